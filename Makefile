@@ -1,0 +1,58 @@
+# inspect_loop — `make run` serves the demo county; `make test` runs the whole suite.
+# Both install what is missing first: Debian packages (CJK fonts, Pango, HarfBuzz subsetter, Chromium for
+# the browser tests), a virtual environment and the Python dependencies.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RUN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
+TEST_PACKAGES := chromium
+PYTEST_ARGS ?=
+FLASK := $(BIN)/flask --app inspect_loop
+
+.PHONY: run test setup system-packages test-system-packages lint clean
+
+define apt_install
+	@missing=""; for package in $(1); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+system-packages:
+	$(call apt_install,$(RUN_PACKAGES))
+
+test-system-packages:
+	$(call apt_install,$(RUN_PACKAGES) $(TEST_PACKAGES))
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: system-packages $(STAMP)
+
+run: setup
+	$(FLASK) init-db
+	$(FLASK) demo
+	@echo "inspect_loop: http://127.0.0.1:5000"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The suite runs on SQLite, then on PostgreSQL when a server answers at 127.0.0.1:5432 (CI requires it:
+# INSPECT_LOOP_REQUIRE_POSTGRES=1).
+test: test-system-packages $(STAMP)
+	./.ci/test-suite $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check inspect_loop tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,99 @@
+"""``docs/permissions.md``, generated from the matrix (``users/permissions.py``) and the API's route table
+(importing ``inspect_loop.api.routing`` imports the package, whose ``__init__`` registers every route).
+
+Regenerate with ``.venv/bin/python -m inspect_loop.api.docs``; a test fails when the committed file differs.
+"""
+
+from pathlib import Path
+
+from inspect_loop.api.routing import ROUTES
+from inspect_loop.users.models import ROLE_LABELS, Role
+from inspect_loop.users.permissions import ACTION_LABELS, MATRIX, Action
+
+PERMISSIONS_FILE = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+ROLES = list(Role)
+
+SCOPING = """\
+## 管辖范围（行级权限）
+
+角色决定能做哪类操作；下列规则再决定能对哪些记录做。列表按范围过滤（SQL 条件，见
+`inspect_loop/api/scope.py`），按编号读取范围外的单条记录答 403。角色不符时先答 403，再检查输入。
+
+| 角色 | 能看到的单位和案件 | 能办理的 |
+| --- | --- | --- |
+| `admin` 系统管理员 | 全部 | 全部操作；唯一能维护区划、部门、隐患目录 |
+| `safety_office` 县级平安办 | 本县（市、区）的单位、案件、文书、交办单 | 升级、撤销、约谈、交办、执法、曝光、作废和重签文书（本县） |
+| `township_office` 乡镇（街道）平安办 | 本乡镇（街道）的单位、案件和文书；交办单只看发给本办的 | 在本乡镇登记单位、录入检查、报告整改；签收发给本办的交办单；对本乡镇单位的问题验收销号 |
+| `regulator` 行业主管部门 | 本县的单位；有本部门所管行业问题的案件及其文书；交办单只看发给本部门的 | 录入部门检查（本县）；签收发给本部门的交办单；只对本行业、本县的问题签认 |
+| `inspector` 暗访督查员 | 全部单位和案件（暗访不分属地） | 录入检查、报告整改；暗访计划只看本人所在组的 |
+| `viewer` 领导（只读） | 全部单位和案件 | 只读，不能改变任何数据；看不到暗访计划 |
+
+其他规则：
+
+- **暗访计划（四不两直）**：只有计划的组员和县级平安办（及管理员）能看到。`GET /inspection-plans`
+  对其他角色答 403；录入检查时引用一个自己看不到的 `plan_id`，答 404（计划是否存在本身也保密）。
+- **曝光草稿**：只有能管理曝光的角色（县级平安办、管理员）看得到；其他角色只看到已发布的曝光。
+- **约谈轮次**：有权查看案件的角色都能读轮次，但其中的约谈对象只列出自己范围内的案件。
+- **交办单收件箱** `GET /assignments`：乡镇平安办和行业主管部门只看到发给本部门的，`department`
+  参数只能是本部门；`status` 从该部门的角度计算：`pending` 未签收，`received` 已签收、本部门的事未办完，
+  `completed` 本部门的事已办完（主管部门：每个问题都已签认或不再在整改中；属地：每个问题都已销号或终止）。
+  其他角色看范围内全部交办单；给了 `department` 就从该部门角度计算，否则 `received` 表示双方都已签收。
+- **公开接口**：`GET /verify/{token}`（二维码核验，每次核验都记录）和 `GET /openapi.json` 不需要令牌。
+- **令牌**：停用用户的令牌、已吊销的令牌一律答 401。
+"""
+
+
+def _mark(allowed: bool) -> str:
+    return "✓" if allowed else "—"
+
+
+def permissions_markdown() -> str:
+    lines = [
+        "# 权限：角色 × 操作",
+        "",
+        "由 `.venv/bin/python -m inspect_loop.api.docs` 根据 `inspect_loop/users/permissions.py` 的 `MATRIX`",
+        "和 API 的路由表生成，请勿手工修改；`tests/api/test_permissions.py` 检查本文件与生成结果一致，",
+        "并对每个角色 × 每个路由发出请求，核对允许与拒绝（403）与下表完全一致。",
+        "",
+        "## 角色",
+        "",
+        "| 角色 | 中文 |",
+        "| --- | --- |",
+        *[f"| `{role.value}` | {ROLE_LABELS[role]} |" for role in ROLES],
+        "",
+        "## 角色 × 操作",
+        "",
+        "| 操作 | 中文 | " + " | ".join(f"`{role.value}`" for role in ROLES) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in ROLES) + " |",
+    ]
+    for action in Action:
+        cells = " | ".join(_mark(role in MATRIX[action]) for role in ROLES)
+        lines.append(f"| `{action.value}` | {ACTION_LABELS[action][0]} | {cells} |")
+    lines += [
+        "",
+        "## API 路由 × 角色",
+        "",
+        "所有路径都在 `/api/v1` 之下。",
+        "",
+        "| 方法 | 路径 | 所需权限 | " + " | ".join(f"`{role.value}`" for role in ROLES) + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in ROLES) + " |",
+    ]
+    for api_route in sorted(ROUTES, key=lambda item: (item.path, item.method)):
+        roles = api_route.roles
+        cells = " | ".join(_mark(roles is None or role in roles) for role in ROLES)
+        lines.append(f"| {api_route.method} | `{api_route.path}` | {api_route.permission_label} | {cells} |")
+    stats_cells = " | ".join(_mark(role in MATRIX[Action.view_stats]) for role in ROLES)
+    lines += [
+        f"| GET | `/stats/…` | {ACTION_LABELS[Action.view_stats][0]}（`view_stats`） | {stats_cells} |",
+        "",
+        SCOPING,
+    ]
+    return "\n".join(lines)
+
+
+def write_permissions() -> None:
+    PERMISSIONS_FILE.write_text(permissions_markdown(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_permissions()

@@ -1,0 +1,352 @@
+"""Response models: every JSON answer is built as one of these and dumped, so the OpenAPI description of
+the responses is the shape the API really sends. Times are ISO 8601 in local time (+08:00), dates YYYY-MM-DD.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from inspect_loop.assignments.models import RecipientRole
+from inspect_loop.cases.models import CaseStatus, Outcome, Stage
+from inspect_loop.enforcement.models import ActionKind
+from inspect_loop.exposures.models import ExposureStatus
+from inspect_loop.hazards.models import DayBasis, Severity
+from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind, PlanStatus
+from inspect_loop.letters.models import DocumentKind, DocumentStatus
+from inspect_loop.regions.models import DepartmentKind, RegionLevel
+from inspect_loop.units.models import UnitStatus
+from inspect_loop.users.models import Role
+from inspect_loop.users.permissions import Action
+
+Item = TypeVar("Item")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(Out, Generic[Item]):
+    items: list[Item]
+    total: int
+    page: int
+    per_page: int
+
+
+class ErrorDetail(Out):
+    code: str = Field(description="稳定的错误代码，如 invalid、not_found、transition_refused")
+    message: str = Field(description="中文说明")
+    message_en: str
+    field: str | None = Field(None, description="出错的字段，如 findings.0.hazard_code")
+
+
+class ErrorOut(Out):
+    error: ErrorDetail
+
+
+class RegionOut(Out):
+    id: int
+    code: str
+    name: str
+    level: RegionLevel
+    parent_code: str | None
+
+
+class DepartmentOut(Out):
+    id: int
+    code: str
+    name: str
+    kind: DepartmentKind
+    region_code: str
+    sectors: list[str]
+    doc_prefix: str
+
+
+class HazardTypeOut(Out):
+    id: int
+    code: str
+    category: str
+    title: str
+    sector: str
+    severity: Severity
+    rectify_days: int
+    day_basis: DayBasis
+
+
+class UnitOut(Out):
+    id: int
+    name: str
+    uscc: str | None
+    address: str
+    region_code: str
+    township_code: str
+    county_code: str
+    category: str
+    contact_name: str | None
+    contact_phone: str | None
+    status: UnitStatus
+    risk_color: Literal["red", "yellow", "green"]
+    created_at: datetime
+
+
+class DeadlineOut(Out):
+    deadline: date
+    set_at: datetime
+    assignment_id: int | None
+
+
+class FindingOut(Out):
+    id: int
+    case_id: int
+    unit_id: int
+    inspection_id: int
+    hazard_code: str
+    hazard_title: str
+    category: str
+    sector: str
+    description: str
+    severity: Severity
+    found_on: date
+    deadline: date
+    deadlines: list[DeadlineOut] = Field(description="历次整改期限，最早的在前")
+    status: FindingStatus
+    overdue: bool
+    first_reported_on: date | None
+    signed_off: bool
+    closed_on: date | None
+    close_kind: CloseKind | None
+
+
+class DocumentOut(Out):
+    id: int
+    kind: DocumentKind
+    kind_label: str
+    number: str
+    version: int
+    status: DocumentStatus
+    unit_id: int
+    case_id: int | None
+    issuer_code: str
+    issuer: str
+    issued_at: datetime
+    sha256: str
+    size: int
+    verify_url: str
+    supersedes_id: int | None
+    revoked_at: datetime | None
+    revoke_reason: str | None
+
+
+class EventOut(Out):
+    at: datetime
+    action: str
+    actor: str | None
+    reason: str | None
+
+
+class CaseBrief(Out):
+    id: int
+    unit_id: int
+    stage: Stage
+    status: CaseStatus
+    outcome: Outcome | None
+
+
+class CaseOut(Out):
+    id: int
+    unit_id: int
+    unit_name: str
+    stage: Stage
+    status: CaseStatus
+    outcome: Outcome | None
+    opened_at: datetime
+    warning_at: datetime | None
+    enforcement_at: datetime | None
+    closed_at: datetime | None
+    overdue: bool = Field(description="是否有逾期未整改的问题")
+    findings: list[FindingOut]
+    documents: list[DocumentOut]
+    events: list[EventOut]
+
+
+class VerifiedOut(Out):
+    finding_id: int
+    rectified: bool
+
+
+class InspectionOut(Out):
+    id: int
+    unit_id: int
+    case_id: int | None
+    kind: InspectionKind
+    inspected_at: datetime
+    notes: str
+    latitude: float | None
+    longitude: float | None
+    recorded_by: str
+    team: list[str]
+    findings: list[FindingOut]
+    verified: list[VerifiedOut]
+    case: CaseBrief | None
+    documents: list[DocumentOut] = Field(description="本次检查签发的整改提醒通知书")
+
+
+class PlanOut(Out):
+    id: int
+    unit_id: int
+    unit_name: str
+    planned_on: date
+    kind: InspectionKind
+    status: PlanStatus
+    notes: str
+    team: list[str]
+    inspection_id: int | None
+    created_at: datetime
+
+
+class SummonsOut(Out):
+    id: int
+    round_id: int
+    case_id: int
+    unit_id: int
+    unit_name: str
+    attended: bool | None = Field(description="null：尚未登记到场情况")
+    attendee_name: str | None
+    attendee_title: str | None
+    note: str | None
+    recorded_at: datetime | None
+    document: DocumentOut | None = Field(description="警示约谈通知书（最新版本）")
+
+
+class RoundOut(Out):
+    id: int
+    number: int
+    year: int
+    convened_by: str
+    convened_by_name: str
+    held_at: datetime
+    held_on: date
+    venue: str
+    participants: int
+    departments: list[str]
+    summonses: list[SummonsOut]
+
+
+class ReceiptOut(Out):
+    department_code: str
+    role: RecipientRole
+    received_at: datetime
+    received_by: str
+
+
+class AssignmentOut(Out):
+    id: int
+    case_id: int
+    unit_id: int
+    unit_name: str
+    regulator_code: str
+    territorial_code: str
+    deadline: date
+    issued_at: datetime
+    finding_ids: list[int]
+    receipts: list[ReceiptOut]
+    status: Literal["pending", "received", "completed"] = Field(
+        description="从接收部门（或 department 参数所指部门）看的办理状态")
+    document: DocumentOut | None
+
+
+class RectificationOut(Out):
+    id: int
+    finding_id: int
+    note: str
+    reported_at: datetime
+    reported_by: str
+    photo_ids: list[int]
+    finding: FindingOut
+    case: CaseBrief
+
+
+class SignOffOut(Out):
+    id: int
+    finding_id: int
+    approved: bool
+    note: str
+    decided_at: datetime
+    department_code: str
+    finding: FindingOut
+    case: CaseBrief
+
+
+class CloseOutOut(Out):
+    id: int
+    finding_id: int
+    note: str
+    closed_at: datetime
+    department_code: str
+    finding: FindingOut
+    case: CaseBrief
+
+
+class EnforcementOut(Out):
+    id: int
+    case_id: int
+    unit_id: int
+    action: ActionKind
+    decided_at: datetime
+    decided_on: date
+    decision_no: str | None
+    amount: Decimal | None
+    note: str
+    departments: list[str]
+    unit_status: UnitStatus
+    case: CaseBrief
+
+
+class FindingBrief(Out):
+    id: int
+    hazard_code: str
+    hazard_title: str
+    severity: Severity
+    status: FindingStatus
+
+
+class ExposureItemOut(Out):
+    unit_id: int
+    unit_name: str
+    findings: list[FindingBrief]
+
+
+class ExposureOut(Out):
+    id: int
+    title: str
+    status: ExposureStatus
+    created_at: datetime
+    published_at: datetime | None
+    published_on: date | None
+    expires_on: date | None
+    items: list[ExposureItemOut]
+
+
+class VerifyOut(Out):
+    genuine: bool
+    kind: DocumentKind | None = None
+    kind_label: str | None = None
+    number: str | None = None
+    version: int | None = None
+    issuer: str | None = None
+    issued_at: datetime | None = None
+    unit_name: str | None = None
+    status: str | None = Field(None, description="事项现状：in_progress、closed_out、revoked、superseded 等")
+    status_label: str | None = None
+    sha256: str | None = None
+
+
+class MeOut(Out):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    role_label: str
+    department: DepartmentOut | None
+    permissions: list[Action]

@@ -1,0 +1,260 @@
+"""Request models: every body and query string of the API is validated by one of these, and the OpenAPI
+description is generated from the very same classes.
+
+Bodies are strict (a number is not a string, ``"true"`` is not a boolean) and refuse unknown fields. Query
+strings arrive as text, so their models convert and ignore parameters they do not know. Lengths follow the
+database columns, so that no input can fail in the database after passing here.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from inspect_loop.cases.models import CaseStatus, Stage
+from inspect_loop.enforcement.models import ActionKind
+from inspect_loop.exposures.models import ExposureStatus
+from inspect_loop.hazards.models import DayBasis, Severity
+from inspect_loop.inspections.models import InspectionKind, PlanStatus
+from inspect_loop.regions.models import DepartmentKind, RegionLevel
+from inspect_loop.units.models import UnitStatus
+
+MAX_ID = 2_147_483_647  # PostgreSQL integer
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+MAX_PER_PAGE = 200
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _plain_text(value: str) -> str:
+    # PostgreSQL refuses NUL in text; a lone surrogate cannot be encoded as UTF-8.
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+        raise PydanticCustomError("text_characters", "text must not contain NUL or lone surrogate characters")
+    return value
+
+
+def text(max_length: int, min_length: int = 0):
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length),
+                     AfterValidator(_plain_text)]
+
+
+def _day_in_range(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise PydanticCustomError("date_range", "date must lie between 2000-01-01 and 2099-12-31")
+    return day
+
+
+def _moment_in_range(moment: datetime) -> datetime:
+    # Compared as written, before any time-zone arithmetic that could overflow at year 1 or 9999.
+    if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
+        raise PydanticCustomError("datetime_range", "time must lie between 2000 and 2099")
+    return moment
+
+
+Day = Annotated[date, AfterValidator(_day_in_range)]
+Moment = Annotated[datetime, AfterValidator(_moment_in_range),
+                   Field(description="ISO 8601; without an offset it is local time (Asia/Shanghai, +08:00)")]
+Code = text(40, 1)
+Username = text(50, 1)
+Note = text(2000)
+Reason = text(1000, 1)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# Catalogue -------------------------------------------------------------------------------------------------
+
+class RegionIn(Body):
+    code: text(20, 1)
+    name: text(100, 1)
+    level: RegionLevel
+    parent_code: text(20) | None = None
+
+
+class DepartmentIn(Body):
+    code: Code
+    name: text(100, 1)
+    kind: DepartmentKind
+    region_code: text(20, 1)
+    sectors: list[Code] = Field(default_factory=list, max_length=20)
+    doc_prefix: text(20) | None = Field(None, description="文号前缀，如“兰平安”；缺省取名称前两字")
+
+
+class HazardTypeIn(Body):
+    code: Code
+    category: Code
+    title: text(200, 1)
+    sector: Code
+    severity: Severity
+    rectify_days: int = Field(ge=0, le=365)
+    day_basis: DayBasis = DayBasis.calendar
+
+
+class UnitIn(Body):
+    name: text(200, 1)
+    uscc: text(40) | None = None
+    address: text(300)
+    region_code: text(20, 1)
+    category: text(40)
+    contact_name: text(50) | None = None
+    contact_phone: text(30) | None = None
+
+
+# Inspections -----------------------------------------------------------------------------------------------
+
+class NewFindingIn(Body):
+    hazard_code: Code
+    description: Note = ""
+    severity: Severity | None = Field(None, description="缺省取隐患类型的严重程度")
+
+
+class VerifiedIn(Body):
+    finding_id: Id
+    rectified: bool
+
+
+class InspectionIn(Body):
+    unit_id: Id
+    kind: InspectionKind
+    team: list[Username] = Field(default_factory=list, max_length=20)
+    notes: Note = ""
+    findings: list[NewFindingIn] = Field(default_factory=list, max_length=100)
+    verified: list[VerifiedIn] = Field(default_factory=list, max_length=200)
+    latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    plan_id: Id | None = None
+
+
+class PlanIn(Body):
+    unit_id: Id
+    planned_on: Day
+    team: list[Username] = Field(min_length=1, max_length=20)
+    notes: Note = ""
+
+
+# Cases -----------------------------------------------------------------------------------------------------
+
+class EscalateIn(Body):
+    reason: Reason
+    to_stage: Stage | None = Field(None, description="缺省升级到下一阶段")
+
+
+class WithdrawIn(Body):
+    reason: Reason
+
+
+class RoundIn(Body):
+    held_at: Moment
+    venue: text(200, 1)
+    convened_by: Code
+    departments: list[Code] = Field(max_length=50)
+    case_ids: list[Id] = Field(min_length=1, max_length=200)
+    participants: int = Field(0, ge=0, le=1_000_000)
+
+
+class AttendanceIn(Body):
+    case_id: Id
+    attended: bool
+    attendee_name: text(50) | None = None
+    attendee_title: text(50) | None = None
+    note: Note | None = None
+
+
+class RoundPatchIn(Body):
+    participants: int = Field(ge=0, le=1_000_000)
+
+
+class AssignmentIn(Body):
+    regulator_code: Code
+    territorial_code: Code | None = Field(None, description="缺省为单位所在乡镇（街道）平安办")
+    finding_ids: list[Id] | None = Field(None, max_length=200,
+                                         description="缺省为该部门所管行业的全部未销号问题")
+    deadline: Day | None = Field(None, description="缺省为签发之日起15个自然日")
+
+
+class RectificationIn(Body):
+    note: text(2000, 1)
+    photos: list[Id] = Field(default_factory=list, max_length=20,
+                             description="已上传、尚未关联的照片 id")
+
+
+class SignOffIn(Body):
+    approved: bool
+    note: Note | None = Field(None, description="不予签认时必填理由")
+
+
+class CloseIn(Body):
+    note: Note | None = None
+
+
+class EnforcementIn(Body):
+    action: ActionKind
+    departments: list[Code] = Field(max_length=20)
+    decision_no: text(60) | None = None
+    amount: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)] | None = Field(
+        None, description="罚款金额（元），仅用于 fine")
+    note: Note | None = None
+
+
+class ExposureItemIn(Body):
+    unit_id: Id
+    finding_ids: list[Id] = Field(max_length=200)
+
+
+class ExposureIn(Body):
+    title: text(200, 1)
+    items: list[ExposureItemIn] = Field(max_length=200)
+    draft: bool = False
+    expires_on: Day | None = None
+
+
+class DocumentReasonIn(Body):
+    reason: Reason
+
+
+# Query strings ---------------------------------------------------------------------------------------------
+
+class PageQuery(Query):
+    page: int = Field(1, ge=1, le=1_000_000)
+    per_page: int = Field(50, ge=1, le=MAX_PER_PAGE)
+
+
+class HazardTypeQuery(PageQuery):
+    category: text(40) | None = None
+    sector: text(40) | None = None
+
+
+class UnitQuery(PageQuery):
+    region: text(20) | None = Field(None, description="乡镇（街道）或县（市、区）代码")
+    q: text(100) | None = Field(None, description="按名称、统一社会信用代码或地址查找")
+    status: UnitStatus | None = None
+
+
+class CaseQuery(PageQuery):
+    stage: Stage | None = None
+    status: CaseStatus | None = None
+    region: text(20) | None = Field(None, description="乡镇（街道）或县（市、区）代码")
+    overdue: Literal["true", "false"] | None = Field(None, description="是否有逾期未整改的问题")
+    unit_id: Id | None = None
+
+
+class AssignmentQuery(PageQuery):
+    status: Literal["pending", "received", "completed"] | None = Field(
+        None, description="从接收部门看：待签收、已签收待办结、已办结")
+    department: text(40) | None = Field(None, description="接收部门代码")
+
+
+class ExposureQuery(PageQuery):
+    status: ExposureStatus | None = None
+
+
+class PlanQuery(PageQuery):
+    status: PlanStatus | None = None

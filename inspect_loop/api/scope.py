@@ -1,0 +1,97 @@
+"""Which rows each reader may see (the prose is in ``docs/permissions.md``).
+
+- township office: units and cases of its township;
+- county safety office: units and cases of its county;
+- regulator: units of its county, and the cases with a finding in one of its sectors;
+- administrator, inspector, viewer: everything (inspection teams go anywhere unannounced; leaders read all).
+
+Lists are filtered with these conditions in SQL; a single row outside the reader's scope answers 403.
+"""
+
+from sqlalchemy import exists, or_, true
+
+from inspect_loop.assignments.models import Assignment
+from inspect_loop.cases.models import Case
+from inspect_loop.db import db
+from inspect_loop.errors import Forbidden
+from inspect_loop.hazards.models import HazardType
+from inspect_loop.inspections.models import Finding
+from inspect_loop.letters.models import Document
+from inspect_loop.units.models import Unit
+from inspect_loop.users.models import Role, User
+
+OUT_OF_SCOPE = ("超出本部门的管辖范围", "this is outside your department's area")
+
+
+def unit_condition(actor: User):
+    """SQL condition on ``Unit`` (the query must include the unit)."""
+    department = actor.department
+    if actor.role == Role.township_office:
+        return Unit.township_id == department.region_id
+    if actor.role in (Role.safety_office, Role.regulator):
+        return Unit.county_id == department.region_id
+    return true()
+
+
+def _in_sectors(actor: User):
+    return exists().where(Finding.case_id == Case.id, HazardType.id == Finding.hazard_type_id,
+                          HazardType.sector.in_(actor.department.sectors))
+
+
+def case_condition(actor: User):
+    """SQL condition on ``Case`` joined with its ``Unit``."""
+    if actor.role == Role.regulator:
+        return unit_condition(actor) & _in_sectors(actor)
+    return unit_condition(actor)
+
+
+def can_see_unit(actor: User, unit: Unit) -> bool:
+    department = actor.department
+    if actor.role == Role.township_office:
+        return unit.township_id == department.region_id
+    if actor.role in (Role.safety_office, Role.regulator):
+        return unit.county_id == department.region_id
+    return True
+
+
+def can_see_case(actor: User, case: Case) -> bool:
+    if not can_see_unit(actor, case.unit):
+        return False
+    if actor.role == Role.regulator:
+        sectors = set(actor.department.sectors)
+        return any(finding.hazard_type.sector in sectors for finding in case.findings)
+    return True
+
+
+def require_unit(actor: User, unit: Unit) -> None:
+    if not can_see_unit(actor, unit):
+        raise Forbidden(*OUT_OF_SCOPE)
+
+
+def require_case(actor: User, case: Case) -> None:
+    if not can_see_case(actor, case):
+        raise Forbidden(*OUT_OF_SCOPE)
+
+
+def require_document(actor: User, document: Document) -> None:
+    if document.case_id is not None:
+        require_case(actor, db.session.get(Case, document.case_id))
+    else:
+        require_unit(actor, document.unit)
+
+
+def assignment_condition(actor: User):
+    """Recipients see their own inbox; the county office its county's 交办单; the others all of them."""
+    department = actor.department
+    if actor.role in (Role.township_office, Role.regulator):
+        return or_(Assignment.regulator_id == department.id, Assignment.territorial_id == department.id)
+    return unit_condition(actor)
+
+
+def require_assignment(actor: User, assignment: Assignment) -> None:
+    department = actor.department
+    if actor.role in (Role.township_office, Role.regulator):
+        if department.id not in (assignment.regulator_id, assignment.territorial_id):
+            raise Forbidden("只能查看发给本部门的交办单", "you may read only assignments sent to your department")
+    else:
+        require_unit(actor, assignment.case.unit)

@@ -1,0 +1,191 @@
+"""双交办: issue a 交办单 to a regulator and the territorial office; receipts; sign-off; close-out."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from inspect_loop import clock
+from inspect_loop.assignments.models import (
+    Assignment,
+    AssignmentReceipt,
+    CloseOut,
+    RecipientRole,
+    SignOff,
+)
+from inspect_loop.audit.log import record_event
+from inspect_loop.cases import ladder
+from inspect_loop.cases.models import Case, CaseStatus, Stage
+from inspect_loop.db import db
+from inspect_loop.errors import Conflict, Forbidden, InvalidInput, TransitionRefused
+from inspect_loop.inspections.models import CloseKind, Finding, FindingDeadline, FindingStatus
+from inspect_loop.regions.lookup import safety_office_of
+from inspect_loop.regions.models import Department, DepartmentKind
+from inspect_loop.users.models import User
+from inspect_loop.users.permissions import Action, require, require_regulator_of
+
+# Where the office gives no deadline, a 交办单 allows this many calendar days (docs/decisions.md).
+DEFAULT_ASSIGNMENT_DAYS = 15
+LATER_STAGES = frozenset({Stage.warning, Stage.enforcement})
+
+
+def issue_assignment(actor: User, case: Case, regulator: Department, *, territorial: Department | None = None,
+                     findings: list[Finding] | None = None, deadline: date | None = None) -> Assignment:
+    require(actor, Action.issue_assignment)
+    if case.status != CaseStatus.open or case.stage not in LATER_STAGES:
+        raise TransitionRefused(f"案件{case.id}不在二次警示或三次执法阶段，不能交办",
+                                f"case {case.id} is not at the warning or enforcement stage")
+    unit = case.unit
+    if regulator.kind != DepartmentKind.regulator or regulator.region_id != unit.county_id:
+        raise InvalidInput("交办对象须为本县（市、区）的行业主管部门", "regulator_code must name a regulator of the "
+                           "unit's county", field="regulator_code")
+    if territorial is None:
+        territorial = safety_office_of(unit.township_id)
+        if territorial is None:
+            raise InvalidInput("该单位所在乡镇（街道）尚未设置平安办", "the unit's township has no safety office",
+                               field="territorial_code")
+    elif territorial.kind != DepartmentKind.safety_office or territorial.region_id != unit.township_id:
+        raise InvalidInput("属地须为该单位所在乡镇（街道）平安办", "territorial_code must name the unit's township "
+                           "safety office", field="territorial_code")
+
+    sectors = set(regulator.sectors)
+    if findings is None:
+        findings = [finding for finding in case.findings
+                    if finding.is_open and finding.hazard_type.sector in sectors]
+        if not findings:
+            raise InvalidInput("该案件没有属于该部门行业的未销号问题", "the case has no open finding in the "
+                               "regulator's sectors", field="regulator_code")
+    else:
+        if not findings:
+            raise InvalidInput("请至少选择一个问题", "finding_ids must not be empty", field="finding_ids")
+        for finding in findings:
+            if finding.case_id != case.id or not finding.is_open:
+                raise InvalidInput(f"问题{finding.id}不是该案件未销号的问题", f"finding {finding.id} is not open in "
+                                   "this case", field="finding_ids")
+            if finding.hazard_type.sector not in sectors:
+                raise InvalidInput(f"问题{finding.id}不属于该部门负责的行业", f"finding {finding.id} is outside the "
+                                   "regulator's sectors", field="finding_ids")
+
+    today = clock.today()
+    deadline = deadline or today + timedelta(days=DEFAULT_ASSIGNMENT_DAYS)
+    if deadline < today:
+        raise InvalidInput("整改期限不能早于今天", "deadline is in the past", field="deadline")
+
+    moment = clock.now()
+    assignment = Assignment(case=case, case_id=case.id, regulator=regulator, regulator_id=regulator.id,
+                            territorial=territorial, territorial_id=territorial.id, deadline=deadline,
+                            issued_at=moment, issued_on=clock.local_date(moment), issued_by_id=actor.id)
+    assignment.findings = list(dict.fromkeys(findings))
+    db.session.add(assignment)
+    db.session.flush()
+    for finding in assignment.findings:
+        finding.deadline = deadline
+        finding.deadlines.append(FindingDeadline(deadline=deadline, set_at=moment, assignment_id=assignment.id))
+    record_event(actor, "assignment.issued", assignment, case_id=case.id, unit_id=case.unit_id,
+                 regulator=regulator.code, territorial=territorial.code, deadline=deadline,
+                 findings=[finding.id for finding in assignment.findings])
+
+    from inspect_loop.letters.issuing import issue_assignment as issue_letter  # letters read us: import late
+
+    issue_letter(assignment, actor)
+    return assignment
+
+
+def receive_assignment(actor: User, assignment: Assignment) -> AssignmentReceipt:
+    require(actor, Action.receive_assignment)
+    department = actor.department
+    if department is None or department.id not in (assignment.regulator_id, assignment.territorial_id):
+        raise Forbidden("只有交办单的接收部门可以签收", "only a recipient department may acknowledge")
+    existing = db.session.scalar(select(AssignmentReceipt).where(
+        AssignmentReceipt.assignment_id == assignment.id, AssignmentReceipt.department_id == department.id))
+    if existing is not None:
+        raise Conflict("本部门已签收该交办单", "your department has already acknowledged this assignment")
+    role = RecipientRole.regulator if department.id == assignment.regulator_id else RecipientRole.territorial
+    receipt = AssignmentReceipt(assignment=assignment, department_id=department.id, role=role,
+                                received_at=clock.now(), received_by_id=actor.id)
+    db.session.add(receipt)
+    db.session.flush()
+    record_event(actor, "assignment.received", receipt, case_id=assignment.case_id,
+                 unit_id=assignment.case.unit_id, assignment_id=assignment.id, role=role)
+    return receipt
+
+
+GUIDANCE_MAX_LENGTH = 2000
+
+
+def add_guidance(actor: User, assignment: Assignment, note: str):
+    """业务指导: the regulator's technical guidance on a 交办单, kept in the audit log of the case."""
+    require(actor, Action.receive_assignment)
+    if actor.department_id != assignment.regulator_id:
+        raise Forbidden("只有交办单的行业主管部门可以提供业务指导",
+                        "only the regulator of the assignment may give guidance")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("请填写业务指导意见", "a guidance note is required", field="note")
+    if len(note) > GUIDANCE_MAX_LENGTH:
+        raise InvalidInput(f"业务指导意见不能超过{GUIDANCE_MAX_LENGTH}字",
+                           f"the note must not exceed {GUIDANCE_MAX_LENGTH} characters", field="note")
+    if assignment.case.status != CaseStatus.open:
+        raise TransitionRefused("案件已结案，不能再提供业务指导", "the case is closed")
+    event = record_event(actor, "assignment.guidance", assignment, case_id=assignment.case_id,
+                         unit_id=assignment.case.unit_id, note=note)
+    db.session.flush()
+    return event
+
+
+def _check_later_stage(finding: Finding) -> None:
+    case = finding.case
+    if finding.status != FindingStatus.open:
+        raise TransitionRefused(f"问题{finding.id}已不在整改中", f"finding {finding.id} is not open")
+    if case.stage not in LATER_STAGES:
+        raise TransitionRefused("一次提醒阶段的问题由复查直接核销，无需签认和销号",
+                                "at the reminder stage a reinspection closes findings; sign-off and close-out "
+                                "apply from the warning stage on")
+
+
+def sign_off(actor: User, finding: Finding, *, approved: bool, note: str | None = None) -> SignOff:
+    require(actor, Action.sign_off)
+    require_regulator_of(actor, finding.hazard_type.sector, finding.unit.county_id)
+    _check_later_stage(finding)
+    if finding.first_reported_at is None:
+        raise TransitionRefused("尚未报告整改情况，不能签认", "no rectification has been reported yet")
+    if finding.signed_off_at is not None:
+        raise Conflict(f"问题{finding.id}已签认", f"finding {finding.id} is already signed off")
+    if not approved and not (note or "").strip():
+        raise InvalidInput("不予签认时请填写理由", "a reason is required to refuse", field="note")
+    moment = clock.now()
+    decision = SignOff(finding_id=finding.id, department_id=actor.department_id, approved=approved,
+                       note=(note or "").strip(), decided_at=moment, decided_by_id=actor.id)
+    db.session.add(decision)
+    if approved:
+        finding.signed_off_at = moment
+    db.session.flush()
+    record_event(actor, "finding.signed_off" if approved else "finding.sign_off_refused", decision,
+                 case_id=finding.case_id, unit_id=finding.unit_id, reason=None if approved else decision.note,
+                 finding_id=finding.id)
+    return decision
+
+
+def close_out(actor: User, finding: Finding, *, note: str | None = None) -> CloseOut:
+    """验收销号 by the unit's township office; the last close-out of a case closes the case."""
+    require(actor, Action.close_out)
+    territorial = safety_office_of(finding.unit.township_id)
+    if territorial is None or actor.department_id != territorial.id:
+        raise Forbidden("只有属地乡镇（街道）平安办可以验收销号", "only the territorial safety office may close out")
+    _check_later_stage(finding)
+    if finding.signed_off_at is None:
+        raise TransitionRefused("行业主管部门尚未签认，不能销号", "the regulator has not signed off yet")
+    moment = clock.now()
+    record = CloseOut(finding_id=finding.id, department_id=territorial.id, note=(note or "").strip(),
+                      closed_at=moment, closed_by_id=actor.id)
+    db.session.add(record)
+    finding.status = FindingStatus.closed
+    finding.close_kind = CloseKind.closed_out
+    finding.closed_at = moment
+    finding.closed_on = clock.local_date(moment)
+    db.session.flush()
+    record_event(actor, "finding.closed_out", record, case_id=finding.case_id, unit_id=finding.unit_id,
+                 finding_id=finding.id)
+    case = finding.case
+    if all(item.status != FindingStatus.open for item in case.findings):
+        ladder.close_rectified(case, actor)
+    return record

@@ -1,0 +1,73 @@
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_loop.db import db, enum_column
+from inspect_loop.units.models import Unit
+
+
+class Stage(enum.StrEnum):
+    reminder = "reminder"  # 一次提醒
+    warning = "warning"  # 二次警示
+    enforcement = "enforcement"  # 三次执法
+
+
+class CaseStatus(enum.StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class Outcome(enum.StrEnum):
+    rectified_at_reminder = "rectified_at_reminder"
+    rectified_after_warning = "rectified_after_warning"
+    rectified_after_enforcement = "rectified_after_enforcement"
+    shut_down = "shut_down"
+    banned = "banned"
+    withdrawn = "withdrawn"
+
+
+STAGE_LABELS = {Stage.reminder: "一次提醒", Stage.warning: "二次警示", Stage.enforcement: "三次执法"}
+OUTCOME_LABELS = {
+    Outcome.rectified_at_reminder: "提醒后整改到位",
+    Outcome.rectified_after_warning: "警示后整改到位",
+    Outcome.rectified_after_enforcement: "执法后整改到位",
+    Outcome.shut_down: "关停",
+    Outcome.banned: "取缔",
+    Outcome.withdrawn: "撤销",
+}
+
+
+class Case(db.Model):
+    __tablename__ = "case_file"  # "case" is an SQL keyword
+    __table_args__ = (
+        # At most one open case per unit, enforced by the database itself.
+        Index("uq_case_file_open_unit", "unit_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+        CheckConstraint("(status = 'open') = (outcome IS NULL)", name="outcome_iff_closed"),
+        Index("ix_case_file_stage_status", "stage", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage, "case_stage"))
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, "case_status"))
+    outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome, "case_outcome"))
+    opened_at: Mapped[datetime]
+    opened_on: Mapped[date]
+    warning_at: Mapped[datetime | None]
+    enforcement_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_on: Mapped[date | None] = mapped_column(index=True)
+
+    unit: Mapped[Unit] = relationship()
+    findings: Mapped[list["Finding"]] = relationship(  # noqa: F821
+        back_populates="case", order_by="Finding.id")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.open
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id} unit={self.unit_id} {self.stage}/{self.status}>"

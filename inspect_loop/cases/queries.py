@@ -1,0 +1,65 @@
+"""Read-side helpers for cases: history lines, risk colour, overdue."""
+
+from sqlalchemy import and_, case as sql_case, exists, select
+
+from inspect_loop import clock
+from inspect_loop.audit.models import Event
+from inspect_loop.cases.ladder import TRANSITIONS
+from inspect_loop.cases.models import Case, CaseStatus, Stage
+from inspect_loop.db import db
+from inspect_loop.hazards.models import Severity
+from inspect_loop.inspections.models import Finding, FindingStatus
+from inspect_loop.units.models import Unit
+
+EVENT_TEXTS = {
+    "inspection.recorded": "检查发现问题，下发整改提醒",
+    "summons.created": "通知参加警示约谈",
+    "summons.attended": "参加警示约谈",
+    "summons.absent": "未参加警示约谈",
+    "assignment.issued": "签发交办单（双交办）",
+    "enforcement.recorded": "实施执法",
+}
+
+
+def history_lines(case: Case) -> list[dict]:
+    events = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
+    lines = []
+    for event in events:
+        if event.action.startswith("case."):
+            text = TRANSITIONS[event.action.removeprefix("case.")].label
+        else:
+            text = EVENT_TEXTS.get(event.action)
+        if text:
+            lines.append({"on": clock.local_date(event.at), "text": text})
+    return lines
+
+
+def overdue_condition(today=None):
+    """SQL condition: a finding is overdue when today is past its deadline and it is not closed."""
+    today = today or clock.today()
+    return and_(Finding.status == FindingStatus.open, Finding.deadline < today)
+
+
+def risk_color_expression(today=None):
+    """三色 of a unit as one SQL expression over ``Unit``, usable in lists and single look-ups alike."""
+    today = today or clock.today()
+    open_case_at = lambda stage: exists().where(  # noqa: E731
+        Case.unit_id == Unit.id, Case.status == CaseStatus.open, Case.stage == stage)
+    overdue_at = lambda stage: exists().where(  # noqa: E731
+        Finding.unit_id == Unit.id, overdue_condition(today), Finding.case_id == Case.id,
+        Case.stage == stage, Case.status == CaseStatus.open)
+    open_major = exists().where(Finding.unit_id == Unit.id, Finding.status == FindingStatus.open,
+                                Finding.severity == Severity.major)
+    return sql_case(
+        (open_case_at(Stage.enforcement) | open_major | overdue_at(Stage.warning), "red"),
+        (open_case_at(Stage.warning) | overdue_at(Stage.reminder), "yellow"),
+        else_="green",
+    )
+
+
+def risk_color(unit: Unit) -> str:
+    return db.session.scalar(select(risk_color_expression()).where(Unit.id == unit.id))
+
+
+def open_case_of(unit_id: int) -> Case | None:
+    return db.session.scalar(select(Case).where(Case.unit_id == unit_id, Case.status == CaseStatus.open))

@@ -1,0 +1,438 @@
+"""A living demo county (兰溪-like): regions, offices, regulators, a hazard catalogue, units, users, and a
+year of history replayed through the domain's own operations, so every figure on every screen is real."""
+
+import random
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from inspect_loop import clock
+from inspect_loop.assignments.operations import close_out, issue_assignment, receive_assignment, sign_off
+from inspect_loop.cases import ladder
+from inspect_loop.cases.models import Case, CaseStatus, Stage
+from inspect_loop.db import db
+from inspect_loop.enforcement.models import ActionKind
+from inspect_loop.enforcement.operations import record_enforcement
+from inspect_loop.hazards.models import DayBasis, HazardType, Severity
+from inspect_loop.inspections.models import FindingStatus, InspectionKind
+from inspect_loop.inspections.operations import (
+    NewFinding,
+    VerificationResult,
+    plan_inspection,
+    record_inspection,
+    report_rectification,
+)
+from inspect_loop.interviews.models import Summons
+from inspect_loop.interviews.operations import convene_round, record_attendance
+from inspect_loop.regions.models import Department, DepartmentKind, Region, RegionLevel
+from inspect_loop.regions.operations import create_department, create_hazard_type, create_region
+from inspect_loop.units.models import Unit, UnitStatus
+from inspect_loop.units.operations import create_unit
+from inspect_loop.units.uscc import ALPHABET, check_character
+from inspect_loop.users.models import Role, User
+from inspect_loop.users.operations import create_user
+
+DEMO_PASSWORD = "pingan-demo-2026"
+COUNTY = ("330781", "兰溪市", "兰平安")
+TOWNSHIPS = [
+    ("云山街道", "云山"), ("兰江街道", "兰江"), ("上华街道", "上华"), ("永昌街道", "永昌"), ("赤溪街道", "赤溪"),
+    ("女埠街道", "女埠"), ("游埠镇", "游埠"), ("诸葛镇", "诸葛"), ("黄店镇", "黄店"), ("香溪镇", "香溪"),
+    ("马涧镇", "马涧"), ("梅江镇", "梅江"), ("横溪镇", "横溪"), ("柏社乡", "柏社"), ("水亭畲族乡", "水亭"),
+]
+REGULATORS = [
+    ("LX-XF", "兰溪市消防救援大队", "兰消", ["消防", "电动自行车"]),
+    ("LX-SCJG", "兰溪市市场监督管理局", "兰市监", ["食品", "特种设备"]),
+    ("LX-YJ", "兰溪市应急管理局", "兰应急", ["生产", "危化品"]),
+    ("LX-JX", "兰溪市经济和信息化局", "兰经信", ["用电", "燃气"]),
+    ("LX-SW", "兰溪市商务局", "兰商务", ["商贸物流"]),
+]
+# code, category, title, sector, severity, rectify_days, day basis
+CATALOGUE = [
+    ("XF-01", "消防安全", "应急照明灯未接通电源", "消防", "general", 7, "calendar"),
+    ("XF-02", "消防安全", "灭火器配备不足或过期", "消防", "general", 7, "calendar"),
+    ("XF-03", "消防安全", "疏散通道堵塞", "消防", "major", 3, "calendar"),
+    ("XF-04", "消防安全", "安全出口锁闭", "消防", "major", 1, "calendar"),
+    ("XF-05", "消防安全", "消防设施配备不全", "消防", "general", 15, "calendar"),
+    ("XF-06", "消防安全", "“三合一”场所违规住人", "消防", "major", 5, "working"),
+    ("XF-07", "消防安全", "防火分隔不到位", "消防", "general", 20, "working"),
+    ("XF-08", "消防安全", "消防控制室无人值守", "消防", "general", 5, "calendar"),
+    ("YD-01", "用电安全", "配电箱接线混乱裸露", "用电", "general", 5, "calendar"),
+    ("YD-02", "用电安全", "私拉乱接电线", "用电", "general", 5, "calendar"),
+    ("YD-03", "用电安全", "大功率电器违规使用", "用电", "general", 3, "calendar"),
+    ("YD-04", "用电安全", "电气线路未穿管保护", "用电", "general", 10, "working"),
+    ("YD-05", "用电安全", "漏电保护装置缺失", "用电", "major", 3, "calendar"),
+    ("SP-01", "食品安全", "食品原料储存不规范", "食品", "general", 7, "calendar"),
+    ("SP-02", "食品安全", "从业人员无健康证", "食品", "general", 10, "working"),
+    ("SP-03", "食品安全", "“三防”设施不到位", "食品", "general", 7, "calendar"),
+    ("SP-04", "食品安全", "过期食品未及时清理", "食品", "major", 1, "calendar"),
+    ("SP-05", "食品安全", "餐具消毒不规范", "食品", "general", 5, "calendar"),
+    ("SP-06", "食品安全", "“三白”要求未落实", "食品", "general", 5, "calendar"),
+    ("SC-01", "生产安全", "危险化学品储存不规范", "危化品", "major", 5, "working"),
+    ("SC-02", "生产安全", "安全生产责任制未落实", "生产", "general", 15, "working"),
+    ("SC-03", "生产安全", "特种作业人员无证上岗", "生产", "major", 5, "working"),
+    ("SC-04", "生产安全", "设备防护装置缺失", "生产", "general", 10, "calendar"),
+    ("SC-05", "生产安全", "有限空间作业未审批", "生产", "major", 3, "working"),
+    ("SC-06", "生产安全", "粉尘防爆措施不到位", "生产", "major", 7, "working"),
+    ("SC-07", "生产安全", "安全警示标志缺失", "生产", "general", 7, "calendar"),
+    ("TS-01", "特种设备安全", "电梯未按期检验", "特种设备", "major", 10, "working"),
+    ("TS-02", "特种设备安全", "压力容器超期未检", "特种设备", "major", 10, "working"),
+    ("JT-01", "交通安全", "货车超载装卸", "商贸物流", "general", 3, "calendar"),
+    ("JT-02", "交通安全", "场内车辆乱停乱放占用通道", "商贸物流", "general", 3, "calendar"),
+    ("JT-03", "交通安全", "物流车辆未定期检查", "商贸物流", "general", 10, "calendar"),
+    ("JT-04", "交通安全", "加油站卸油区安全距离不足", "商贸物流", "major", 7, "working"),
+    ("RQ-01", "燃气安全", "未安装燃气泄漏报警装置", "燃气", "major", 7, "calendar"),
+    ("RQ-02", "燃气安全", "液化气钢瓶存放不规范", "燃气", "general", 3, "calendar"),
+    ("RQ-03", "燃气安全", "燃气软管老化超长", "燃气", "general", 5, "calendar"),
+    ("RQ-04", "燃气安全", "使用非法充装气瓶", "燃气", "major", 1, "calendar"),
+    ("DD-01", "电动自行车", "电动自行车室内停放充电", "电动自行车", "major", 1, "calendar"),
+    ("DD-02", "电动自行车", "电动自行车飞线充电", "电动自行车", "general", 3, "calendar"),
+    ("DD-03", "电动自行车", "集中充电设施未设置", "电动自行车", "general", 20, "working"),
+    ("DD-04", "电动自行车", "销售非标电动自行车", "电动自行车", "general", 7, "calendar"),
+]
+UNIT_KINDS = [
+    # unit category, name suffixes, hazard prefixes most likely found there
+    ("商铺", ["商行", "超市", "五金店", "电器行", "百货店"], ["XF", "YD", "DD", "RQ"]),
+    ("餐饮", ["饭店", "小吃店", "面馆", "酒家", "农家乐"], ["SP", "RQ", "XF", "YD"]),
+    ("农贸市场", ["农贸市场", "菜市场"], ["SP", "XF", "DD", "JT"]),
+    ("工厂", ["五金加工厂", "纺织厂", "机械厂", "竹木制品厂", "化工有限公司"], ["SC", "XF", "YD", "TS"]),
+    ("学校", ["小学", "中学", "幼儿园"], ["XF", "SP", "DD", "TS"]),
+    ("宾馆", ["宾馆", "民宿", "酒店"], ["XF", "YD", "TS", "RQ"]),
+    ("物流仓储", ["物流园", "仓储中心", "加油站"], ["JT", "XF", "SC"]),
+    ("出租房", ["出租房", "群租房"], ["DD", "XF", "YD"]),
+]
+SURNAMES = "金王李张陈徐吴胡方叶章唐项江潘郑黄童姜鲍"
+SHOP_WORDS = ["兴旺", "鑫源", "顺达", "恒丰", "金城", "永盛", "华联", "新兴", "百惠", "宏达", "福满", "瑞丰",
+              "佳美", "天和", "众鑫", "东升", "富民", "利民", "万家", "锦绣"]
+
+
+def _uscc(rng: random.Random) -> str:
+    first17 = "92330781" + "".join(rng.choice(ALPHABET) for _ in range(9))
+    return first17 + check_character(first17)
+
+
+class DemoCounty:
+    """Builds the county and replays its history day by day."""
+
+    def __init__(self, seed: int, units: int, days: int, progress: Callable[[str], None]):
+        self.rng = random.Random(seed)
+        self.unit_count = units
+        self.days = days
+        self.progress = progress
+
+    # -- structure -------------------------------------------------------------------------------
+    def build_structure(self, start: date) -> None:
+        with clock.replaying(datetime.combine(start - timedelta(days=30), time(9))):
+            self.admin = create_user(username="admin", role=Role.admin, password=DEMO_PASSWORD,
+                                     display_name="系统管理员")
+            code, name, prefix = COUNTY
+            self.county = create_region(self.admin, code=code, name=name, level=RegionLevel.county,
+                                        parent_code=None)
+            self.office = create_department(self.admin, code="LX-PAB", name="兰溪市平安办",
+                                            kind=DepartmentKind.safety_office, region=self.county,
+                                            doc_prefix=prefix)
+            self.townships: list[Region] = []
+            self.township_offices: dict[int, Department] = {}
+            for index, (township_name, short) in enumerate(TOWNSHIPS, start=1):
+                township = create_region(self.admin, code=f"330781{index:03d}", name=township_name,
+                                         level=RegionLevel.township, parent_code=code)
+                self.townships.append(township)
+                self.township_offices[township.id] = create_department(
+                    self.admin, code=f"LX-PAB-{index:02d}", name=f"{township_name}平安办",
+                    kind=DepartmentKind.safety_office, region=township, doc_prefix=f"{short}平安")
+            self.regulators = [create_department(self.admin, code=rcode, name=rname, kind=DepartmentKind.regulator,
+                                                 region=self.county, sectors=sectors, doc_prefix=rprefix)
+                               for rcode, rname, rprefix, sectors in REGULATORS]
+            self.hazards = [create_hazard_type(self.admin, code=hcode, category=category, title=title,
+                                               sector=sector, severity=Severity(severity), rectify_days=days,
+                                               day_basis=DayBasis(basis))
+                            for hcode, category, title, sector, severity, days, basis in CATALOGUE]
+            self._users()
+            self._units()
+
+    def _users(self) -> None:
+        def user(username, role, department=None, display_name=""):
+            return create_user(username=username, role=role, department=department, password=DEMO_PASSWORD,
+                               display_name=display_name)
+
+        self.office_user = user("office", Role.safety_office, self.office, "市平安办 陈科长")
+        self.inspectors = [user("inspector", Role.inspector, display_name="暗访组 徐组长"),
+                           user("inspector2", Role.inspector, display_name="暗访组 吴组员")]
+        self.township_users = {township.id: user(
+            "township" if index == 1 else f"township{index:02d}", Role.township_office,
+            self.township_offices[township.id], f"{township.name}平安办")
+            for index, township in enumerate(self.townships, start=1)}
+        self.regulator_users = {department.id: user(
+            "regulator" if index == 0 else f"regulator{index + 1}", Role.regulator, department, department.name)
+            for index, department in enumerate(self.regulators)}
+        self.viewer = user("leader", Role.viewer, display_name="分管领导")
+
+    def _units(self) -> None:
+        self.units: list[Unit] = []
+        self.unit_kind: dict[int, list[HazardType]] = {}
+        by_prefix: dict[str, list[HazardType]] = {}
+        for hazard in self.hazards:
+            by_prefix.setdefault(hazard.code[:2], []).append(hazard)
+        for index in range(self.unit_count):
+            township = self.townships[index % len(self.townships)]
+            category, suffixes, prefixes = self.rng.choice(UNIT_KINDS)
+            short = TOWNSHIPS[self.townships.index(township)][1]
+            name = f"兰溪市{short}{self.rng.choice(SHOP_WORDS)}{self.rng.choice(suffixes)}"
+            if self.rng.random() < 0.5:
+                name = f"{name}（{self.rng.choice(SURNAMES)}氏）"
+            name = f"{name}{index + 1:03d}号" if any(unit.name == name for unit in self.units[-50:]) else name
+            unit = create_unit(self.admin, name=name, region=township, category=category,
+                               address=f"{township.name}{self.rng.choice(SHOP_WORDS)}路{self.rng.randint(1, 300)}号",
+                               uscc=_uscc(self.rng) if self.rng.random() < 0.7 else None,
+                               contact_name=f"{self.rng.choice(SURNAMES)}先生",
+                               contact_phone=f"139{self.rng.randint(10000000, 99999999)}")
+            self.units.append(unit)
+            self.unit_kind[unit.id] = [hazard for prefix in prefixes for hazard in by_prefix[prefix]]
+
+    # -- history ---------------------------------------------------------------------------------
+    def at(self, day: date, hour: int, minute: int = 0):
+        return clock.replaying(datetime.combine(day, time(hour, minute)))
+
+    def replay(self, start: date, end: date) -> None:
+        self.pending_rectify: dict[int, date] = {}  # finding id → day its rectification is reported
+        self.reminder_reports: dict[int, date] = {}  # the same at 一次提醒, before the re-inspection
+        self.stubborn: set[int] = set()  # cases whose unit will not rectify after the warning
+        self.enforced: set[int] = set()  # cases whose enforcement has been decided
+        self.shutdown_done = self.ban_done = self.withdraw_done = False
+        day = start
+        while day <= end:
+            if day.weekday() < 5:
+                self.working_day(day, last=day == end)
+            if day.day == 1 or day == end:
+                self.progress(f"  {day:%Y-%m}: {self.count(Case)} 个闭环案件")
+                db.session.flush()
+            day += timedelta(days=1)
+        self.plans(end)
+
+    def count(self, model) -> int:
+        return db.session.scalar(select(func.count()).select_from(model))
+
+    def open_cases(self, stage: Stage) -> list[Case]:
+        return list(db.session.scalars(select(Case).where(Case.status == CaseStatus.open, Case.stage == stage)
+                                       .order_by(Case.id)))
+
+    def working_day(self, day: date, last: bool) -> None:
+        inspector = self.rng.choice(self.inspectors)
+        self.unannounced(day, inspector)
+        self.reports_at_reminder(day)
+        self.reinspections(day, inspector)
+        if day.weekday() == 3:  # rounds on Thursdays at the warning-education station
+            self.interview_round(day)
+        self.rectifications(day)
+        self.follow_ups(day, inspector)
+        self.enforcement(day)
+
+    def unannounced(self, day: date, inspector: User) -> None:
+        candidates = [unit for unit in self.rng.sample(self.units, 6) if unit.status == UnitStatus.operating]
+        for minute, unit in enumerate(candidates[:self.rng.randint(1, 3)]):
+            findings = []
+            if self.rng.random() < 0.45:
+                pool = self.unit_kind[unit.id]
+                findings = [NewFinding(hazard, description=f"现场检查发现：{hazard.title}")
+                            for hazard in self.rng.sample(pool, self.rng.choice((1, 1, 2, 2, 3)))]
+            kind = self.rng.choice((InspectionKind.unannounced, InspectionKind.unannounced, InspectionKind.special))
+            with self.at(day, 9 + minute, 15 * minute):
+                inspection = record_inspection(inspector, unit, kind, findings=findings, team=[inspector],
+                                               notes="四不两直暗访" if kind == InspectionKind.unannounced else "专项督查")
+            for finding in inspection.findings:
+                if self.rng.random() < 0.85:  # most units rectify after the reminder, a few of them late
+                    late = self.rng.random() < 0.05
+                    self.reminder_reports[finding.id] = (
+                        finding.deadline + timedelta(days=self.rng.randint(1, 3)) if late
+                        else finding.found_on + timedelta(days=self.rng.randint(1, max(1, (finding.deadline
+                                                                                        - finding.found_on).days))))
+
+    def reports_at_reminder(self, day: date) -> None:
+        from inspect_loop.inspections.models import Finding
+
+        for finding_id in [key for key, report_day in self.reminder_reports.items() if report_day <= day]:
+            del self.reminder_reports[finding_id]
+            finding = db.session.get(Finding, finding_id)
+            if finding.is_open:
+                with self.at(day, 11):
+                    report_rectification(self.township_users[finding.unit.township_id], finding,
+                                         "单位已自行整改，报请复查")
+
+    def reinspections(self, day: date, inspector: User) -> None:
+        for case in self.open_cases(Stage.reminder):
+            open_findings = [finding for finding in case.findings if finding.is_open]
+            if not open_findings or max(finding.deadline for finding in open_findings) >= day:
+                continue
+            if self.rng.random() < 0.5:  # re-inspections happen within a few days after the deadline
+                continue
+            results = [VerificationResult(finding, finding.first_reported_at is not None)
+                       for finding in open_findings]
+            with self.at(day, 14):
+                record_inspection(inspector, case.unit, InspectionKind.reinspection, verified=results,
+                                  team=[inspector])
+            if case.stage == Stage.warning and self.rng.random() < 0.1:
+                self.stubborn.add(case.id)
+
+    def interview_round(self, day: date) -> None:
+        waiting = [case for case in self.open_cases(Stage.warning)
+                   if not db.session.scalar(select(Summons.id).where(Summons.case_id == case.id,
+                                                                     Summons.attended.is_not(False)))]
+        if not waiting:
+            return
+        sectors = {finding.hazard_type.sector for case in waiting for finding in case.findings if finding.is_open}
+        departments = [department for department in self.regulators if set(department.sectors) & sectors]
+        with self.at(day, 9):
+            interview_round = convene_round(
+                self.office_user, held_at=datetime.combine(day, time(14, 30), tzinfo=clock.LOCAL_TZ),
+                venue="兰溪市社会治理中心平安警示教育站", convened_by=self.office, departments=departments,
+                cases=waiting, participants=0)
+        attended_count = 0
+        with self.at(day, 16, 30):
+            for case in waiting:
+                attended = self.rng.random() < 0.93
+                attended_count += attended
+                record_attendance(self.office_user, interview_round, case, attended=attended,
+                                  attendee_name=f"{self.rng.choice(SURNAMES)}某某" if attended else None,
+                                  attendee_title="负责人" if attended else None,
+                                  note=None if attended else "未到场，未说明理由")
+            interview_round.participants = attended_count * self.rng.randint(8, 20) + len(departments) * 2 + 6
+        with self.at(day, 17):
+            for case in waiting:
+                summons_attended = db.session.scalar(select(Summons.attended).where(
+                    Summons.case_id == case.id, Summons.round_id == interview_round.id))
+                if not summons_attended:
+                    if len(db.session.scalars(select(Summons.id).where(Summons.case_id == case.id)).all()) >= 2:
+                        ladder.escalate(case, self.office_user, "两次无故缺席警示约谈，移送执法")
+                    continue
+                self.assign(case, day)
+
+    def assign(self, case: Case, day: date) -> None:
+        open_sectors = {finding.hazard_type.sector for finding in case.findings if finding.is_open}
+        for regulator in self.regulators:
+            if set(regulator.sectors) & open_sectors:
+                assignment = issue_assignment(self.office_user, case, regulator,
+                                              deadline=day + timedelta(days=self.rng.choice((7, 10, 15))))
+                with self.at(day + timedelta(days=1), 9):
+                    receive_assignment(self.regulator_users[regulator.id], assignment)
+                    receive_assignment(self.township_users[case.unit.township_id], assignment)
+        if case.id not in self.stubborn:
+            for finding in case.findings:
+                if finding.is_open:
+                    late = self.rng.random() < 0.06
+                    self.pending_rectify[finding.id] = finding.deadline + timedelta(
+                        days=self.rng.randint(1, 6) if late else -self.rng.randint(0, 5))
+
+    def rectifications(self, day: date) -> None:
+        from inspect_loop.inspections.models import Finding
+
+        due = [finding_id for finding_id, report_day in self.pending_rectify.items() if report_day <= day]
+        for finding_id in due:
+            del self.pending_rectify[finding_id]
+            finding = db.session.get(Finding, finding_id)
+            if not finding.is_open or finding.case.status != CaseStatus.open:
+                continue
+            township_user = self.township_users[finding.unit.township_id]
+            regulator = next(department for department in self.regulators
+                             if finding.hazard_type.sector in department.sectors)
+            with self.at(day, 10):
+                report_rectification(township_user, finding, "已按要求整改到位，附整改后照片")
+            if self.rng.random() < 0.12:
+                with self.at(day, 15):
+                    sign_off(self.regulator_users[regulator.id], finding, approved=False,
+                             note="整改不彻底，请补充整改")
+                self.pending_rectify[finding.id] = day + timedelta(days=2)
+                continue
+            with self.at(day, 15):
+                sign_off(self.regulator_users[regulator.id], finding, approved=True, note="整改符合要求")
+            with self.at(day, 17):
+                close_out(township_user, finding, note="验收合格，予以销号")
+
+    def follow_ups(self, day: date, inspector: User) -> None:
+        for case in self.open_cases(Stage.warning):
+            if case.id not in self.stubborn:
+                continue
+            open_findings = [finding for finding in case.findings if finding.is_open]
+            if not open_findings or max(finding.deadline for finding in open_findings) >= day:
+                continue
+            if not db.session.scalar(select(Summons.id).where(Summons.case_id == case.id,
+                                                               Summons.attended.is_(True))):
+                continue
+            with self.at(day, 10):
+                record_inspection(inspector, case.unit, InspectionKind.follow_up,
+                                  verified=[VerificationResult(finding, False) for finding in open_findings],
+                                  team=[inspector], notes="回访发现仍未整改")
+
+    def enforcement(self, day: date) -> None:
+        for case in self.open_cases(Stage.enforcement):
+            if case.id in self.enforced or clock.local_date(case.enforcement_at) > day - timedelta(days=3):
+                continue
+            self.enforced.add(case.id)
+            open_sectors = {finding.hazard_type.sector for finding in case.findings if finding.is_open}
+            regulators = [department for department in self.regulators if set(department.sectors) & open_sectors]
+            with self.at(day, 10):
+                record_enforcement(self.office_user, case, ActionKind.joint_enforcement,
+                                   departments=regulators or self.regulators[:1],
+                                   decision_no=f"兰联执〔{day.year}〕{case.id}号", note="联合执法检查")
+                if not self.shutdown_done:
+                    record_enforcement(self.office_user, case, ActionKind.shutdown, departments=regulators[:1],
+                                       decision_no=f"兰应急关〔{day.year}〕1号", note="拒不整改，依法关停")
+                    self.shutdown_done = True
+                    continue
+                if not self.ban_done:
+                    record_enforcement(self.office_user, case, ActionKind.ban, departments=regulators[:1],
+                                       decision_no=f"兰市监取〔{day.year}〕1号", note="无证经营，依法取缔")
+                    self.ban_done = True
+                    continue
+                record_enforcement(self.office_user, case, ActionKind.fine, departments=regulators[:1],
+                                   decision_no=f"兰罚〔{day.year}〕{case.id}号", amount=self.rng.choice((2000, 5000)))
+                self.stubborn.discard(case.id)
+                for regulator in regulators:
+                    issue_assignment(self.office_user, case, regulator, deadline=day + timedelta(days=7))
+                for finding in case.findings:
+                    if finding.is_open:
+                        self.pending_rectify[finding.id] = day + timedelta(days=self.rng.randint(2, 6))
+
+    def withdraw_one(self, day: date) -> None:
+        cases = self.open_cases(Stage.reminder)
+        if cases:
+            with self.at(day, 11):
+                ladder.withdraw(cases[0], self.office_user, "录入错误：检查对象有误")
+
+    def keep_every_stage_alive(self, day: date) -> None:
+        """A living county has open cases at every stage today; escalate one if the dice left none."""
+        if self.open_cases(Stage.enforcement):
+            return
+        candidates = self.open_cases(Stage.warning) or self.open_cases(Stage.reminder)
+        if candidates:
+            with self.at(day, 16):
+                ladder.escalate(candidates[-1], self.office_user, "存在重大隐患且拒不整改，直接移送执法",
+                                to_stage=Stage.enforcement)
+
+    def plans(self, end: date) -> None:
+        """Tomorrow's unannounced targets for the inspection team (secret to everyone else)."""
+        with self.at(end, 18):
+            for offset, unit in enumerate(self.rng.sample(self.units, 4)):
+                plan_inspection(self.office_user, unit, end + timedelta(days=1 + offset // 2),
+                                team=self.inspectors, notes="四不两直：不发通知、不打招呼")
+
+
+def demo_exists() -> bool:
+    return db.session.scalar(select(User.id).where(User.username == "office")) is not None
+
+
+def build_demo(seed: int = 2026, units: int = 300, days: int = 365,
+               progress: Callable[[str], None] = print) -> list[tuple[str, str, str]]:
+    """Build the demo county unless it exists; return the demo logins (username, role, password)."""
+    if not demo_exists():
+        end = clock.today() - timedelta(days=1)
+        start = end - timedelta(days=days - 1)
+        demo = DemoCounty(seed, units, days, progress)
+        progress(f"正在生成演示县：{units} 家单位，{start} 至 {end} 的检查历史 …")
+        demo.build_structure(start)
+        demo.replay(start, end)
+        demo.withdraw_one(end)
+        demo.keep_every_stage_alive(end)
+        progress(f"完成：{demo.count(Case)} 个闭环案件。")
+    return [(user.username, user.role.value, DEMO_PASSWORD) for user in db.session.scalars(
+        select(User).where(User.username.in_(("admin", "office", "inspector", "township", "regulator", "leader")))
+        .order_by(User.id))]

@@ -1,0 +1,1 @@
+"""平安曝光: public exposure actions listing places and their serious problems."""

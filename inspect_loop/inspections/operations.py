@@ -1,0 +1,202 @@
+"""Recording inspections: new findings open or join the unit's case; verifications drive the ladder."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from inspect_loop import clock
+from inspect_loop.audit.log import record_event
+from inspect_loop.cases import ladder
+from inspect_loop.cases.models import Case, Stage
+from inspect_loop.cases.queries import open_case_of
+from inspect_loop.db import db
+from inspect_loop.errors import Forbidden, InvalidInput, TransitionRefused
+from inspect_loop.hazards.deadlines import deadline_for
+from inspect_loop.hazards.models import HazardType, Severity
+from inspect_loop.inspections.models import (
+    CloseKind,
+    Finding,
+    FindingDeadline,
+    FindingStatus,
+    Inspection,
+    InspectionKind,
+    InspectionPlan,
+    PlanStatus,
+    Rectification,
+    Verification,
+)
+from inspect_loop.units.models import Unit
+from inspect_loop.users.models import Role, User
+from inspect_loop.users.permissions import Action, require, require_in_township
+
+VERIFYING_KINDS = frozenset({InspectionKind.reinspection, InspectionKind.follow_up})
+
+
+@dataclass(frozen=True)
+class NewFinding:
+    hazard_type: HazardType
+    description: str = ""
+    severity: Severity | None = None  # None: the hazard type's severity
+    photos: tuple = ()  # Photo rows uploaded beforehand (inspect_loop.web.uploads.store_photo)
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    finding: Finding
+    rectified: bool
+
+
+def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings: list[NewFinding] = (),
+                      verified: list[VerificationResult] = (), team: list[User] = (), notes: str = "",
+                      latitude: float | None = None, longitude: float | None = None,
+                      plan: InspectionPlan | None = None) -> Inspection:
+    require(actor, Action.record_inspection)
+    require_in_township(actor, unit.township_id)
+    case = open_case_of(unit.id)
+    _check_verifications(kind, case, verified)
+    if plan is not None and (plan.status != PlanStatus.planned or plan.unit_id != unit.id):
+        raise InvalidInput("该暗访计划已完成或不属于该单位", "the plan is not open for this unit", field="plan_id")
+
+    moment = clock.now()
+    inspection = Inspection(unit=unit, unit_id=unit.id, kind=kind, inspected_at=moment,
+                            inspected_on=clock.local_date(moment), notes=notes or "", latitude=latitude,
+                            longitude=longitude, recorded_by_id=actor.id, case_id=case.id if case else None)
+    inspection.team = list(team)
+    db.session.add(inspection)
+    db.session.flush()
+
+    new_findings = []
+    if findings:
+        if case is None:
+            case = ladder.open_case(unit, actor)
+            inspection.case_id = case.id
+        new_findings = [_add_finding(inspection, case, item) for item in findings]
+
+    if verified:
+        _apply_verifications(actor, inspection, case, kind, verified)
+
+    if plan is not None:
+        plan.status = PlanStatus.done
+        plan.inspection_id = inspection.id
+    record_event(actor, "inspection.recorded", inspection, case_id=case.id if case else None, unit_id=unit.id,
+                 kind=kind, findings=[finding.id for finding in new_findings],
+                 verified={str(item.finding.id): item.rectified for item in verified})
+    if new_findings:
+        from inspect_loop.letters.issuing import issue_reminder  # letters read inspections: import late
+
+        issue_reminder(inspection, new_findings, actor)
+    db.session.flush()
+    return inspection
+
+
+def _check_verifications(kind: InspectionKind, case: Case | None, verified: list[VerificationResult]) -> None:
+    if not verified:
+        return
+    if kind not in VERIFYING_KINDS:
+        raise InvalidInput("只有复查和回访可以核验整改情况", "only a reinspection or follow_up verifies findings",
+                           field="verified")
+    if case is None:
+        raise TransitionRefused("该单位没有进行中的闭环案件，无可核验的问题", "the unit has no open case",
+                                field="verified")
+    if kind == InspectionKind.reinspection and case.stage != Stage.reminder:
+        raise TransitionRefused("复查用于一次提醒阶段；警示阶段之后请进行回访",
+                                "a reinspection verifies at the reminder stage; use a follow_up after it",
+                                field="verified")
+    if kind == InspectionKind.follow_up and case.stage == Stage.reminder:
+        raise TransitionRefused("回访用于二次警示之后；提醒阶段请进行复查",
+                                "a follow_up verifies after the warning; use a reinspection at the reminder stage",
+                                field="verified")
+    seen = set()
+    for item in verified:
+        finding = item.finding
+        if finding.case_id != case.id or finding.status != FindingStatus.open:
+            raise InvalidInput(f"问题{finding.id}不是该单位进行中的问题", f"finding {finding.id} is not open in the "
+                               "unit's case", field="verified")
+        if finding.id in seen:
+            raise InvalidInput(f"问题{finding.id}重复核验", f"finding {finding.id} is listed twice", field="verified")
+        seen.add(finding.id)
+
+
+def _add_finding(inspection: Inspection, case: Case, item: NewFinding) -> Finding:
+    hazard = item.hazard_type
+    found_on = inspection.inspected_on
+    deadline = deadline_for(found_on, hazard.rectify_days, hazard.day_basis)
+    finding = Finding(case=case, case_id=case.id, unit_id=inspection.unit_id, inspection=inspection,
+                      hazard_type=hazard, hazard_type_id=hazard.id, description=item.description or "",
+                      severity=item.severity or hazard.severity, found_at=inspection.inspected_at,
+                      found_on=found_on, deadline=deadline, status=FindingStatus.open)
+    finding.deadlines.append(FindingDeadline(deadline=deadline, set_at=inspection.inspected_at))
+    finding.photos = list(item.photos)
+    db.session.add(finding)
+    db.session.flush()
+    return finding
+
+
+def _apply_verifications(actor: User, inspection: Inspection, case: Case, kind: InspectionKind,
+                         verified: list[VerificationResult]) -> None:
+    moment = inspection.inspected_at
+    for item in verified:
+        db.session.add(Verification(inspection=inspection, finding=item.finding, rectified=item.rectified))
+        # At the reminder stage a re-inspection closes a rectified finding directly (SPEC section 3);
+        # later a finding closes only by sign-off and close-out.
+        if kind == InspectionKind.reinspection and item.rectified:
+            item.finding.status = FindingStatus.closed
+            item.finding.close_kind = CloseKind.verified
+            item.finding.closed_at = moment
+            item.finding.closed_on = clock.local_date(moment)
+    db.session.flush()
+    unrectified = [item.finding.id for item in verified if not item.rectified]
+    if kind == InspectionKind.reinspection:
+        if unrectified:
+            ladder.fail_reinspection(case, actor, inspection_id=inspection.id, unrectified=unrectified)
+        elif all(finding.status != FindingStatus.open for finding in case.findings):
+            ladder.close_rectified_at_reminder(case, actor)
+    elif unrectified and case.stage == Stage.warning:
+        ladder.fail_follow_up(case, actor, inspection_id=inspection.id, unrectified=unrectified)
+
+
+def report_rectification(actor: User, finding: Finding, note: str, photos=()) -> Rectification:
+    """The unit's rectification report, filed by its township office or an inspector on its behalf."""
+    require(actor, Action.report_rectification)
+    require_in_township(actor, finding.unit.township_id)
+    if finding.status != FindingStatus.open:
+        raise TransitionRefused(f"问题{finding.id}已不在整改中", f"finding {finding.id} is not open")
+    if not (note or "").strip():
+        raise InvalidInput("请填写整改情况说明", "a note is required", field="note")
+    moment = clock.now()
+    report = Rectification(finding=finding, note=note.strip(), reported_at=moment,
+                           reported_on=clock.local_date(moment), reported_by_id=actor.id)
+    report.photos = list(photos)
+    db.session.add(report)
+    if finding.first_reported_at is None:
+        finding.first_reported_at = moment
+        finding.first_reported_on = report.reported_on
+    db.session.flush()
+    record_event(actor, "finding.rectification_reported", report, case_id=finding.case_id,
+                 unit_id=finding.unit_id, finding_id=finding.id)
+    return report
+
+
+def plan_inspection(actor: User, unit: Unit, planned_on, team: list[User], notes: str = "") -> InspectionPlan:
+    require(actor, Action.plan_inspection)
+    if not team:
+        raise InvalidInput("暗访计划至少需要一名组员", "a plan needs a team", field="team")
+    if any(member.role not in (Role.inspector, Role.safety_office) for member in team):
+        raise InvalidInput("暗访组员须为督查员或县级平安办人员", "team members must be inspectors", field="team")
+    plan = InspectionPlan(unit=unit, unit_id=unit.id, planned_on=planned_on, created_by_id=actor.id,
+                          created_at=clock.now(), notes=notes or "", status=PlanStatus.planned)
+    plan.team = list(team)
+    db.session.add(plan)
+    db.session.flush()
+    record_event(actor, "plan.created", plan, planned_on=planned_on)
+    return plan
+
+
+def visible_plans_query(actor: User):
+    """Unannounced targets are secret (四不两直): only their team and the county office see them."""
+    query = select(InspectionPlan).order_by(InspectionPlan.planned_on, InspectionPlan.id)
+    if actor.role in (Role.admin, Role.safety_office):
+        return query
+    if actor.role == Role.inspector:
+        return query.where(InspectionPlan.team.any(id=actor.id))
+    raise Forbidden("暗访计划仅对暗访组和县级平安办可见", "unannounced plans are visible only to their team")

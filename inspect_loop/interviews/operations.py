@@ -1,0 +1,101 @@
+"""Convening interview rounds, summoning warning-stage cases, recording attendance and participants."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from inspect_loop import clock
+from inspect_loop.audit.log import record_event
+from inspect_loop.cases.models import Case, CaseStatus, Stage
+from inspect_loop.db import db
+from inspect_loop.errors import Conflict, InvalidInput, NotFound, TransitionRefused
+from inspect_loop.interviews.models import InterviewRound, Summons
+from inspect_loop.regions.models import Department, DepartmentKind
+from inspect_loop.users.models import User
+from inspect_loop.users.permissions import Action, require
+
+
+def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: Department,
+                  departments: list[Department], cases: list[Case], participants: int = 0) -> InterviewRound:
+    require(actor, Action.convene_round)
+    if convened_by.kind != DepartmentKind.safety_office:
+        raise InvalidInput("约谈须由平安办召集", "a round is convened by a safety office", field="convened_by")
+    if not (venue or "").strip():
+        raise InvalidInput("请填写约谈地点", "venue is required", field="venue")
+    if not cases:
+        raise InvalidInput("请至少选择一个约谈对象", "case_ids must not be empty", field="case_ids")
+    if participants < 0:
+        raise InvalidInput("参加人次不能为负数", "participants must not be negative", field="participants")
+    if len({case.id for case in cases}) != len(cases):
+        raise InvalidInput("约谈对象重复", "a case is listed twice", field="case_ids")
+    for case in cases:
+        _check_summonable(case)
+
+    held_at = clock.to_utc(held_at)
+    held_on = clock.local_date(held_at)
+    year = held_on.year
+    last = db.session.scalar(select(func.max(InterviewRound.number)).where(
+        InterviewRound.convened_by_id == convened_by.id, InterviewRound.year == year))
+    interview_round = InterviewRound(number=(last or 0) + 1, year=year, convened_by=convened_by,
+                                     convened_by_id=convened_by.id, held_at=held_at, held_on=held_on,
+                                     venue=venue.strip(), participants=participants, created_at=clock.now(),
+                                     created_by_id=actor.id)
+    interview_round.departments = list(dict.fromkeys(departments))
+    db.session.add(interview_round)
+    db.session.flush()
+    record_event(actor, "round.convened", interview_round, number=interview_round.number, held_on=held_on,
+                 cases=[case.id for case in cases])
+
+    from inspect_loop.letters.issuing import issue_summons  # letters read rounds: import late
+
+    for case in cases:
+        summons = Summons(round=interview_round, round_id=interview_round.id, case=case, case_id=case.id,
+                          unit_id=case.unit_id)
+        db.session.add(summons)
+        db.session.flush()
+        record_event(actor, "summons.created", summons, case_id=case.id, unit_id=case.unit_id,
+                     round_id=interview_round.id)
+        issue_summons(summons, actor)
+    return interview_round
+
+
+def _check_summonable(case: Case) -> None:
+    if case.status != CaseStatus.open or case.stage != Stage.warning:
+        raise TransitionRefused(f"案件{case.id}不在二次警示阶段，不能约谈",
+                                f"case {case.id} is not at the warning stage", field="case_ids")
+    pending = db.session.scalar(select(Summons.id).where(Summons.case_id == case.id, Summons.attended.is_(None)))
+    if pending is not None:
+        raise Conflict(f"案件{case.id}已有待登记到场情况的约谈", f"case {case.id} already has a pending summons",
+                       field="case_ids")
+
+
+def record_attendance(actor: User, interview_round: InterviewRound, case: Case, *, attended: bool,
+                      attendee_name: str | None = None, attendee_title: str | None = None,
+                      note: str | None = None) -> Summons:
+    require(actor, Action.record_attendance)
+    summons = db.session.scalar(select(Summons).where(Summons.round_id == interview_round.id,
+                                                      Summons.case_id == case.id))
+    if summons is None:
+        raise NotFound(f"案件{case.id}不在第{interview_round.number}轮约谈名单中",
+                       f"case {case.id} was not summoned to this round", field="case_id")
+    if attended and not (attendee_name or "").strip():
+        raise InvalidInput("请填写到场人员姓名", "attendee_name is required when attended", field="attendee_name")
+    summons.attended = attended
+    summons.attendee_name = (attendee_name or "").strip() or None if attended else None
+    summons.attendee_title = (attendee_title or "").strip() or None if attended else None
+    summons.note = (note or "").strip() or None
+    summons.recorded_at = clock.now()
+    db.session.flush()
+    record_event(actor, "summons.attended" if attended else "summons.absent", summons, case_id=case.id,
+                 unit_id=case.unit_id, round_id=interview_round.id)
+    return summons
+
+
+def set_participants(actor: User, interview_round: InterviewRound, participants: int) -> InterviewRound:
+    require(actor, Action.record_attendance)
+    if participants < 0:
+        raise InvalidInput("参加人次不能为负数", "participants must not be negative", field="participants")
+    interview_round.participants = participants
+    db.session.flush()
+    record_event(actor, "round.participants", interview_round, participants=participants)
+    return interview_round

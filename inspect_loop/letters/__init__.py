@@ -1,0 +1,1 @@
+"""Official notices (文书): numbering, rendering to PDF, QR verification."""

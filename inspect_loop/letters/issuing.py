@@ -1,0 +1,153 @@
+"""Issuing, re-issuing and revoking documents: numbered, rendered once, stored with their SHA-256."""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+
+from flask import current_app
+
+from inspect_loop import clock
+from inspect_loop.audit.log import record_event
+from inspect_loop.cases.models import Case
+from inspect_loop.db import db
+from inspect_loop.errors import Conflict, InvalidInput
+from inspect_loop.letters import context as letter_context
+from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
+from inspect_loop.letters.numbering import format_number, next_serial
+from inspect_loop.letters.render import render_letter
+from inspect_loop.letters.tokens import make_token, short_code
+from inspect_loop.regions.lookup import county_office_of, regulators_of_case
+from inspect_loop.regions.models import Department, DepartmentKind
+from inspect_loop.units.models import Unit
+from inspect_loop.users.models import User
+
+
+def verify_url(document: Document) -> str:
+    token = make_token(current_app.config["SECRET_KEY"], document.id, document.nonce)
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/v/{token}"
+
+
+def issuing_office(actor: User, unit: Unit, *, regulator_may_issue: bool = False) -> Department:
+    """The actor's own safety office, or — for actors without one — the unit's county safety office."""
+    department = actor.department
+    if department is not None and (department.kind == DepartmentKind.safety_office or regulator_may_issue):
+        return department
+    return county_office_of(unit.county_id)
+
+
+def _issue(kind: DocumentKind, *, actor: User, issuer: Department, unit: Unit, case: Case | None,
+           build: Callable[[Document], dict], serial: int | None = None, version: int = 1,
+           supersedes: Document | None = None, summons_id: int | None = None,
+           assignment_id: int | None = None, inspection_id: int | None = None) -> Document:
+    moment = clock.now()
+    issued_on = clock.local_date(moment)
+    year = supersedes.year if supersedes else issued_on.year
+    if serial is None:
+        serial = next_serial(issuer.id, kind, year)
+    document = Document(
+        kind=kind, issuer=issuer, issuer_id=issuer.id, year=year, serial=serial, version=version,
+        number=format_number(issuer.doc_prefix, kind, year, serial), unit=unit, unit_id=unit.id,
+        case_id=case.id if case else None, summons_id=summons_id, assignment_id=assignment_id,
+        inspection_id=inspection_id,
+        issued_at=moment, issued_on=issued_on, issued_by_id=actor.id, nonce=secrets.token_urlsafe(16),
+        sha256="", size=0, pdf=b"", supersedes_id=supersedes.id if supersedes else None)
+    db.session.add(document)
+    db.session.flush()  # the QR token carries the id
+    url = verify_url(document)
+    token = url.rsplit("/", 1)[1]
+    pdf = render_letter(kind.value, letter_context.common(document, url, short_code(token)) | build(document))
+    document.pdf = pdf
+    document.size = len(pdf)
+    document.sha256 = hashlib.sha256(pdf).hexdigest()
+    record_event(actor, "document.issued" if version == 1 else "document.reissued", document,
+                 case_id=document.case_id, unit_id=unit.id, number=document.number, kind=kind,
+                 version=version, sha256=document.sha256)
+    db.session.flush()
+    return document
+
+
+def issue_reminder(inspection, findings, actor: User) -> Document:
+    return _issue(DocumentKind.reminder, actor=actor,
+                  issuer=issuing_office(actor, inspection.unit, regulator_may_issue=True),
+                  unit=inspection.unit, case=findings[0].case, inspection_id=inspection.id,
+                  build=lambda document: letter_context.reminder(inspection, findings))
+
+
+def issue_summons(summons, actor: User) -> Document:
+    return _issue(DocumentKind.summons, actor=actor, issuer=summons.round.convened_by, unit=summons.unit,
+                  case=summons.case, summons_id=summons.id, build=lambda document: letter_context.summons(summons))
+
+
+def issue_assignment(assignment, actor: User) -> Document:
+    def build(document: Document) -> dict:
+        data = letter_context.assignment(assignment)
+        data["assignment"]["number"] = document.number
+        return data
+
+    return _issue(DocumentKind.assignment, actor=actor, issuer=issuing_office(actor, assignment.case.unit),
+                  unit=assignment.case.unit, case=assignment.case, assignment_id=assignment.id, build=build)
+
+
+def issue_referral(case: Case, actor: User) -> Document:
+    recipients = [department.name for department in regulators_of_case(case)]
+    return _issue(DocumentKind.referral, actor=actor, issuer=issuing_office(actor, case.unit), unit=case.unit,
+                  case=case, build=lambda document: letter_context.referral(case, recipients))
+
+
+def _builder_for(document: Document) -> Callable[[Document], dict]:
+    """Rebuild a document's template data from the matter it was issued for, as it stands now."""
+    from inspect_loop.assignments.models import Assignment
+    from inspect_loop.inspections.models import Inspection
+    from inspect_loop.interviews.models import Summons
+
+    if document.kind == DocumentKind.reminder:
+        inspection = db.session.get(Inspection, document.inspection_id)
+        return lambda new: letter_context.reminder(inspection, inspection.findings)
+    if document.kind == DocumentKind.summons:
+        summons = db.session.get(Summons, document.summons_id)
+        return lambda new: letter_context.summons(summons)
+    if document.kind == DocumentKind.assignment:
+        assignment = db.session.get(Assignment, document.assignment_id)
+
+        def build(new: Document) -> dict:
+            data = letter_context.assignment(assignment)
+            data["assignment"]["number"] = new.number
+            return data
+
+        return build
+    case = db.session.get(Case, document.case_id)
+    recipients = [department.name for department in regulators_of_case(case)]
+    return lambda new: letter_context.referral(case, recipients)
+
+
+def reissue(document: Document, actor: User, reason: str) -> Document:
+    """A new version with the same number, rendered from the matter's current data; the old one is
+    marked superseded. Used when a notice was wrong or lost."""
+    if document.status != DocumentStatus.valid:
+        raise Conflict("只能对有效文书重新签发", "only a valid document can be re-issued")
+    if not (reason or "").strip():
+        raise InvalidInput("请填写重新签发的理由", "a reason is required", field="reason")
+    new = _issue(document.kind, actor=actor, issuer=document.issuer, unit=document.unit,
+                 case=db.session.get(Case, document.case_id) if document.case_id else None,
+                 build=_builder_for(document), serial=document.serial, version=document.version + 1,
+                 supersedes=document, summons_id=document.summons_id, assignment_id=document.assignment_id,
+                 inspection_id=document.inspection_id)
+    document.status = DocumentStatus.superseded
+    record_event(actor, "document.superseded", document, case_id=document.case_id, unit_id=document.unit_id,
+                 reason=reason.strip(), superseded_by=new.id)
+    db.session.flush()
+    return new
+
+
+def revoke(document: Document, actor: User, reason: str) -> Document:
+    if document.status == DocumentStatus.revoked:
+        raise Conflict("该文书已作废", "the document is already revoked")
+    if not (reason or "").strip():
+        raise InvalidInput("请填写作废理由", "a reason is required", field="reason")
+    document.status = DocumentStatus.revoked
+    document.revoked_at = clock.now()
+    document.revoke_reason = reason.strip()
+    record_event(actor, "document.revoked", document, case_id=document.case_id, unit_id=document.unit_id,
+                 reason=document.revoke_reason)
+    db.session.flush()
+    return document

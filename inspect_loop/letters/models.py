@@ -1,0 +1,103 @@
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from inspect_loop.db import db, enum_column
+from inspect_loop.regions.models import Department
+from inspect_loop.units.models import Unit
+
+
+class DocumentKind(enum.StrEnum):
+    reminder = "reminder"  # 整改提醒通知书
+    summons = "summons"  # 警示约谈通知书
+    assignment = "assignment"  # 交办单
+    referral = "referral"  # 执法建议书
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.reminder: "整改提醒通知书",
+    DocumentKind.summons: "警示约谈通知书",
+    DocumentKind.assignment: "交办单",
+    DocumentKind.referral: "执法建议书",
+}
+
+# The character after the office prefix in a number: 兰平安交〔2026〕12号.
+DOCUMENT_KIND_MARKS = {
+    DocumentKind.reminder: "提",
+    DocumentKind.summons: "约",
+    DocumentKind.assignment: "交",
+    DocumentKind.referral: "执",
+}
+
+
+class DocumentStatus(enum.StrEnum):
+    valid = "valid"
+    superseded = "superseded"
+    revoked = "revoked"
+
+
+class Document(db.Model):
+    """An issued notice. Its PDF bytes and SHA-256 are fixed at issue and never change."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "kind", "year", "serial", "version"),
+        Index("ix_document_case_kind", "case_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, "document_kind"))
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    year: Mapped[int]
+    serial: Mapped[int]
+    version: Mapped[int] = mapped_column(default=1)
+    number: Mapped[str] = mapped_column(String(60))
+    status: Mapped[DocumentStatus] = mapped_column(enum_column(DocumentStatus, "document_status"),
+                                                   default=DocumentStatus.valid)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    summons_id: Mapped[int | None] = mapped_column(ForeignKey("summons.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
+    issued_at: Mapped[datetime]
+    issued_on: Mapped[date] = mapped_column(index=True)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Random part of the QR token: the token is this nonce and the id, signed with the app's secret.
+    nonce: Mapped[str] = mapped_column(String(32), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+    issuer: Mapped[Department] = relationship()
+    unit: Mapped[Unit] = relationship()
+    supersedes: Mapped["Document | None"] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Document {self.number} v{self.version} {self.status}>"
+
+
+class DocumentCounter(db.Model):
+    """The last serial issued per office, kind and year; incremented atomically at issue."""
+
+    __tablename__ = "document_counter"
+
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, "counter_kind"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_serial: Mapped[int] = mapped_column(default=0)
+
+
+class DocumentCheck(db.Model):
+    """One verification of a document through its QR code or verification page."""
+
+    __tablename__ = "document_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    checked_at: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(10))  # "page" or "api"

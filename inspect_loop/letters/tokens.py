@@ -1,0 +1,42 @@
+"""The signed token in a document's QR code, and the short code printed beside it.
+
+The token carries the document id and a random nonce chosen at issue, signed with the application's
+secret: the nonce makes tokens unguessable even for consecutive ids, the signature makes them unforgeable.
+"""
+
+import hashlib
+
+from itsdangerous import BadData, URLSafeSerializer
+
+TOKEN_SALT = "inspect_loop.document-verify"
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread.
+CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    # itsdangerous signs with SHA-1 unless told otherwise.
+    return URLSafeSerializer(secret_key, salt=TOKEN_SALT, signer_kwargs={"digest_method": hashlib.sha256})
+
+
+def make_token(secret_key: str, document_id: int, nonce: str) -> str:
+    return _serializer(secret_key).dumps([document_id, nonce])
+
+
+def read_token(secret_key: str, token: str) -> tuple[int, str] | None:
+    """The document id and nonce of a genuine token; None when it is forged, altered or garbled."""
+    try:
+        payload = _serializer(secret_key).loads(token)
+    except BadData:
+        return None
+    match payload:
+        case [int(document_id), str(nonce)] if not isinstance(document_id, bool):
+            return document_id, nonce
+    return None
+
+
+def short_code(token: str) -> str:
+    """Eight Crockford base32 characters from the token's SHA-256, grouped for reading: 'K7Q2-9XMD'."""
+    bits = int.from_bytes(hashlib.sha256(token.encode()).digest()[:5])
+    characters = "".join(CROCKFORD_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
+    return f"{characters[:4]}-{characters[4:]}"

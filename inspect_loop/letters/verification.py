@@ -1,0 +1,80 @@
+"""Reading a QR token back: is the document genuine, and what is the state of its matter now."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from inspect_loop import clock
+from inspect_loop.assignments.models import Assignment
+from inspect_loop.cases.models import Case, CaseStatus, Outcome
+from inspect_loop.db import db
+from inspect_loop.inspections.models import FindingStatus
+from inspect_loop.letters.models import DOCUMENT_KIND_LABELS, Document, DocumentCheck, DocumentStatus
+from inspect_loop.letters.tokens import read_token
+
+MATTER_LABELS = {
+    "revoked": "已作废",
+    "superseded": "已被新版本取代",
+    "in_progress": "整改中",
+    "closed_out": "已销号",
+    "shut_down": "已关停",
+    "banned": "已取缔",
+    "withdrawn": "已撤销",
+}
+
+
+@dataclass(frozen=True)
+class Verification:
+    genuine: bool
+    document: Document | None = None
+    status: str = ""
+    status_label: str = ""
+
+    def as_json(self) -> dict:
+        if not self.genuine:
+            return {"genuine": False}
+        document = self.document
+        return {
+            "genuine": True,
+            "kind": document.kind.value,
+            "kind_label": DOCUMENT_KIND_LABELS[document.kind],
+            "number": document.number,
+            "version": document.version,
+            "issuer": document.issuer.name,
+            "issued_at": clock.local_datetime(document.issued_at).isoformat(),
+            "unit_name": document.unit.name,
+            "status": self.status,
+            "status_label": self.status_label,
+            "sha256": document.sha256,
+        }
+
+
+def matter_status(document: Document) -> str:
+    """The document's own validity first, then the state of the findings or case it is about."""
+    if document.status == DocumentStatus.revoked:
+        return "revoked"
+    if document.status == DocumentStatus.superseded:
+        return "superseded"
+    if document.assignment_id is not None:
+        findings = db.session.get(Assignment, document.assignment_id).findings
+        return "closed_out" if all(f.status != FindingStatus.open for f in findings) else "in_progress"
+    case = db.session.get(Case, document.case_id) if document.case_id else None
+    if case is None or case.status == CaseStatus.open:
+        return "in_progress"
+    return {Outcome.shut_down: "shut_down", Outcome.banned: "banned",
+            Outcome.withdrawn: "withdrawn"}.get(case.outcome, "closed_out")
+
+
+def verify(token: str, channel: str) -> Verification:
+    """Check a token and log the check (the office sees how often each notice is verified)."""
+    parsed = read_token(current_app.config["SECRET_KEY"], token)
+    if parsed is None:
+        return Verification(genuine=False)
+    document_id, nonce = parsed
+    document = db.session.scalar(select(Document).where(Document.id == document_id, Document.nonce == nonce))
+    if document is None:
+        return Verification(genuine=False)
+    db.session.add(DocumentCheck(document_id=document.id, checked_at=clock.now(), channel=channel))
+    status = matter_status(document)
+    return Verification(genuine=True, document=document, status=status, status_label=MATTER_LABELS[status])

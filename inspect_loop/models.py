@@ -1,0 +1,41 @@
+"""Imports every model so that metadata, migrations and relationship strings see them all."""
+
+from inspect_loop.assignments.models import (  # noqa: F401
+    Assignment,
+    AssignmentFinding,
+    AssignmentReceipt,
+    CloseOut,
+    RecipientRole,
+    SignOff,
+)
+from inspect_loop.audit.models import Event  # noqa: F401
+from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage  # noqa: F401
+from inspect_loop.enforcement.models import ActionKind, EnforcementAction, EnforcementDepartment  # noqa: F401
+from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureItemFinding, ExposureStatus  # noqa: F401
+from inspect_loop.hazards.models import DayBasis, HazardType, Severity  # noqa: F401
+from inspect_loop.inspections.models import (  # noqa: F401
+    CloseKind,
+    Finding,
+    FindingDeadline,
+    FindingStatus,
+    Inspection,
+    InspectionKind,
+    InspectionMember,
+    InspectionPlan,
+    InspectionPlanMember,
+    Photo,
+    PlanStatus,
+    Rectification,
+    Verification,
+)
+from inspect_loop.interviews.models import InterviewRound, InterviewRoundDepartment, Summons  # noqa: F401
+from inspect_loop.letters.models import (  # noqa: F401
+    Document,
+    DocumentCheck,
+    DocumentCounter,
+    DocumentKind,
+    DocumentStatus,
+)
+from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel  # noqa: F401
+from inspect_loop.units.models import Unit, UnitStatus  # noqa: F401
+from inspect_loop.users.models import ApiToken, Role, User  # noqa: F401

@@ -1,0 +1,243 @@
+"""The SPEC section 5 figures (``summary``), each an aggregate query over local dates.
+
+An item counts in the period when its own local date (``held_on``, ``decided_on``, ``closed_on`` …) lies in
+``[date_from, date_to]``, both inclusive. ``region`` narrows every figure to units whose township or county
+it is. Statuses that a figure reads "now" (closed out, closed now) are read as they stand when the query
+runs. Definitions and the ambiguities resolved are in ``docs/statistics.md``.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, distinct, exists, func, or_, select, true
+from sqlalchemy.orm import aliased
+
+from inspect_loop import clock
+from inspect_loop.cases.models import Case, Outcome
+from inspect_loop.cases.queries import overdue_condition
+from inspect_loop.db import db
+from inspect_loop.enforcement.models import ActionKind, EnforcementAction
+from inspect_loop.errors import InvalidInput
+from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureItemFinding, ExposureStatus
+from inspect_loop.inspections.models import CloseKind, Finding, FindingStatus, Inspection
+from inspect_loop.interviews.models import InterviewRound, Summons
+from inspect_loop.regions.lookup import region_by_code
+from inspect_loop.regions.models import Region, RegionLevel
+from inspect_loop.stats.sql import add_months
+from inspect_loop.units.models import Unit
+
+RECURRENCE_MONTHS = 2
+STATISTICAL_LEVELS = (RegionLevel.county, RegionLevel.township)
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+    region: Region | None = None
+
+    def covers(self, column):
+        return column.between(self.date_from, self.date_to)
+
+    def covers_moment(self, column):
+        """A naive-UTC timestamp column whose local date lies in the period."""
+        return and_(column >= clock.local_midnight_utc(self.date_from),
+                    column < clock.local_midnight_utc(self.date_to + timedelta(days=1)))
+
+    def in_region(self, unit_id_column):
+        return unit_in_region(unit_id_column, self.region)
+
+    def describe(self) -> dict:
+        region = self.region
+        return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(),
+                "region": {"code": region.code, "name": region.name, "level": region.level.value} if region else None}
+
+
+def unit_in_region(unit_id_column, region: Region | None):
+    """SQL condition: the unit behind ``unit_id_column`` lies in the county or township (true without one)."""
+    if region is None:
+        return true()
+    column = Unit.county_id if region.level == RegionLevel.county else Unit.township_id
+    return unit_id_column.in_(select(Unit.id).where(column == region.id))
+
+
+def statistical_region(code: str | None) -> Region | None:
+    """The county or township named by ``code``; unknown codes are NotFound, other levels invalid."""
+    if not code:
+        return None
+    region = region_by_code(code, field="region")
+    if region.level not in STATISTICAL_LEVELS:
+        raise InvalidInput("统计区域须为县（市、区）或乡镇（街道）代码",
+                           "region must be the code of a county or a township", field="region")
+    return region
+
+
+def period_of(date_from: date, date_to: date, region_code: str | None = None) -> Period:
+    if date_from > date_to:
+        raise InvalidInput("开始日期不能晚于结束日期", "from must not be after to", field="from")
+    return Period(date_from, date_to, statistical_region(region_code))
+
+
+# -- building blocks shared with the breakdowns and the ranking ------------------------------------------
+
+def rectified_on_time():
+    """SQL condition on ``Finding``: closed, and first reported (else verified / closed) by its deadline."""
+    return and_(Finding.status == FindingStatus.closed,
+                func.coalesce(Finding.first_reported_on, Finding.closed_on) <= Finding.deadline)
+
+
+def is_warning_stage_finding():
+    """SQL condition on ``Finding`` joined to its ``Case``: a warning-stage finding (SPEC section 3).
+
+    A finding closed at the reminder stage was closed by a re-inspection (``close_kind = verified``); every
+    other finding of a case that reached the warning stage was open when it did, or was added afterwards.
+    """
+    return and_(Case.warning_at.is_not(None),
+                or_(Finding.close_kind.is_(None), Finding.close_kind != CloseKind.verified))
+
+
+def rounds_held(period: Period):
+    """Rounds held in the period; with a region, those that summoned at least one of its units."""
+    summoned_here = exists().where(Summons.round_id == InterviewRound.id, period.in_region(Summons.unit_id))
+    return and_(period.covers(InterviewRound.held_on), summoned_here if period.region is not None else true())
+
+
+def summonses_in(period: Period):
+    """``Summons`` joined to its round, for rounds held in the period, units in the region."""
+    return (select().select_from(Summons).join(InterviewRound, InterviewRound.id == Summons.round_id)
+            .where(period.covers(InterviewRound.held_on), period.in_region(Summons.unit_id)))
+
+
+def ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _scalar(statement) -> int:
+    return int(db.session.scalar(statement) or 0)
+
+
+# -- the figures ----------------------------------------------------------------------------------------
+
+def interview_figures(period: Period) -> dict:
+    rounds, person_times = db.session.execute(
+        select(func.count(InterviewRound.id), func.coalesce(func.sum(InterviewRound.participants), 0))
+        .where(rounds_held(period))).one()
+    attended, absent = db.session.execute(summonses_in(period).add_columns(
+        func.count(distinct(case((Summons.attended.is_(True), Summons.unit_id)))),
+        func.count(distinct(case((Summons.attended.is_(False), Summons.unit_id)))))).one()
+    return {"interview_rounds": int(rounds), "education_person_times": int(person_times),
+            "units_interviewed": int(attended), "units_absent": int(absent)}
+
+
+def outcome_figures(period: Period) -> dict:
+    """按时整改到位 and recurrence, over the warning-stage findings of the cases whose unit attended."""
+    attended_cases = summonses_in(period).add_columns(Summons.case_id).where(Summons.attended.is_(True))
+    warning_findings = (
+        select(Finding.unit_id, Finding.hazard_type_id, Finding.closed_on,
+               case((Finding.close_kind == CloseKind.closed_out, 1), else_=0).label("closed_out"),
+               case((and_(Finding.close_kind == CloseKind.closed_out, rectified_on_time()), 1),
+                    else_=0).label("on_time"))
+        .join(Case, Case.id == Finding.case_id)
+        .where(Finding.case_id.in_(attended_cases), is_warning_stage_finding())
+        .cte("warning_findings"))
+    per_unit = (select(warning_findings.c.unit_id,
+                       func.count().label("findings"),
+                       func.sum(warning_findings.c.closed_out).label("closed_out"),
+                       func.sum(warning_findings.c.on_time).label("on_time"),
+                       func.max(warning_findings.c.closed_on).label("close_date"))
+                .group_by(warning_findings.c.unit_id).subquery("per_unit"))
+
+    eligible = per_unit.c.closed_out == per_unit.c.findings
+    later, later_case, earlier = aliased(Finding), aliased(Case), warning_findings.alias("earlier")
+    recurred = exists().where(
+        later.unit_id == per_unit.c.unit_id,
+        earlier.c.unit_id == per_unit.c.unit_id,
+        earlier.c.hazard_type_id == later.hazard_type_id,
+        later.found_on > per_unit.c.close_date,
+        later.found_on <= add_months(per_unit.c.close_date, RECURRENCE_MONTHS),
+        # A case withdrawn (e.g. recorded in error) is no evidence of a recurrence.
+        later_case.id == later.case_id, later_case.outcome.is_distinct_from(Outcome.withdrawn))
+    on_time_units, eligible_units, recurred_units = db.session.execute(select(
+        func.coalesce(func.sum(case((per_unit.c.on_time == per_unit.c.findings, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((eligible, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(eligible, recurred), 1), else_=0)), 0),
+    ).select_from(per_unit)).one()
+    return {"units_rectified_on_time": int(on_time_units),
+            "recurrence": {"units_eligible": int(eligible_units), "units_recurred": int(recurred_units),
+                           "rate": ratio(int(recurred_units), int(eligible_units))}}
+
+
+def enforcement_figures(period: Period) -> dict:
+    rows = db.session.execute(
+        select(EnforcementAction.action, func.count(EnforcementAction.id),
+               func.count(distinct(EnforcementAction.unit_id)))
+        .where(period.covers(EnforcementAction.decided_on), period.in_region(EnforcementAction.unit_id))
+        .group_by(EnforcementAction.action)).all()
+    actions = {ActionKind(action): (int(count), int(units)) for action, count, units in rows}
+    count = lambda kind: actions.get(kind, (0, 0))[0]  # noqa: E731
+    units = lambda kind: actions.get(kind, (0, 0))[1]  # noqa: E731
+    return {"joint_enforcements": count(ActionKind.joint_enforcement), "fines": count(ActionKind.fine),
+            "suspensions": count(ActionKind.suspend), "shutdowns": units(ActionKind.shutdown),
+            "bans": units(ActionKind.ban)}
+
+
+def on_time_figures(period: Period) -> dict:
+    closed, on_time = db.session.execute(
+        select(func.count(Finding.id), func.coalesce(func.sum(case((rectified_on_time(), 1), else_=0)), 0))
+        .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on),
+               period.in_region(Finding.unit_id))).one()
+    return {"findings_closed": int(closed), "findings_rectified_on_time": int(on_time),
+            "on_time_rate": ratio(int(on_time), int(closed))}
+
+
+def exposure_figures(period: Period) -> dict:
+    published = and_(Exposure.status == ExposureStatus.published, period.covers(Exposure.published_on))
+    listed_here = exists().where(ExposureItem.exposure_id == Exposure.id, period.in_region(ExposureItem.unit_id))
+    actions = _scalar(select(func.count(Exposure.id)).where(
+        published, listed_here if period.region is not None else true()))
+    items = (select().select_from(ExposureItem).join(Exposure, Exposure.id == ExposureItem.exposure_id)
+             .where(published, period.in_region(ExposureItem.unit_id)))
+    places = _scalar(items.add_columns(func.count(distinct(ExposureItem.unit_id))))
+    listed = (items.join(ExposureItemFinding, ExposureItemFinding.item_id == ExposureItem.id)
+              .join(Finding, Finding.id == ExposureItemFinding.finding_id))
+    problems, problems_closed = db.session.execute(listed.add_columns(
+        func.count(distinct(Finding.id)),
+        func.count(distinct(case((Finding.status == FindingStatus.closed, Finding.id)))))).one()
+    return {"actions": actions, "places": places, "problems": int(problems), "problems_closed": int(problems_closed)}
+
+
+def activity_figures(period: Period) -> dict:
+    """Counts beyond SPEC section 5 that the dashboard shows beside it."""
+    def count(column, date_condition, unit_column):
+        return _scalar(select(func.count(column)).where(date_condition, period.in_region(unit_column)))
+
+    return {
+        "inspections": count(Inspection.id, period.covers(Inspection.inspected_on), Inspection.unit_id),
+        "findings_found": count(Finding.id, period.covers(Finding.found_on), Finding.unit_id),
+        "cases_opened": count(Case.id, period.covers(Case.opened_on), Case.unit_id),
+        "cases_closed": count(Case.id, period.covers(Case.closed_on), Case.unit_id),
+        "cases_to_warning": count(Case.id, period.covers_moment(Case.warning_at), Case.unit_id),
+        "cases_to_enforcement": count(Case.id, period.covers_moment(Case.enforcement_at), Case.unit_id),
+        "overdue_now": count(Finding.id, overdue_condition(), Finding.unit_id),
+    }
+
+
+def summary(date_from: date, date_to: date, region_code: str | None = None) -> dict:
+    """Every SPEC section 5 figure for the period (and region) as one JSON-ready object."""
+    period = period_of(date_from, date_to, region_code)
+    interviews = interview_figures(period)
+    outcomes = outcome_figures(period)
+    on_time = on_time_figures(period)
+    figures = {
+        **interviews,
+        "units_rectified_on_time": outcomes["units_rectified_on_time"],
+        **enforcement_figures(period),
+        "recurrence": outcomes["recurrence"],
+        "on_time_rate": on_time["on_time_rate"],
+        "exposures": exposure_figures(period),
+        **activity_figures(period),
+        "findings_closed": on_time["findings_closed"],
+        "findings_rectified_on_time": on_time["findings_rectified_on_time"],
+        "period": period.describe(),
+    }
+    return figures

@@ -1,0 +1,215 @@
+"""月晾晒: the monthly ranking of townships. The score and the reasons for its weights: ``docs/ranking.md``.
+
+Every count is one ``GROUP BY`` over the units' township; only the ~15 township rows are assembled here.
+"""
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
+
+from inspect_loop import clock
+from inspect_loop.cases.models import Case
+from inspect_loop.db import db
+from inspect_loop.enforcement.models import EnforcementAction
+from inspect_loop.errors import InvalidInput
+from inspect_loop.hazards.models import Severity
+from inspect_loop.inspections.models import (
+    Finding,
+    FindingDeadline,
+    FindingStatus,
+    Inspection,
+    InspectionKind,
+)
+from inspect_loop.interviews.models import InterviewRound, Summons
+from inspect_loop.regions.models import Region, RegionLevel
+from inspect_loop.stats.breakdowns import RISK_COLORS, risk_counts_by_township, townships_of
+from inspect_loop.stats.queries import Period, ratio, rectified_on_time, statistical_region
+from inspect_loop.units.models import Unit
+
+# Points taken from 100 (docs/ranking.md explains each).
+WEIGHTS = {
+    "general_finding": 0.5,  # a general hazard found by supervision in the township
+    "major_finding": 2.0,  # a major hazard found by supervision
+    "overdue": 2.0,  # a finding overdue at month end: the township office's own follow-through
+    "warning": 3.0,  # a case escalated to 二次警示: the reminder was ignored
+    "absent": 5.0,  # a unit absent from its warning interview
+    "enforcement": 8.0,  # a case escalated to 三次执法: the loop failed twice
+    "late_rectification": 10.0,  # times the share of the month's closures not rectified on time
+}
+BASE_SCORE = 100.0
+# Findings the township finds itself are not held against it: finding problems is its job (属地自查自纠).
+OWN_INSPECTION_KINDS = (InspectionKind.grid_patrol, InspectionKind.self_check)
+MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Month:
+    first: date
+    last: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.first:%Y-%m}"
+
+    def previous(self) -> "Month":
+        return month_of(self.first - timedelta(days=1))
+
+
+def month_of(day: date) -> Month:
+    return Month(day.replace(day=1), day.replace(day=monthrange(day.year, day.month)[1]))
+
+
+def parse_month(text: str | None) -> Month:
+    """'YYYY-MM' → the month; missing means the current month. A month after the current one is refused."""
+    if not text:
+        return month_of(clock.today())
+    match = MONTH_PATTERN.match(text.strip())
+    if match is None:
+        raise InvalidInput("月份格式应为 YYYY-MM", "month must be YYYY-MM", field="month")
+    month = month_of(date(int(match.group(1)), int(match.group(2)), 1))
+    if month.first > clock.today():
+        raise InvalidInput("不能对尚未开始的月份排名", "month has not begun yet", field="month")
+    return month
+
+
+def _grouped(statement, unit_id_column) -> dict[int, tuple]:
+    """Run ``statement`` (aggregate columns only) grouped by the township of the unit in ``unit_id_column``."""
+    rows = db.session.execute(statement.add_columns(Unit.township_id).join(Unit, Unit.id == unit_id_column)
+                              .group_by(Unit.township_id)).all()
+    return {row[-1]: tuple(int(value or 0) for value in row[:-1]) for row in rows}
+
+
+def _sum_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def deadline_as_of(moment):
+    """A finding's deadline as it stood at ``moment`` (a 交办单 issued later may have moved it since)."""
+    return (select(FindingDeadline.deadline)
+            .where(FindingDeadline.finding_id == Finding.id, FindingDeadline.set_at < moment)
+            .order_by(FindingDeadline.id.desc()).limit(1).scalar_subquery())
+
+
+def overdue_as_of(day: date):
+    """SQL condition on ``Finding``: open at the end of ``day`` and past the deadline it had then."""
+    end_of_day = clock.local_midnight_utc(day + timedelta(days=1))
+    closed_by_then = or_(
+        and_(Finding.status == FindingStatus.closed, Finding.closed_on <= day),
+        and_(Finding.status == FindingStatus.voided,
+             exists().where(Case.id == Finding.case_id, Case.closed_on <= day)))
+    return and_(Finding.found_on <= day, ~closed_by_then, deadline_as_of(end_of_day) < day)
+
+
+def month_figures(month: Month) -> dict[int, dict]:
+    """township id → the month's counts for every township with any activity."""
+    as_of = min(month.last, clock.today())
+    period = Period(month.first, month.last)
+    supervised = Inspection.kind.not_in(OWN_INSPECTION_KINDS)
+    found = _grouped(select(func.count(Finding.id), _sum_if(supervised),
+                            _sum_if(and_(supervised, Finding.severity == Severity.major)))
+                     .select_from(Finding).join(Inspection, Inspection.id == Finding.inspection_id)
+                     .where(period.covers(Finding.found_on)), Finding.unit_id)
+    closed = _grouped(select(func.count(Finding.id), _sum_if(rectified_on_time())).select_from(Finding)
+                      .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on)),
+                      Finding.unit_id)
+    overdue = _grouped(select(func.count(Finding.id)).select_from(Finding).where(overdue_as_of(as_of)),
+                       Finding.unit_id)
+    escalations = _grouped(select(_sum_if(period.covers_moment(Case.warning_at)),
+                                  _sum_if(period.covers_moment(Case.enforcement_at)))
+                           .select_from(Case).where(or_(period.covers_moment(Case.warning_at),
+                                                        period.covers_moment(Case.enforcement_at))),
+                           Case.unit_id)
+    interviews = _grouped(select(func.count(distinct(case((Summons.attended.is_(True), Summons.unit_id)))),
+                                 func.count(distinct(case((Summons.attended.is_(False), Summons.unit_id)))))
+                          .select_from(Summons).join(InterviewRound, InterviewRound.id == Summons.round_id)
+                          .where(period.covers(InterviewRound.held_on)), Summons.unit_id)
+    actions = _grouped(select(func.count(EnforcementAction.id)).select_from(EnforcementAction)
+                       .where(period.covers(EnforcementAction.decided_on)), EnforcementAction.unit_id)
+
+    figures: dict[int, dict] = {}
+    for township_id in set(found) | set(closed) | set(overdue) | set(escalations) | set(interviews) | set(actions):
+        findings, by_supervision, major = found.get(township_id, (0, 0, 0))
+        closed_count, on_time = closed.get(township_id, (0, 0))
+        warnings, enforcements = escalations.get(township_id, (0, 0))
+        attended, absent = interviews.get(township_id, (0, 0))
+        figures[township_id] = {
+            "findings": findings, "findings_by_supervision": by_supervision, "major": major,
+            "closed": closed_count, "rectified_on_time": on_time, "on_time_rate": ratio(on_time, closed_count),
+            "overdue": overdue.get(township_id, (0,))[0], "warnings": warnings, "interviews": attended,
+            "absent": absent, "enforcements": enforcements, "enforcement_actions": actions.get(township_id, (0,))[0],
+        }
+    return figures
+
+
+EMPTY_FIGURES = {"findings": 0, "findings_by_supervision": 0, "major": 0, "closed": 0, "rectified_on_time": 0,
+                 "on_time_rate": 0.0, "overdue": 0, "warnings": 0, "interviews": 0, "absent": 0, "enforcements": 0,
+                 "enforcement_actions": 0}
+
+
+def score(figures: dict) -> float:
+    general = figures["findings_by_supervision"] - figures["major"]
+    points = (BASE_SCORE
+              - WEIGHTS["general_finding"] * general
+              - WEIGHTS["major_finding"] * figures["major"]
+              - WEIGHTS["overdue"] * figures["overdue"]
+              - WEIGHTS["warning"] * figures["warnings"]
+              - WEIGHTS["absent"] * figures["absent"]
+              - WEIGHTS["enforcement"] * figures["enforcements"])
+    if figures["closed"]:
+        late_share = (figures["closed"] - figures["rectified_on_time"]) / figures["closed"]
+        points -= WEIGHTS["late_rectification"] * late_share
+    return round(points, 2)
+
+
+def _had_activity(month: Month, townships: list[Region]) -> bool:
+    """Whether the month has any inspection in these townships: a month before the system has no ranking."""
+    township_ids = [township.id for township in townships]
+    return db.session.scalar(select(exists().where(
+        Inspection.inspected_on.between(month.first, month.last),
+        Inspection.unit_id.in_(select(Unit.id).where(Unit.township_id.in_(township_ids)))))) is True
+
+
+def _ranked(month: Month, townships: list[Region]) -> list[dict]:
+    figures = month_figures(month)
+    rows = []
+    for township in townships:
+        values = figures.get(township.id, EMPTY_FIGURES)
+        rows.append({"township_id": township.id, "township_code": township.code, "township_name": township.name,
+                     "score": score(values), **values})
+    rows.sort(key=lambda row: (-row["score"], row["township_name"], row["township_code"]))
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    return rows
+
+
+def township_ranking(month: str | None = None, region_code: str | None = None) -> dict:
+    """The 月晾晒 of ``month`` ('YYYY-MM'; default this month) for the townships of a county (default: all)."""
+    chosen = parse_month(month)
+    region = statistical_region(region_code)
+    if region is not None and region.level != RegionLevel.county:
+        raise InvalidInput("月晾晒按县（市、区）排名，请填写县级区划代码", "region must be a county code",
+                           field="region")
+    townships = list(db.session.scalars(townships_of(region)))
+    rows = _ranked(chosen, townships)
+    previous = chosen.previous()
+    previous_ranks = ({row["township_id"]: row["rank"] for row in _ranked(previous, townships)}
+                      if _had_activity(previous, townships) else {})
+    colors = risk_counts_by_township()
+    for row in rows:
+        township_id = row.pop("township_id")
+        row.update({color: colors.get(township_id, {}).get(color, 0) for color in RISK_COLORS})
+        row["change"] = previous_ranks[township_id] - row["rank"] if township_id in previous_ranks else None
+    return {"month": chosen.label, "as_of": min(chosen.last, clock.today()).isoformat(),
+            "previous_month": previous.label, "weights": dict(WEIGHTS), "rows": [_ordered(row) for row in rows]}
+
+
+ROW_KEYS = ("rank", "township_code", "township_name", "score", "findings", "findings_by_supervision", "major",
+            "closed", "rectified_on_time", "on_time_rate", "overdue", "warnings", "interviews", "absent",
+            "enforcements", "enforcement_actions", "red", "yellow", "green", "change")
+
+
+def _ordered(row: dict) -> dict:
+    return {key: row[key] for key in ROW_KEYS}

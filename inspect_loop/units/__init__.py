@@ -1,0 +1,1 @@
+"""Inspected units (被检查单位 / 场所)."""

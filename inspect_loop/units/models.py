@@ -1,0 +1,43 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_loop.db import db, enum_column
+from inspect_loop.regions.models import Region
+
+
+class UnitStatus(enum.StrEnum):
+    operating = "operating"
+    suspended = "suspended"
+    shut_down = "shut_down"
+    banned = "banned"
+
+
+class Unit(db.Model):
+    """A place that is inspected: shop, market, restaurant, factory, school …"""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    # The unit's own region (township, village or grid); township and county are kept alongside because
+    # every list and statistic filters by them.
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    township_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40), default="")
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[UnitStatus] = mapped_column(enum_column(UnitStatus, "unit_status"), default=UnitStatus.operating)
+    created_at: Mapped[datetime]
+
+    region: Mapped[Region] = relationship(foreign_keys=[region_id])
+    township: Mapped[Region] = relationship(foreign_keys=[township_id])
+    county: Mapped[Region] = relationship(foreign_keys=[county_id])
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.name}>"

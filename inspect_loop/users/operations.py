@@ -1,0 +1,133 @@
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from inspect_loop import clock
+from inspect_loop.db import db
+from inspect_loop.errors import Conflict, InvalidInput
+from inspect_loop.regions.models import Department, DepartmentKind, RegionLevel
+from inspect_loop.users.models import ApiToken, Role, User
+from inspect_loop.audit.log import record_event
+from inspect_loop.users.passwords import check_password, hash_password, validate_password
+from inspect_loop.users.permissions import Action, require
+
+# Which kind of department each role belongs to; None: no department.
+ROLE_DEPARTMENT = {
+    Role.admin: None,
+    Role.viewer: None,
+    Role.inspector: None,
+    Role.safety_office: (DepartmentKind.safety_office, RegionLevel.county),
+    Role.township_office: (DepartmentKind.safety_office, RegionLevel.township),
+    Role.regulator: (DepartmentKind.regulator, RegionLevel.county),
+}
+
+
+def _check_department(role: Role, department: Department | None) -> None:
+    expected = ROLE_DEPARTMENT[role]
+    if expected is not None:
+        if department is None:
+            raise InvalidInput("该角色须指定所属部门", f"role {role} needs a department", field="department")
+        if (department.kind, department.region.level) != expected:
+            raise InvalidInput("所属部门与角色不符", f"department {department.code} does not fit role {role}",
+                               field="department")
+
+
+def create_user(*, username: str, role: Role, department: Department | None = None, password: str | None = None,
+                display_name: str = "") -> User:
+    username = (username or "").strip()
+    if not username:
+        raise InvalidInput("请填写用户名", "username is required", field="username")
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"用户名 {username} 已存在", f"user {username} exists", field="username")
+    _check_department(role, department)
+    if password is not None:
+        validate_password(password, username)
+    user = User(username=username, role=role, department=department,
+                department_id=department.id if department else None,
+                password_hash=hash_password(password) if password else None,
+                display_name=display_name or username, created_at=clock.now())
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User) -> str:
+    """A new bearer token; only its digest is kept, so it is shown once."""
+    token = "il_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=clock.now()))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
+                                                   ApiToken.revoked_at.is_(None)))
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = clock.now()
+    return row.user
+
+
+def revoke_api_tokens(user: User) -> int:
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    count = 0
+    for row in rows:
+        row.revoked_at = clock.now()
+        count += 1
+    db.session.flush()
+    return count
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """A user changing their own password: the current one proves it is them."""
+    if not check_password(user.password_hash, current or ""):
+        raise InvalidInput("当前密码不正确", "the current password is wrong", field="current")
+    validate_password(new or "", user.username)
+    if check_password(user.password_hash, new):
+        raise InvalidInput("新密码不能与当前密码相同", "the new password equals the current one", field="new")
+    user.password_hash = hash_password(new)
+    record_event(user, "user.password_changed", user)
+    db.session.flush()
+
+
+def reset_password(actor: User, user: User, password: str) -> None:
+    require(actor, Action.manage_users)
+    validate_password(password or "", user.username)
+    user.password_hash = hash_password(password)
+    record_event(actor, "user.password_reset", user)
+    db.session.flush()
+
+
+def set_user_active(actor: User, user: User, active: bool) -> None:
+    """Disabling a user also revokes their API tokens; enabling does not bring them back."""
+    require(actor, Action.manage_users)
+    if user.id == actor.id and not active:
+        raise InvalidInput("不能停用自己的账号", "you cannot disable your own account", field="active")
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        revoke_api_tokens(user)
+    record_event(actor, "user.enabled" if active else "user.disabled", user)
+    db.session.flush()
+
+
+def update_user(actor: User, user: User, *, role: Role, department: Department | None, display_name: str) -> None:
+    require(actor, Action.manage_users)
+    if user.id == actor.id and role != user.role:
+        raise InvalidInput("不能修改自己的角色", "you cannot change your own role", field="role")
+    if ROLE_DEPARTMENT[role] is None:
+        department = None
+    _check_department(role, department)
+    changes = {"role": role.value, "department": department.code if department else None}
+    user.role = role
+    user.department = department
+    user.department_id = department.id if department else None
+    user.display_name = (display_name or "").strip() or user.username
+    record_event(actor, "user.updated", user, **changes)
+    db.session.flush()

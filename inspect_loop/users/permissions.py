@@ -1,0 +1,114 @@
+"""The role × action matrix. Every operation checks it; ``docs/permissions.md`` is generated from it.
+
+Row scoping (a township office only in its township, a regulator only for its sectors, plans secret to
+their team) is checked by the operations themselves, with the helpers at the bottom of this module.
+"""
+
+import enum
+
+from inspect_loop.errors import Forbidden
+from inspect_loop.regions.models import DepartmentKind, RegionLevel
+from inspect_loop.users.models import Role, User
+
+
+class Action(enum.StrEnum):
+    view_cases = "view_cases"
+    plan_inspection = "plan_inspection"
+    record_inspection = "record_inspection"
+    escalate = "escalate"
+    withdraw = "withdraw"
+    convene_round = "convene_round"
+    record_attendance = "record_attendance"
+    issue_assignment = "issue_assignment"
+    receive_assignment = "receive_assignment"
+    report_rectification = "report_rectification"
+    sign_off = "sign_off"
+    close_out = "close_out"
+    record_enforcement = "record_enforcement"
+    manage_exposures = "manage_exposures"
+    revoke_document = "revoke_document"
+    manage_units = "manage_units"
+    manage_catalogue = "manage_catalogue"
+    manage_users = "manage_users"
+    view_stats = "view_stats"
+
+
+ALL_ROLES = frozenset(Role)
+COUNTY = frozenset({Role.admin, Role.safety_office})
+
+MATRIX: dict[Action, frozenset[Role]] = {
+    Action.view_cases: ALL_ROLES,
+    Action.plan_inspection: COUNTY,
+    Action.record_inspection: frozenset({Role.admin, Role.safety_office, Role.township_office, Role.inspector,
+                                         Role.regulator}),
+    Action.escalate: COUNTY,
+    Action.withdraw: COUNTY,
+    Action.convene_round: COUNTY,
+    Action.record_attendance: COUNTY,
+    Action.issue_assignment: COUNTY,
+    Action.receive_assignment: frozenset({Role.regulator, Role.township_office}),
+    Action.report_rectification: frozenset({Role.admin, Role.safety_office, Role.township_office, Role.inspector}),
+    Action.sign_off: frozenset({Role.regulator}),
+    Action.close_out: frozenset({Role.township_office}),
+    Action.record_enforcement: COUNTY,
+    Action.manage_exposures: COUNTY,
+    Action.revoke_document: COUNTY,
+    Action.manage_units: frozenset({Role.admin, Role.safety_office, Role.township_office}),
+    Action.manage_catalogue: frozenset({Role.admin}),
+    Action.manage_users: frozenset({Role.admin}),
+    Action.view_stats: frozenset({Role.admin, Role.safety_office, Role.township_office, Role.regulator,
+                                  Role.viewer}),
+}
+
+ACTION_LABELS = {
+    Action.view_cases: ("查看闭环案件", "view cases"),
+    Action.plan_inspection: ("制定暗访计划", "plan unannounced inspections"),
+    Action.record_inspection: ("录入检查", "record inspections"),
+    Action.escalate: ("手动升级", "escalate a case"),
+    Action.withdraw: ("撤销案件", "withdraw a case"),
+    Action.convene_round: ("组织约谈", "convene an interview round"),
+    Action.record_attendance: ("登记约谈到场", "record attendance"),
+    Action.issue_assignment: ("签发交办单", "issue a 交办单"),
+    Action.receive_assignment: ("签收交办单", "acknowledge a 交办单"),
+    Action.report_rectification: ("报告整改", "report rectification"),
+    Action.sign_off: ("业务签认", "sign off a rectification"),
+    Action.close_out: ("验收销号", "close out a finding"),
+    Action.record_enforcement: ("登记执法", "record enforcement"),
+    Action.manage_exposures: ("平安曝光", "manage exposures"),
+    Action.revoke_document: ("作废文书", "revoke a document"),
+    Action.manage_units: ("管理单位", "manage units"),
+    Action.manage_catalogue: ("管理区划、部门、隐患目录", "manage regions, departments, catalogue"),
+    Action.manage_users: ("管理用户", "manage users"),
+    Action.view_stats: ("查看统计", "view statistics"),
+}
+
+
+def allowed(actor: User, action: Action) -> bool:
+    return actor.active and actor.role in MATRIX[action]
+
+
+def require(actor: User, action: Action) -> None:
+    if not allowed(actor, action):
+        zh, en = ACTION_LABELS[action]
+        raise Forbidden(f"当前角色无权{zh}", f"your role may not {en}")
+
+
+def township_id_of(actor: User) -> int | None:
+    """The township a township-office user is confined to."""
+    department = actor.department
+    if actor.role == Role.township_office and department is not None:
+        return department.region_id
+    return None
+
+
+def require_in_township(actor: User, township_id: int) -> None:
+    scope = township_id_of(actor)
+    if actor.role == Role.township_office and scope != township_id:
+        raise Forbidden("只能处理本乡镇（街道）的单位", "you may act only on units of your own township")
+
+
+def require_regulator_of(actor: User, sector: str, county_id: int) -> None:
+    department = actor.department
+    if (department is None or department.kind != DepartmentKind.regulator or sector not in department.sectors
+            or department.region.ancestor(RegionLevel.county).id != county_id):
+        raise Forbidden(f"只有负责“{sector}”行业的主管部门可以签认", f"only the regulator of sector {sector} may sign off")

@@ -1,0 +1,43 @@
+"""The web pages for every role (Chinese by default).
+
+``init_web(app)`` (called from ``create_app``) applies the security headers and cookie settings and the
+template helpers; the page modules below register their routes on ``bp``.
+"""
+
+from flask import Blueprint, Flask, request, url_for
+
+bp = Blueprint("web", __name__)
+
+
+def page_url(page: int, arg: str = "page") -> str:
+    """The current page with another ``?page=``, keeping search and filters."""
+    arguments = {**(request.view_args or {}), **request.args.to_dict(), arg: page}
+    return url_for(request.endpoint, **arguments)
+
+
+def init_web(app: Flask) -> None:
+    from inspect_loop.web.auth import role_name
+    from inspect_loop.web.formatting import FILTERS
+    from inspect_loop.web.helpers import is_english
+    from inspect_loop.web.i18n import language_switch_url
+    from inspect_loop.web.labels import event_label, label, options
+    from inspect_loop.web.navigation import menu_for
+    from inspect_loop.web.security import init_security
+
+    init_security(app)
+    app.jinja_env.globals.update(is_english=is_english, role_name=role_name, menu_for=menu_for,
+                                 page_url=page_url, language_switch_url=language_switch_url,
+                                 label=label, event_label=event_label, enum_options=options)
+    app.jinja_env.filters.update(FILTERS)
+
+
+from inspect_loop.web import (  # noqa: E402,F401  (the page modules register their routes on bp)
+    admin,
+    auth,
+    errors,
+    exports,
+    imports,
+    inspector,
+    units,
+    uploads,
+)

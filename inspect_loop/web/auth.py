@@ -1,0 +1,165 @@
+"""Logging in and out, changing one's password, and the permission check every page makes.
+
+Pages protect themselves with ``@permission_required(Action.x)`` (login plus the role × action matrix of
+``inspect_loop.users.permissions``) or ``@login_required`` for pages every role may open; row scoping
+(a township user only sees its township) stays with the page's query.
+"""
+
+import secrets
+from functools import cache, wraps
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from inspect_loop.db import db
+from inspect_loop.errors import DomainError
+from inspect_loop.extensions import limiter, login_manager
+from inspect_loop.users.models import Role, User
+from inspect_loop.users.operations import change_password
+from inspect_loop.users.passwords import MIN_LENGTH, check_password, hash_password
+from inspect_loop.users.permissions import Action, allowed
+from inspect_loop.web import bp
+from inspect_loop.web.helpers import domain_message
+from inspect_loop.web.labels import label
+from inspect_loop.web.navigation import home_url
+
+
+# Login attempts per client address; the hourly limit stops slow guessing, the minute limit bursts.
+LOGIN_RATE_LIMIT = "10/minute;50/hour"
+
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """Verifying against a real hash when the user does not exist keeps the answer time the same either
+    way, so response times do not reveal which usernames exist."""
+    return hash_password(secrets.token_urlsafe(16))
+
+login_manager.login_view = "web.login"
+login_manager.login_message = _l("请先登录")
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def role_name(role: Role) -> str:
+    return label(Role(role))
+
+
+def permission_required(action: Action):
+    """Login required, then the role × action matrix: 403 when the user's role may not do ``action``."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def checked(*args, **kwargs):
+            if not allowed(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+        return checked
+    return decorator
+
+
+def roles_required(*roles: Role):
+    """For pages of particular roles that no single action describes (e.g. an inbox)."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def checked(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return checked
+    return decorator
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=50)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[DataRequired()])
+    new = PasswordField(_l("新密码"), validators=[DataRequired(), Length(max=200)])
+    repeat = PasswordField(_l("再次输入新密码"),
+                           validators=[DataRequired(), EqualTo("new", message=_l("两次输入的新密码不一致"))])
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site, so a crafted link cannot send a user elsewhere after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+        if user is None:
+            check_password(_unknown_user_hash(), form.password.data)
+        if user is None or not check_password(user.password_hash, form.password.data):
+            flash(_("用户名或密码错误"), "error")
+        elif not user.active:
+            flash(_("该账号已停用，请联系系统管理员"), "error")
+        else:
+            language = session.get("lang")
+            session.clear()  # a fresh session at login: nothing from before carries over
+            if language:
+                session["lang"] = language
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or home_url(user))
+    return render_template("auth/login.html", form=form, min_length=MIN_LENGTH)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(_("已退出登录"), "success")
+    return redirect(url_for("web.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, current=form.current.data, new=form.new.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.new.errors.append(domain_message(error))
+        else:
+            db.session.commit()
+            flash(_("密码已修改"), "success")
+            return redirect(home_url(current_user))
+    return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
+
+
+@bp.route("/")
+@login_required
+def index():
+    return redirect(home_url(current_user))

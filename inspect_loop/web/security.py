@@ -1,0 +1,48 @@
+"""Security headers on every response and the session cookie's attributes.
+
+The CSP allows no inline script or style: every script is a file under ``static/js`` and every style a file
+under ``static/css``. Behind https (``BASE_URL`` starting with ``https:``) the session cookie is ``Secure``
+and named with the ``__Host-`` prefix, which browsers only accept from a secure origin, for the whole host.
+"""
+
+from flask import Flask
+
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+                           "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(self), geolocation=(self), microphone=()",
+}
+
+
+def configure_cookies(app: Flask) -> None:
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    if str(app.config.get("BASE_URL", "")).startswith("https:"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        # __Host- cookies must have Path=/ and no Domain.
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
+
+
+def add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "text/html":
+        # Pages show personal and case data: never keep them in shared caches.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_security(app: Flask) -> None:
+    configure_cookies(app)
+    app.after_request(add_security_headers)

@@ -1,0 +1,205 @@
+"""Photos: validated by their content (Pillow), re-encoded without metadata, stored under their SHA-256.
+
+``store_photo`` is the one way a photo enters the system (the inspection form uploads each photo first and
+then submits the returned ids; rectification reports can do the same). A photo is served only to a
+logged-in user who may see its unit; an unattached photo only to the user who uploaded it.
+"""
+
+import hashlib
+import warnings
+from io import BytesIO
+from pathlib import Path
+
+from flask import abort, current_app, jsonify, request, send_file, url_for
+from flask_login import current_user, login_required
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
+
+from inspect_loop import clock
+from inspect_loop.api.scope import can_see_unit
+from inspect_loop.db import db
+from inspect_loop.errors import DomainError, InvalidInput
+from inspect_loop.inspections.models import Finding, Photo, Rectification
+from inspect_loop.users.models import User
+from inspect_loop.users.permissions import Action, allowed
+from inspect_loop.web import bp
+from inspect_loop.web.helpers import domain_message
+
+MAX_BYTES = 12 * 1024 * 1024
+MAX_SIDE = 8000
+THUMBNAIL_SIDE = 320
+# Pillow format → (content type, file extension)
+FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+
+
+def _refuse(message_zh: str, message_en: str):
+    raise InvalidInput(message_zh, message_en, field="photo")
+
+
+def _read_limited(file_storage) -> bytes:
+    data = file_storage.stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        _refuse("照片超过12MB，请压缩后再上传", "the photo is larger than 12 MB")
+    if not data:
+        _refuse("照片文件为空", "the photo file is empty")
+    return data
+
+
+def _decode(data: bytes) -> tuple[Image.Image, str]:
+    """The decoded image and its format, or a refusal; the size is checked before any pixel is decoded."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            probe = Image.open(BytesIO(data))
+            kind = probe.format
+            if kind not in FORMATS:
+                _refuse("只接受 JPEG、PNG 或 WebP 格式的照片", "only JPEG, PNG or WebP photos are accepted")
+            width, height = probe.size
+            if width > MAX_SIDE or height > MAX_SIDE or width < 1 or height < 1:
+                _refuse(f"照片尺寸不能超过{MAX_SIDE}×{MAX_SIDE}像素", f"the photo exceeds {MAX_SIDE}×{MAX_SIDE} pixels")
+            probe.verify()
+            image = Image.open(BytesIO(data))  # verify() leaves the image unusable: open it again to decode
+            image.load()
+        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+            _refuse("文件不是有效的图片", "the file is not a valid image")
+        except (OSError, SyntaxError, ValueError, EOFError):
+            _refuse("图片文件已损坏或不完整", "the image file is damaged or truncated")
+    return image, kind
+
+
+def _encode(image: Image.Image, kind: str) -> bytes:
+    """Re-encoding drops EXIF (GPS, device) and anything appended to the file; orientation is applied first."""
+    image = ImageOps.exif_transpose(image)
+    out = BytesIO()
+    if kind == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    elif kind == "PNG":
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = image.convert("RGBA")
+        image.save(out, "PNG", optimize=True)
+    else:
+        if image.mode not in ("RGB", "RGBA"):
+            image = image.convert("RGBA")
+        image.save(out, "WEBP", quality=85)
+    return out.getvalue()
+
+
+def _thumbnail(image: Image.Image) -> bytes:
+    thumb = ImageOps.exif_transpose(image).convert("RGB")
+    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    out = BytesIO()
+    thumb.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def photo_path(photo: Photo, thumbnail: bool = False) -> Path:
+    extension = "thumb.jpg" if thumbnail else FORMATS[_format_of(photo)][1]
+    return Path(current_app.config["UPLOAD_FOLDER"]) / photo.sha256[:2] / f"{photo.sha256}.{extension}"
+
+
+def _format_of(photo: Photo) -> str:
+    return next(kind for kind, (content_type, _) in FORMATS.items() if content_type == photo.content_type)
+
+
+def store_photo(file_storage, actor: User) -> Photo:
+    """Validate, re-encode and store an uploaded photo with a thumbnail; add its ``Photo`` row (flushed)."""
+    data = _read_limited(file_storage)
+    image, kind = _decode(data)
+    encoded = _encode(image, kind)
+    digest = hashlib.sha256(encoded).hexdigest()
+    stored = Image.open(BytesIO(encoded))
+    photo = Photo(sha256=digest, content_type=FORMATS[kind][0], size=len(encoded), width=stored.width,
+                  height=stored.height, uploaded_at=clock.now(), uploaded_by_id=actor.id)
+    original, thumbnail = photo_path(photo), photo_path(photo, thumbnail=True)
+    original.parent.mkdir(parents=True, exist_ok=True)
+    # The same bytes always land in the same file, so an existing file is already the right one.
+    if not original.exists():
+        original.write_bytes(encoded)
+    if not thumbnail.exists():
+        thumbnail.write_bytes(_thumbnail(stored))
+    db.session.add(photo)
+    db.session.flush()
+    return photo
+
+
+def may_upload(user: User) -> bool:
+    return allowed(user, Action.record_inspection) or allowed(user, Action.report_rectification)
+
+
+def unattached_photos(ids: list[int], actor: User) -> list[Photo]:
+    """The actor's own uploaded photos not yet attached to anything; unknown or foreign ids are refused."""
+    if not ids:
+        return []
+    photos = list(db.session.scalars(select(Photo).where(
+        Photo.id.in_(ids), Photo.uploaded_by_id == actor.id, Photo.finding_id.is_(None),
+        Photo.rectification_id.is_(None))))
+    if len(photos) != len(set(ids)):
+        raise InvalidInput("照片无效或已被使用，请重新上传", "a photo id is unknown or already used", field="photos")
+    by_id = {photo.id: photo for photo in photos}
+    return [by_id[photo_id] for photo_id in dict.fromkeys(ids)]
+
+
+def _unit_of(photo: Photo):
+    if photo.finding_id is not None:
+        return db.session.get(Finding, photo.finding_id).unit
+    if photo.rectification_id is not None:
+        return db.session.get(Rectification, photo.rectification_id).finding.unit
+    return None
+
+
+def may_see_photo(user: User, photo: Photo) -> bool:
+    unit = _unit_of(photo)
+    if unit is None:
+        return photo.uploaded_by_id == user.id
+    return can_see_unit(user, unit)
+
+
+def photo_urls(photo: Photo) -> dict:
+    return {"id": photo.id, "url": url_for("web.photo", photo_id=photo.id),
+            "thumbnail_url": url_for("web.photo_thumbnail", photo_id=photo.id)}
+
+
+@bp.route("/photos", methods=["POST"])
+@login_required
+def upload_photo():
+    if not may_upload(current_user):
+        abort(403)
+    file_storage = request.files.get("photo")
+    if file_storage is None:
+        return jsonify({"error": domain_message(InvalidInput("请选择照片", "no photo was sent"))}), 400
+    try:
+        photo = store_photo(file_storage, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify({"error": domain_message(error)}), error.http_status
+    db.session.commit()
+    return jsonify(photo_urls(photo)), 201
+
+
+def _visible_photo(photo_id: int) -> Photo:
+    photo = db.get_or_404(Photo, photo_id)
+    if not may_see_photo(current_user, photo):
+        abort(403)
+    return photo
+
+
+def _send(photo: Photo, thumbnail: bool):
+    path = photo_path(photo, thumbnail)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg" if thumbnail else photo.content_type, conditional=True,
+                         max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/photos/<int:photo_id>")
+@login_required
+def photo(photo_id: int):
+    return _send(_visible_photo(photo_id), thumbnail=False)
+
+
+@bp.route("/photos/<int:photo_id>/thumb")
+@login_required
+def photo_thumbnail(photo_id: int):
+    return _send(_visible_photo(photo_id), thumbnail=True)

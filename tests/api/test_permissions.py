@@ -1,0 +1,209 @@
+"""Every role × every route: allowed exactly where docs/permissions.md (the matrix) says, refused (403) elsewhere.
+
+For each route and each role a fresh matter is prepared through the domain (in the acting user's scope: an
+east-township unit, a 消防 finding for the 消防 regulator), then the role's user calls the route once. An
+allowed role must get the route's success status, a refused one 403; the matter is fresh each time, so one
+role's success cannot turn into another's conflict.
+"""
+
+from datetime import datetime
+from itertools import count
+
+import pytest
+from sqlalchemy import select
+
+from inspect_loop.api.docs import PERMISSIONS_FILE, permissions_markdown
+from inspect_loop.api.routing import ROUTES
+from inspect_loop.assignments.operations import issue_assignment, sign_off
+from inspect_loop.cases import ladder
+from inspect_loop.cases.models import Stage
+from inspect_loop.clock import LOCAL_TZ
+from inspect_loop.exposures.operations import ExposedPlace, create_exposure
+from inspect_loop.inspections.operations import plan_inspection, report_rectification
+from inspect_loop.interviews.operations import convene_round
+from inspect_loop.letters.models import Document
+from inspect_loop.units.operations import create_unit
+from inspect_loop.users.models import Role
+from inspect_loop.users.permissions import MATRIX, Action
+from tests.api.conftest import ROLE_USERS
+from tests.factories import inspect
+from tests.helpers import at
+
+DAY = "2026-03-02"
+LATER = "2026-03-20"
+serial = count(1)
+
+
+@pytest.fixture(autouse=True)
+def quick_letters(monkeypatch):
+    """Permissions, not typesetting, are under test here: documents get a stand-in PDF."""
+    monkeypatch.setattr("inspect_loop.letters.issuing.render_letter", lambda kind, context: b"%PDF-1.7 stand-in")
+
+
+class World:
+    """Fresh matters in the acting user's scope, made through the domain and committed."""
+
+    def __init__(self, county, database):
+        self.county = county
+        self.database = database
+
+    def unit(self):
+        county = self.county
+        return create_unit(county.users.admin, name=f"兰江测试单位{next(serial)}", region=county.east,
+                           address="兰江街道", category="商铺")
+
+    def case(self, stage=Stage.reminder, code="XF-01"):
+        county = self.county
+        with at(DAY):
+            case = inspect(county, self.unit(), code).findings[0].case
+            if stage != Stage.reminder:
+                ladder.escalate(case, county.users.office, "测试升级", to_stage=stage)
+        return case
+
+    def reported_finding(self, signed=False):
+        county = self.county
+        finding = self.case(Stage.warning).findings[0]
+        with at(LATER):
+            report_rectification(county.users.east, finding, "已整改")
+            if signed:
+                sign_off(county.users.fire, finding, approved=True)
+        return finding
+
+    def round(self):
+        county = self.county
+        with at(LATER):
+            return convene_round(county.users.office, held_at=datetime(2026, 3, 25, 14, 30, tzinfo=LOCAL_TZ),
+                                 venue="警示教育站", convened_by=county.office, departments=[county.fire],
+                                 cases=[self.case(Stage.warning)])
+
+    def assignment(self):
+        with at(LATER):
+            return issue_assignment(self.county.users.office, self.case(Stage.warning), self.county.fire)
+
+    def document(self):
+        case = self.case()
+        return self.database.session.scalar(select(Document).where(Document.case_id == case.id))
+
+    def exposure(self, draft):
+        case = self.case()
+        with at(LATER):
+            return create_exposure(self.county.users.office, title="平安曝光", draft=draft,
+                                   items=[ExposedPlace(case.unit, list(case.findings))])
+
+
+def unique_code():
+    return f"T{next(serial):04d}"
+
+
+# endpoint → (world → (path, json body or None)); paths relative to /api/v1.
+PREPARE = {
+    "post_region": lambda w: ("/regions", {"code": unique_code(), "name": "测试县", "level": "county"}),
+    "post_department": lambda w: ("/departments", {"code": unique_code(), "name": "测试局", "kind": "regulator",
+                                                   "region_code": "330781", "sectors": ["消防"]}),
+    "post_hazard_type": lambda w: ("/hazard-types", {"code": unique_code(), "category": "消防安全", "title": "测试",
+                                                     "sector": "消防", "severity": "general", "rectify_days": 7}),
+    "list_hazard_types": lambda w: ("/hazard-types", None),
+    "post_unit": lambda w: ("/units", {"name": "新单位", "address": "兰江街道", "region_code": "330781001",
+                                       "category": "商铺"}),
+    "list_units": lambda w: ("/units", None),
+    "get_unit": lambda w: (f"/units/{w.unit().id}", None),
+    "post_inspection": lambda w: ("/inspections", {"unit_id": w.unit().id, "kind": "unannounced",
+                                                   "findings": [{"hazard_code": "XF-01"}]}),
+    "list_plans": lambda w: ("/inspection-plans", None),
+    "post_plan": lambda w: ("/inspection-plans", {"unit_id": w.unit().id, "planned_on": "2026-03-05",
+                                                  "team": ["inspector"]}),
+    "list_cases": lambda w: ("/cases", None),
+    "get_case": lambda w: (f"/cases/{w.case().id}", None),
+    "escalate_case": lambda w: (f"/cases/{w.case().id}/escalate", {"reason": "逾期未整改"}),
+    "withdraw_case": lambda w: (f"/cases/{w.case().id}/withdraw", {"reason": "录入错误"}),
+    "post_assignment": lambda w: (f"/cases/{w.case(Stage.warning).id}/assignments", {"regulator_code": "LX-XF"}),
+    "post_enforcement": lambda w: (f"/cases/{w.case(Stage.enforcement).id}/enforcement",
+                                   {"action": "joint_enforcement", "departments": ["LX-XF"]}),
+    "post_round": lambda w: ("/interview-rounds", {"held_at": "2026-03-25T14:30:00+08:00", "venue": "警示教育站",
+                                                   "convened_by": "LX-PAB", "departments": ["LX-XF"],
+                                                   "case_ids": [w.case(Stage.warning).id]}),
+    "get_round": lambda w: (f"/interview-rounds/{w.round().id}", None),
+    "patch_round": lambda w: (f"/interview-rounds/{w.round().id}", {"participants": 9}),
+    "post_attendance": lambda w: (lambda held: (f"/interview-rounds/{held.id}/attendance",
+                                                {"case_id": held.summonses[0].case_id, "attended": True,
+                                                 "attendee_name": "李四"}))(w.round()),
+    "list_assignments": lambda w: ("/assignments", None),
+    "get_assignment": lambda w: (f"/assignments/{w.assignment().id}", None),
+    "post_receipt": lambda w: (f"/assignments/{w.assignment().id}/receipt", None),
+    "get_finding": lambda w: (f"/findings/{w.case().findings[0].id}", None),
+    "post_rectification": lambda w: (f"/findings/{w.case().findings[0].id}/rectification", {"note": "已整改"}),
+    "post_sign_off": lambda w: (f"/findings/{w.reported_finding().id}/sign-off", {"approved": True}),
+    "post_close": lambda w: (f"/findings/{w.reported_finding(signed=True).id}/close", {"note": "验收合格"}),
+    "post_exposure": lambda w: (lambda case: ("/exposures", {"title": "平安曝光", "items": [
+        {"unit_id": case.unit_id, "finding_ids": [case.findings[0].id]}]}))(w.case()),
+    "publish": lambda w: (f"/exposures/{w.exposure(draft=True).id}/publish", None),
+    "list_exposures": lambda w: ("/exposures", None),
+    "get_exposure": lambda w: (f"/exposures/{w.exposure(draft=False).id}", None),
+    "get_document": lambda w: (f"/documents/{w.document().id}", None),
+    "get_document_pdf": lambda w: (f"/documents/{w.document().id}/pdf", None),
+    "revoke_document": lambda w: (f"/documents/{w.document().id}/revoke", {"reason": "内容有误"}),
+    "reissue_document": lambda w: (f"/documents/{w.document().id}/reissue", {"reason": "原件遗失"}),
+    "get_me": lambda w: ("/me", None),
+    "verify_token": lambda w: (f"/verify/{w.document().id}.forged", None),
+    "get_openapi": lambda w: ("/openapi.json", None),
+}
+ROUTE_IDS = [f"{route.method} {route.path}" for route in ROUTES]
+
+
+def test_every_route_has_a_preparation():
+    assert sorted(route.endpoint for route in ROUTES) == sorted(PREPARE)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_each_role_is_allowed_or_refused_as_the_matrix_says(route, county, database, api):
+    world = World(county, database)
+    outcomes = {}
+    for role, username in ROLE_USERS.items():
+        path, body = PREPARE[route.endpoint](world)
+        database.session.commit()
+        response = api.request(route.method, path, username, json=body, day=LATER, hour=11)
+        outcomes[role] = response.status_code
+        allowed = route.roles is None or role in route.roles
+        expected = route.status if allowed else 403
+        assert response.status_code == expected, (role, response.get_data(as_text=True)[:500])
+        if not allowed:
+            assert response.get_json()["error"]["code"] == "forbidden"
+    assert set(outcomes) == set(Role)
+
+
+def test_public_routes_need_no_token(county, database, api):
+    world = World(county, database)
+    for route in ROUTES:
+        if route.permission is None:
+            path, _ = PREPARE[route.endpoint](world)
+            database.session.commit()
+            assert api.request(route.method, path).status_code == route.status
+    assert api.get("/me").status_code == 401
+
+
+def test_statistics_follow_view_stats(app, api):
+    stats_paths = sorted(rule.rule.removeprefix("/api/v1") for rule in app.url_map.iter_rules()
+                         if rule.endpoint.startswith("api.") and rule.rule.startswith("/api/v1/stats/"))
+    assert "/stats/summary" in stats_paths
+    for path in stats_paths:
+        for role, username in ROLE_USERS.items():
+            response = api.get(path, username, day=LATER)
+            assert response.status_code == (200 if role in MATRIX[Action.view_stats] else 403), (path, role)
+
+
+def test_permissions_document_is_generated_from_the_matrix():
+    committed = PERMISSIONS_FILE.read_text(encoding="utf-8")
+    assert committed == permissions_markdown(), \
+        "docs/permissions.md is stale: run .venv/bin/python -m inspect_loop.api.docs"
+    for action in Action:
+        assert f"| `{action.value}` |" in committed
+    for route in ROUTES:
+        assert f"| {route.method} | `{route.path}` |" in committed
+
+
+def test_the_matrix_table_marks_exactly_the_allowed_roles():
+    """The generated table is read back: a ✓ for every allowed role, a — for every other."""
+    rows = {line.split("|")[1].strip(" `"): [cell.strip() for cell in line.split("|")[3:-1]]
+            for line in permissions_markdown().splitlines() if line.startswith("| `") and line.count("|") > 8}
+    for action in Action:
+        assert rows[action.value] == ["✓" if role in MATRIX[action] else "—" for role in Role]
