@@ -18,7 +18,13 @@ POSTGRES_URI = os.environ.get("INSPECT_LOOP_TEST_DATABASE_URI", "")
 passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# The process id keeps two test runs on one machine (two checkouts, a helper's run) out of each other's
+# PostgreSQL databases.
+WORKER = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
+
+def _postgres_admin(url) -> str:
+    return url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
 
 
 def fresh_database_uri(label: str, tmp_path_factory) -> str:
@@ -27,16 +33,37 @@ def fresh_database_uri(label: str, tmp_path_factory) -> str:
         return "sqlite:///" + str(tmp_path_factory.mktemp("db") / f"{label}.sqlite")
     url = make_url(POSTGRES_URI)
     name = f"{url.database}_{label}"
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
+    with psycopg.connect(_postgres_admin(url), autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def drop_database(uri: str) -> None:
+    if not POSTGRES_URI:
+        return
+    url = make_url(uri)
+    with psycopg.connect(_postgres_admin(url), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    uri = fresh_database_uri(WORKER, tmp_path_factory)
+def fresh_database(tmp_path_factory):
+    """``fresh_database(label)``: the URI of a new empty database, dropped when the test session ends."""
+    made = []
+
+    def make(label: str) -> str:
+        made.append(fresh_database_uri(f"{label}_{WORKER}", tmp_path_factory))
+        return made[-1]
+
+    yield make
+    for uri in made:
+        drop_database(uri)
+
+
+@pytest.fixture(scope="session")
+def app(fresh_database, tmp_path_factory):
+    uri = fresh_database("app")
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": uri,
@@ -50,7 +77,9 @@ def app(tmp_path_factory):
         # The schema comes from the models here; tests/test_migrations.py proves the migrations build
         # the same schema.
         db.create_all()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

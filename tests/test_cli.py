@@ -7,7 +7,6 @@ from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
 from inspect_loop.users.models import ApiToken, Role, User
 from inspect_loop.users.operations import token_digest, user_for_token
-from tests.conftest import WORKER, fresh_database_uri
 from tests.factories import inspect
 from tests.helpers import at
 
@@ -61,9 +60,9 @@ def test_sweep_lists_what_is_due(app, county, database):
     assert any(f"问题{overdue.findings[0].id}" in line for line in lines)
 
 
-def test_init_db_and_a_small_demo_county(tmp_path_factory):
+def test_init_db_and_a_small_demo_county(fresh_database):
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "BASE_URL": "http://127.0.0.1:5000",
-                      "SQLALCHEMY_DATABASE_URI": fresh_database_uri(f"cli_{WORKER}", tmp_path_factory)})
+                      "SQLALCHEMY_DATABASE_URI": fresh_database("cli")})
     runner = app.test_cli_runner()
     assert runner.invoke(args=["init-db"]).exit_code == 0
     with app.app_context():

@@ -7,11 +7,10 @@ from sqlalchemy import inspect
 
 from inspect_loop import create_app
 from inspect_loop.db import db
-from tests.conftest import WORKER, fresh_database_uri
 
 
-def test_migrations_match_the_models(tmp_path_factory):
-    uri = fresh_database_uri(f"migrations_{WORKER}", tmp_path_factory)
+def test_migrations_match_the_models(fresh_database):
+    uri = fresh_database("migrations")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "test"})
     with app.app_context():
         upgrade()

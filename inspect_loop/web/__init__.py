@@ -37,7 +37,9 @@ from inspect_loop.web import (  # noqa: E402,F401  (the page modules register th
     errors,
     exports,
     imports,
+    inbox,
     inspector,
+    office,
     units,
     uploads,
 )

@@ -13,7 +13,6 @@ from io import BytesIO
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from pypdf import PdfReader, PdfWriter
 from sqlalchemy import case as sql_case
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
@@ -32,8 +31,8 @@ from inspect_loop.errors import DomainError, InvalidInput, NotFound
 from inspect_loop.inspections.models import Finding, FindingStatus
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.interviews.operations import convene_round, record_attendance, set_participants
-from inspect_loop.letters import issuing
-from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
+from inspect_loop.letters import batch, issuing
+from inspect_loop.letters.models import Document
 from inspect_loop.regions.models import Department, DepartmentKind, Region, RegionLevel
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role
@@ -358,20 +357,9 @@ def office_round_new():
     return redirect(url_for("web.office_round", round_id=interview_round.id))
 
 
-def summons_documents(interview_round: InterviewRound) -> dict[int, Document]:
-    """The current (valid) 约谈通知书 of each summons of the round."""
-    summons_ids = [summons.id for summons in interview_round.summonses]
-    if not summons_ids:
-        return {}
-    documents = db.session.scalars(select(Document).where(
-        Document.kind == DocumentKind.summons, Document.summons_id.in_(summons_ids),
-        Document.status == DocumentStatus.valid).order_by(Document.id))
-    return {document.summons_id: document for document in documents}
-
-
 def render_round(interview_round: InterviewRound, message: str | None = None, failed: str = "", status: int = 200):
     return render_template("office/round.html", round=interview_round,
-                           documents=summons_documents(interview_round), message=message, failed=failed,
+                           documents=batch.summons_documents(interview_round), message=message, failed=failed,
                            form=request.form), status
 
 
@@ -417,16 +405,6 @@ def office_round_participants(round_id: int):
     return redirect(url_for("web.office_round", round_id=round_id))
 
 
-def merged_pdf(documents: list[Document]) -> bytes:
-    """The stored PDFs one after another: each notice exactly as issued (and hashed), never re-rendered."""
-    writer = PdfWriter()
-    for document in documents:
-        writer.append(PdfReader(BytesIO(document.pdf)))
-    buffer = BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def pdf_download(content: bytes, filename: str):
     return send_file(BytesIO(content), mimetype="application/pdf", download_name=filename, as_attachment=False)
 
@@ -435,10 +413,10 @@ def pdf_download(content: bytes, filename: str):
 @office_required
 def office_round_summonses_pdf(round_id: int):
     interview_round = get_round(round_id)
-    documents = list(summons_documents(interview_round).values())
+    documents = list(batch.summons_documents(interview_round).values())
     if not documents:
         abort(404)
-    return pdf_download(merged_pdf(documents),
+    return pdf_download(batch.merged_pdf(documents),
                         f"summonses-{interview_round.year}-{interview_round.number}.pdf")
 
 
@@ -451,13 +429,11 @@ def office_reminders_pdf():
     except InvalidInput as error:
         flash(domain_message(error), "error")
         return redirect(url_for("web.office_home"))
-    statement = in_scope(select(Document).join(Unit, Unit.id == Document.unit_id), Unit.county_id).where(
-        Document.kind == DocumentKind.reminder, Document.issued_on == day, Document.status == DocumentStatus.valid)
-    documents = list(db.session.scalars(statement.order_by(Document.issuer_id, Document.year, Document.serial)))
+    documents = batch.reminders_of_day(day, county_id_of_user())
     if not documents:
         flash(_("%(day)s没有签发有效的整改提醒通知书", day=day.isoformat()), "info")
         return redirect(url_for("web.office_home"))
-    return pdf_download(merged_pdf(documents), f"reminders-{day.isoformat()}.pdf")
+    return pdf_download(batch.merged_pdf(documents), f"reminders-{day.isoformat()}.pdf")
 
 
 @bp.get("/office/documents/<int:document_id>.pdf")

@@ -34,7 +34,6 @@ from inspect_loop.stats import summary
 from inspect_loop.units.models import Unit, UnitStatus
 from inspect_loop.units.operations import create_unit
 from inspect_loop.users.models import User
-from tests.conftest import WORKER, fresh_database_uri
 
 END = date(2026, 6, 30)
 COUNTED = (Unit, Case, Inspection, Finding, FindingDeadline, Rectification, SignOff, Summons, InterviewRound,
@@ -236,9 +235,9 @@ def test_units_join_an_existing_county_and_a_second_set_is_refused(county, datab
         generate(units=10, years=1, seed=4, end=END, progress=quiet)
 
 
-def test_the_command_line(tmp_path_factory):
+def test_the_command_line(fresh_database):
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "BASE_URL": "http://127.0.0.1:5000",
-                      "SQLALCHEMY_DATABASE_URI": fresh_database_uri(f"gen_{WORKER}", tmp_path_factory)})
+                      "SQLALCHEMY_DATABASE_URI": fresh_database("gen")})
     runner = app.test_cli_runner()
     end = (date.today() - timedelta(days=3)).isoformat()
     result = runner.invoke(args=["gen-data", "--units", "60", "--years", "1", "--seed", "5", "--end", end])
