@@ -30,7 +30,6 @@ from inspect_loop.web.helpers import domain_message
 from inspect_loop.web.labels import label
 from inspect_loop.web.navigation import home_url
 
-
 # Login attempts per client address; the hourly limit stops slow guessing, the minute limit bursts.
 LOGIN_RATE_LIMIT = "10/minute;50/hour"
 

@@ -23,15 +23,25 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("web.office_home", _l("工作台"), roles=frozenset({Role.admin, Role.safety_office})),
     NavItem("web.today", _l("今日任务"), roles=frozenset({Role.inspector, Role.admin, Role.safety_office})),
+    NavItem("web.inbox", _l("交办单"), roles=frozenset({Role.regulator, Role.township_office})),
     NavItem("web.units", _l("单位查询")),
+    NavItem("web.office_rounds", _l("警示约谈"), action=Action.convene_round),
+    NavItem("web.dashboard", _l("统计分析"), action=Action.view_stats),
+    NavItem("web.ranking", _l("月晾晒"), action=Action.view_stats),
+    NavItem("web.exposures_admin", _l("平安曝光"), action=Action.manage_exposures),
     NavItem("web.admin_home", _l("系统管理"), action=Action.manage_users),
 ]
 
 # Where "/" sends each role; a role without an entry, or whose page is not registered, gets the unit search.
 HOME_ENDPOINTS: dict[Role, str] = {
-    Role.inspector: "web.today",
     Role.admin: "web.admin_home",
+    Role.safety_office: "web.office_home",
+    Role.inspector: "web.today",
+    Role.regulator: "web.inbox",
+    Role.township_office: "web.inbox",
+    Role.viewer: "web.dashboard",
 }
 FALLBACK_HOME = "web.units"
 
