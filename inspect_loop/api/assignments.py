@@ -2,10 +2,17 @@
 
 from sqlalchemy import or_, select
 
-from inspect_loop.api import lookups, responses as out, schemas as inp, scope
+from inspect_loop.api import lookups, scope
+from inspect_loop.api import responses as out
+from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import route
-from inspect_loop.api.serialize import ASSIGNMENT_LOADING, assignment_out, assignment_status_expression, \
-    assignments_out, paginate
+from inspect_loop.api.serialize import (
+    ASSIGNMENT_LOADING,
+    assignment_out,
+    assignment_status_expression,
+    assignments_out,
+    paginate,
+)
 from inspect_loop.assignments.models import Assignment
 from inspect_loop.assignments.operations import receive_assignment
 from inspect_loop.cases.models import Case

@@ -3,9 +3,18 @@
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
-from inspect_loop.api import lookups, responses as out, schemas as inp, scope
+from inspect_loop.api import lookups, scope
+from inspect_loop.api import responses as out
+from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import route
-from inspect_loop.api.serialize import FINDING_LOADING, assignment_out, case_out, cases_out, enforcement_out, paginate
+from inspect_loop.api.serialize import (
+    FINDING_LOADING,
+    assignment_out,
+    case_out,
+    cases_out,
+    enforcement_out,
+    paginate,
+)
 from inspect_loop.assignments.operations import issue_assignment
 from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Case

@@ -2,7 +2,9 @@
 
 from sqlalchemy import select
 
-from inspect_loop.api import lookups, responses as out, schemas as inp
+from inspect_loop.api import lookups
+from inspect_loop.api import responses as out
+from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import department_out, hazard_type_out, paginate, region_out
 from inspect_loop.hazards.models import HazardType

@@ -82,12 +82,7 @@ def permissions_markdown() -> str:
         roles = api_route.roles
         cells = " | ".join(_mark(roles is None or role in roles) for role in ROLES)
         lines.append(f"| {api_route.method} | `{api_route.path}` | {api_route.permission_label} | {cells} |")
-    stats_cells = " | ".join(_mark(role in MATRIX[Action.view_stats]) for role in ROLES)
-    lines += [
-        f"| GET | `/stats/…` | {ACTION_LABELS[Action.view_stats][0]}（`view_stats`） | {stats_cells} |",
-        "",
-        SCOPING,
-    ]
+    lines += ["", SCOPING]
     return "\n".join(lines)
 
 

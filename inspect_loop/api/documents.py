@@ -4,7 +4,9 @@ from io import BytesIO
 
 from flask import send_file
 
-from inspect_loop.api import lookups, responses as out, schemas as inp, scope
+from inspect_loop.api import lookups, scope
+from inspect_loop.api import responses as out
+from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import PDF, route
 from inspect_loop.api.serialize import document_out
 from inspect_loop.letters import issuing

@@ -2,7 +2,9 @@
 
 from sqlalchemy import select
 
-from inspect_loop.api import lookups, responses as out, schemas as inp
+from inspect_loop.api import lookups
+from inspect_loop.api import responses as out
+from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import EXPOSURE_LOADING, exposure_out, paginate
 from inspect_loop.errors import Forbidden

@@ -1,14 +1,16 @@
 """One finding: read it; rectification reported, regulator's sign-off, territorial close-out (销号)."""
 
-from inspect_loop.api import lookups, responses as out, schemas as inp, scope
+from inspect_loop.api import lookups, scope
+from inspect_loop.api import responses as out
+from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import case_brief, finding_out, local
 from inspect_loop.assignments.operations import close_out, sign_off
+from inspect_loop.db import db
 from inspect_loop.errors import Conflict
 from inspect_loop.inspections.models import Finding, Photo
 from inspect_loop.inspections.operations import report_rectification
 from inspect_loop.regions.models import Department
-from inspect_loop.db import db
 from inspect_loop.users.permissions import Action
 
 

@@ -1,6 +1,8 @@
 """Inspections (检查) recorded at the site, and the secret plans of unannounced visits (四不两直)."""
 
-from inspect_loop.api import lookups, responses as out, schemas as inp, scope
+from inspect_loop.api import lookups, scope
+from inspect_loop.api import responses as out
+from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import PLAN_READERS, route
 from inspect_loop.api.serialize import inspection_out, paginate, plan_out
 from inspect_loop.db import db

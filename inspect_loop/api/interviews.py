@@ -1,6 +1,8 @@
 """Interview rounds (约谈轮次) at the warning-education station: convene, attendance, participants."""
 
-from inspect_loop.api import lookups, responses as out, schemas as inp, scope
+from inspect_loop.api import lookups, scope
+from inspect_loop.api import responses as out
+from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import latest_documents, round_out, summons_out
 from inspect_loop.cases.models import Case

@@ -2,8 +2,7 @@
 
 The request models that validate bodies and query strings and the response models that shape answers are
 the ones turned into JSON Schema here (``models_json_schema`` with ``#/components/schemas/{model}`` refs),
-so the description cannot disagree with what the API accepts and sends. The /stats routes are registered by
-their own module without models; they are listed from the URL map with their query parameters.
+so the description cannot disagree with what the API accepts and sends.
 """
 
 from flask import current_app
@@ -11,11 +10,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from inspect_loop.api import responses as out
-from inspect_loop.api.routing import PDF, ROUTES, ApiRoute, route
+from inspect_loop.api.routing import PDF, ROUTES, XLSX, ApiRoute, route
 from inspect_loop.api.schemas import MAX_ID
 
 REF = "#/components/schemas/{model}"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERROR_STATUSES = {
     "400": "输入有误（message 指出字段）",
     "401": "缺少或无效的访问令牌",
@@ -23,20 +21,6 @@ ERROR_STATUSES = {
     "404": "编号或代码不存在",
     "409": "当前状态不允许此操作，或与现有数据冲突",
 }
-
-_PERIOD = [("from", "起始日期 YYYY-MM-DD（含）", "date"), ("to", "截止日期 YYYY-MM-DD（含）", "date"),
-           ("region", "县（市、区）或乡镇（街道）代码", None)]
-_FORMAT = [("format", "json 或 xlsx", None)]
-STATS_PARAMETERS = {
-    "/stats/summary": _PERIOD + _FORMAT,
-    "/stats/trend": _PERIOD + _FORMAT,
-    "/stats/categories": _PERIOD + _FORMAT,
-    "/stats/sectors": _PERIOD + _FORMAT,
-    "/stats/townships": [("month", "月份 YYYY-MM", None), ("region", "县（市、区）代码", None)] + _FORMAT,
-    "/stats/risk": [("region", "县（市、区）或乡镇（街道）代码", None)] + _FORMAT,
-    "/stats/overdue": [("region", "县（市、区）或乡镇（街道）代码", None), ("limit", "最多行数（1–500）", None)] + _FORMAT,
-}
-
 
 def _schemas() -> tuple[dict, dict]:
     """Component schemas of every model the routes use, and the ref of each (model, mode)."""
@@ -88,6 +72,8 @@ def _operation(api_route: ApiRoute, components: dict, refs: dict) -> dict:
         content = {"application/json": {"schema": refs[(api_route.response, "serialization")]}}
     else:
         content = {"application/json": {"schema": {"type": "object"}}}
+    if api_route.xlsx:
+        content[XLSX] = {"schema": {"type": "string", "format": "binary"}}
     operation = {
         "operationId": api_route.endpoint,
         "summary": api_route.summary,
@@ -101,37 +87,13 @@ def _operation(api_route: ApiRoute, components: dict, refs: dict) -> dict:
         operation["description"] = f"权限：{api_route.permission_label}"
         roles = sorted(role.value for role in api_route.roles)
         operation["x-roles"] = roles
-        for status, description in ERROR_STATUSES.items():
+        for status in ERROR_STATUSES:
             operation["responses"][status] = {"$ref": f"#/components/responses/Error{status}"}
     if api_route.body:
         schema = components[refs[(api_route.body, "validation")]["$ref"].rsplit("/", 1)[1]]
         operation["requestBody"] = {"required": bool(schema.get("required")),
                                     "content": {"application/json": {"schema": refs[(api_route.body, "validation")]}}}
     return operation
-
-
-def _stats_operations() -> dict[str, dict]:
-    """The /stats routes of ``api/stats.py``, read from the URL map."""
-    paths = {}
-    prefix = "/api/v1"
-    for rule in current_app.url_map.iter_rules():
-        if not rule.endpoint.startswith("api.") or not rule.rule.startswith(prefix + "/stats"):
-            continue
-        path = rule.rule.removeprefix(prefix)
-        parameters = []
-        for name, description, fmt in STATS_PARAMETERS.get(path, []):
-            schema = {"type": "string", "format": fmt} if fmt else {"type": "string"}
-            parameters.append({"name": name, "in": "query", "required": False, "schema": schema,
-                               "description": description})
-        responses = {"200": {"description": "成功", "content": {"application/json": {"schema": {"type": "object"}},
-                                                                XLSX: {"schema": {"type": "string",
-                                                                                  "format": "binary"}}}}}
-        for status in ("400", "401", "403", "404"):
-            responses[status] = {"$ref": f"#/components/responses/Error{status}"}
-        paths[path] = {"get": {"operationId": rule.endpoint.removeprefix("api."), "summary": "统计（SPEC 第5节）",
-                               "tags": ["stats"], "description": "权限：查看统计（`view_stats`）",
-                               "parameters": parameters, "responses": responses}}
-    return paths
 
 
 def openapi_document() -> dict:
@@ -141,7 +103,6 @@ def openapi_document() -> dict:
     paths: dict[str, dict] = {}
     for api_route in ROUTES:
         paths.setdefault(api_route.path, {})[api_route.method.lower()] = _operation(api_route, components, refs)
-    paths.update(_stats_operations())
     return {
         "openapi": "3.1.0",
         "info": {

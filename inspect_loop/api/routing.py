@@ -38,6 +38,7 @@ PLAN_READERS = Rule("view_plans", "查看暗访计划", "read unannounced inspec
                     frozenset({Role.admin, Role.safety_office, Role.inspector}))
 
 PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -53,6 +54,7 @@ class ApiRoute:
     response: type[BaseModel] | None
     status: int
     media_type: str
+    xlsx: bool  # also answers ``format=xlsx`` with an Excel download
 
     @property
     def path(self) -> str:
@@ -122,7 +124,8 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
 
 def route(method: str, rule: str, *, summary: str, permission: Action | Rule | None,
           body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-          response: type[BaseModel] | None = None, status: int = 200, media_type: str = "application/json"):
+          response: type[BaseModel] | None = None, status: int = 200, media_type: str = "application/json",
+          xlsx: bool = False):
     """Register ``view(actor, **path_parameters, query=…, body=…)``; it returns a response model (or a Flask
     ``Response`` for files). The request commits once after the view returned; any error rolls back."""
 
@@ -146,7 +149,7 @@ def route(method: str, rule: str, *, summary: str, permission: Action | Rule | N
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=endpoint, methods=[method])
         ROUTES.append(ApiRoute(method=method, rule=rule, endpoint=view.__name__, summary=summary,
                                permission=permission, body=body, query=query, response=response, status=status,
-                               media_type=media_type))
+                               media_type=media_type, xlsx=xlsx))
         return view
 
     return decorate

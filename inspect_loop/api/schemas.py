@@ -258,3 +258,27 @@ class ExposureQuery(PageQuery):
 
 class PlanQuery(PageQuery):
     status: PlanStatus | None = None
+
+
+# Statistics (SPEC section 5): JSON, or the same figures as an .xlsx download --------------------------------
+
+class StatsQuery(Query):
+    format: Literal["json", "xlsx"] = Field("json", description="json，或 xlsx 下载（含“口径说明”表）")
+
+
+class RegionStatsQuery(StatsQuery):
+    region: text(20) | None = Field(None, description="县（市、区）或乡镇（街道）代码")
+
+
+class PeriodQuery(RegionStatsQuery):
+    date_from: Day | None = Field(None, alias="from", description="起始日期 YYYY-MM-DD（含）；缺省为截止日期当年1月1日")
+    date_to: Day | None = Field(None, alias="to", description="截止日期 YYYY-MM-DD（含）；缺省为今天")
+
+
+class RankingQuery(StatsQuery):
+    month: text(7) | None = Field(None, description="月份 YYYY-MM；缺省为本月")
+    region: text(20) | None = Field(None, description="县（市、区）代码；缺省为全部乡镇（街道）")
+
+
+class OverdueQuery(RegionStatsQuery):
+    limit: int = Field(50, ge=1, le=500, description="最多行数")

@@ -5,7 +5,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import and_, case as sql_case, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from inspect_loop import clock

@@ -2,7 +2,9 @@
 
 from sqlalchemy import or_
 
-from inspect_loop.api import lookups, responses as out, schemas as inp, scope
+from inspect_loop.api import lookups, scope
+from inspect_loop.api import responses as out
+from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import paginate, unit_by_id_out, unit_out, units_select
 from inspect_loop.regions.models import RegionLevel

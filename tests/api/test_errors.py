@@ -148,3 +148,14 @@ def test_a_failing_request_leaves_the_database_unchanged(api, county, database, 
                                                    "findings": [{"hazard_code": "XF-01"}]}), 201)
     database.session.remove()
     assert _row_counts()["finding"] == before["finding"] + 1
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/stats/risk?region=%9D%00x", "region"),  # PostgreSQL refuses NUL in text: once a 500 there
+    ("/stats/summary?from=2026-02-30", "from"),
+    ("/stats/summary?format=pdf", "format"),
+    ("/stats/overdue?limit=0", "limit"),
+    ("/units?q=a%00b", "q"),
+])
+def test_bad_query_strings_are_400_naming_the_parameter(api, path, field):
+    refused(api.get(path, "office"), 400, field=field, code="invalid")

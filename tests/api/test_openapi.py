@@ -26,7 +26,7 @@ def test_every_route_is_described(api):
         declared = {(parameter["name"], parameter["in"]) for parameter in operation["parameters"]}
         assert {(name, "path") for name, _ in route.path_parameters} <= declared
         if route.query:
-            assert {(name, "query") for name in route.query.model_fields} <= declared
+            assert {(field.alias or name, "query") for name, field in route.query.model_fields.items()} <= declared
         if route.permission is None:
             assert operation["security"] == []
         else:
