@@ -19,6 +19,20 @@ def _fail(error: DomainError):
     raise click.ClickException(f"{error.message_zh} ({error.message_en})")
 
 
+def _importing_user(username: str | None) -> User:
+    """The user an import is recorded as (every created row's audit event names it)."""
+    if username:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            raise click.ClickException(f"用户 {username} 不存在或已停用 (no such active user)")
+        return user
+    user = db.session.scalar(select(User).where(User.role == Role.admin, User.active.is_(True)).order_by(User.id))
+    if user is None:
+        raise click.ClickException("没有可用的系统管理员账号，请先用 users create 创建，或用 --as 指定用户 "
+                                   "(no active administrator; create one or pass --as)")
+    return user
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db():
@@ -55,6 +69,49 @@ def register_cli(app: Flask) -> None:
     from inspect_loop.generator import gen_data
 
     app.cli.add_command(gen_data)
+
+    imports = click.Group("import", help="Import units or the hazard catalogue from an .xlsx or .csv file: every "
+                                         "row, or none when any row is bad.")
+    app.cli.add_command(imports)
+
+    def run_file_import(kind_name: str, path: str, username: str | None):
+        from inspect_loop.imports.kinds import KINDS
+        from inspect_loop.imports.reading import read_table
+        from inspect_loop.imports.running import run_import
+
+        kind = KINDS[kind_name]
+        actor = _importing_user(username)
+        with open(path, "rb") as file:
+            content = file.read()
+        try:
+            report = run_import(kind, actor, read_table(path, content))
+        except DomainError as error:
+            _fail(error)
+        if not report.ok:
+            db.session.rollback()
+            for error in report.errors:
+                click.echo(error.line(), err=True)
+            raise click.ClickException(f"{report.bad_rows} 行有错误，未导入任何数据 "
+                                       f"({report.bad_rows} bad rows, nothing imported)")
+        db.session.commit()
+        click.echo(f"已导入 {report.imported} 条{kind.title} (imported {report.imported} rows)")
+
+    as_option = click.option("--as", "username", help="the user the import is recorded as; default: the first "
+                                                      "active administrator")
+
+    @imports.command("units")
+    @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+    @as_option
+    def import_units(path, username):
+        """Import units (被检查单位) from FILE (.xlsx or .csv, the columns of the import template)."""
+        run_file_import("units", path, username)
+
+    @imports.command("hazards")
+    @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+    @as_option
+    def import_hazards(path, username):
+        """Import hazard types (隐患目录) from FILE (.xlsx or .csv, the columns of the import template)."""
+        run_file_import("hazards", path, username)
 
     users = click.Group("users", help="Manage users and API tokens.")
     app.cli.add_command(users)

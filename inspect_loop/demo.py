@@ -15,7 +15,8 @@ from inspect_loop.db import db
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
 from inspect_loop.hazards.models import DayBasis, HazardType, Severity
-from inspect_loop.inspections.models import FindingStatus, InspectionKind
+from inspect_loop.exposures.operations import ExposedPlace, create_exposure
+from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind
 from inspect_loop.inspections.operations import (
     NewFinding,
     VerificationResult,
@@ -34,6 +35,7 @@ from inspect_loop.users.models import Role, User
 from inspect_loop.users.operations import create_user
 
 DEMO_PASSWORD = "pingan-demo-2026"
+EXPOSURE_MONTHS = (2, 5, 8, 11)  # 平安曝光 once a quarter
 COUNTY = ("330781", "兰溪市", "兰平安")
 TOWNSHIPS = [
     ("云山街道", "云山"), ("兰江街道", "兰江"), ("上华街道", "上华"), ("永昌街道", "永昌"), ("赤溪街道", "赤溪"),
@@ -226,6 +228,8 @@ class DemoCounty:
         self.rectifications(day)
         self.follow_ups(day, inspector)
         self.enforcement(day)
+        if day.month in EXPOSURE_MONTHS and day.day == 15 or last:
+            self.exposure(day, draft=last)
 
     def unannounced(self, day: date, inspector: User) -> None:
         candidates = [unit for unit in self.rng.sample(self.units, 6) if unit.status == UnitStatus.operating]
@@ -391,6 +395,24 @@ class DemoCounty:
                 for finding in case.findings:
                     if finding.is_open:
                         self.pending_rectify[finding.id] = day + timedelta(days=self.rng.randint(2, 6))
+
+    def exposure(self, day: date, draft: bool) -> None:
+        """平安曝光 of the places that needed a warning in the last three months, with their unrectified or
+        major problems; it leaves the public page after two months. The last one stays a draft."""
+        since = clock.local_midnight_utc(day - timedelta(days=90))
+        cases = db.session.scalars(select(Case).where(Case.warning_at >= since).order_by(Case.id)).all()
+        places = []
+        for case in self.rng.sample(cases, min(len(cases), 8)):
+            serious = [finding for finding in case.findings
+                       if finding.severity == Severity.major or finding.status != FindingStatus.closed
+                       or finding.close_kind != CloseKind.verified]
+            if serious:
+                places.append(ExposedPlace(case.unit, serious))
+        if not places:
+            return
+        with self.at(day, 15):
+            create_exposure(self.office_user, title=f"{day.year}年第{(day.month - 1) // 3 + 1}季度安全隐患曝光",
+                            items=places, draft=draft, expires_on=day + timedelta(days=60))
 
     def withdraw_one(self, day: date) -> None:
         cases = self.open_cases(Stage.reminder)

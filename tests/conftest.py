@@ -6,6 +6,8 @@ import os
 import psycopg
 import pytest
 from argon2 import PasswordHasher, profiles
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import make_url, text
 
 from inspect_loop import create_app
@@ -47,6 +49,22 @@ def drop_database(uri: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with empty request globals.
+
+    Tests keep an app context open (the ``database`` fixture) and Flask reuses an open context of the same
+    app for each request, so ``g`` (Flask-Login's current user) and Flask-Babel's locale would carry over
+    from one user's request to the next. The database session stays shared, as the tests expect."""
+
+    def open(self, *args, **kwargs):
+        context = _cv_app.get(None)
+        if context is not None and context.app is self.application:
+            context.g.__dict__.clear()
+            for name in ("babel_locale", "babel_tzinfo", "babel_translations"):
+                context.__dict__.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def fresh_database(tmp_path_factory):
     """``fresh_database(label)``: the URI of a new empty database, dropped when the test session ends."""
@@ -73,6 +91,7 @@ def app(fresh_database, tmp_path_factory):
         "RATELIMIT_ENABLED": False,
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
     })
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         # The schema comes from the models here; tests/test_migrations.py proves the migrations build
         # the same schema.

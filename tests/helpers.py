@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -9,3 +10,19 @@ def at(day: str, hour: int = 10, minute: int = 0):
     """freeze_time at a local (Asia/Shanghai) wall-clock time on ``day`` (YYYY-MM-DD)."""
     year, month, date_ = (int(part) for part in day.split("-"))
     return freeze_time(datetime(year, month, date_, hour, minute, tzinfo=LOCAL_TZ))
+
+
+def csrf_token_of(response) -> str:
+    """The CSRF token of the form on a page."""
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def strict_login(strict_app, username: str, password: str = "correct-horse-battery"):
+    """A client of the CSRF-protected app logged in as ``username`` (with the login form's token)."""
+    client = strict_app.test_client()
+    token = csrf_token_of(client.get("/login"))
+    assert client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token}).status_code == 302
+    return client

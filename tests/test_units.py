@@ -51,3 +51,16 @@ def test_the_database_refuses_a_second_open_case_for_a_unit(county, database):
                                   opened_at=clock.now(), opened_on=clock.today()))
     with pytest.raises(IntegrityError):
         database.session.flush()
+
+
+def test_county_office_creates_units_only_in_its_county(county, database):
+    from inspect_loop.regions.models import RegionLevel
+    from inspect_loop.regions.operations import create_region
+
+    admin = county.users.admin
+    create_region(admin, code="330782", name="义乌市", level=RegionLevel.county, parent_code=None)
+    elsewhere = create_region(admin, code="330782001", name="稠城街道", level=RegionLevel.township,
+                              parent_code="330782")
+    with pytest.raises(Forbidden):
+        create_unit(county.users.office, name="义乌某店", region=elsewhere)
+    assert create_unit(admin, name="义乌某店", region=elsewhere).county_id == elsewhere.parent_id

@@ -8,7 +8,7 @@ from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.units import uscc as uscc_rules
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import User
-from inspect_loop.users.permissions import Action, require, require_in_township
+from inspect_loop.users.permissions import Action, require, require_in_county, require_in_township
 
 
 def create_unit(actor: User, *, name: str, region: Region, address: str = "", category: str = "",
@@ -24,6 +24,7 @@ def create_unit(actor: User, *, name: str, region: Region, address: str = "", ca
         raise InvalidInput("单位须位于乡镇（街道）或其下级区划", "region_code must be a township or below",
                            field="region_code")
     require_in_township(actor, township.id)
+    require_in_county(actor, county.id)
     if uscc:
         uscc = uscc_rules.normalise(uscc)
         problem = uscc_rules.problem(uscc)

@@ -4,11 +4,11 @@ import secrets
 from sqlalchemy import select
 
 from inspect_loop import clock
+from inspect_loop.audit.log import record_event
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.regions.models import Department, DepartmentKind, RegionLevel
 from inspect_loop.users.models import ApiToken, Role, User
-from inspect_loop.audit.log import record_event
 from inspect_loop.users.passwords import check_password, hash_password, validate_password
 from inspect_loop.users.permissions import Action, require
 
@@ -34,7 +34,11 @@ def _check_department(role: Role, department: Department | None) -> None:
 
 
 def create_user(*, username: str, role: Role, department: Department | None = None, password: str | None = None,
-                display_name: str = "") -> User:
+                display_name: str = "", actor: User | None = None) -> User:
+    """A new login. ``actor`` is the administrator creating it; None only for the command line and the
+    demo or data generators, which the server operator runs."""
+    if actor is not None:
+        require(actor, Action.manage_users)
     username = (username or "").strip()
     if not username:
         raise InvalidInput("请填写用户名", "username is required", field="username")
@@ -49,6 +53,7 @@ def create_user(*, username: str, role: Role, department: Department | None = No
                 display_name=display_name or username, created_at=clock.now())
     db.session.add(user)
     db.session.flush()
+    record_event(actor, "user.created", user, role=role.value, department=department.code if department else None)
     return user
 
 

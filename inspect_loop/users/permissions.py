@@ -101,10 +101,24 @@ def township_id_of(actor: User) -> int | None:
     return None
 
 
+def county_id_of(actor: User) -> int | None:
+    """The county a county safety-office user is confined to."""
+    department = actor.department
+    if actor.role == Role.safety_office and department is not None:
+        return department.region_id
+    return None
+
+
 def require_in_township(actor: User, township_id: int) -> None:
     scope = township_id_of(actor)
     if actor.role == Role.township_office and scope != township_id:
         raise Forbidden("只能处理本乡镇（街道）的单位", "you may act only on units of your own township")
+
+
+def require_in_county(actor: User, county_id: int) -> None:
+    scope = county_id_of(actor)
+    if actor.role == Role.safety_office and scope != county_id:
+        raise Forbidden("只能处理本县（市、区）的单位", "you may act only on units of your own county")
 
 
 def require_regulator_of(actor: User, sector: str, county_id: int) -> None:

@@ -1,1 +1,180 @@
-"""Web pages."""
+"""系统管理 (administrator): the overview, and users — list, create, change role and department, disable or
+enable, reset a password. Regions, departments and the hazard catalogue are in ``admin_catalogue.py``,
+imports in ``imports.py``.
+"""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from inspect_loop import clock
+from inspect_loop.db import db
+from inspect_loop.errors import DomainError
+from inspect_loop.regions.models import Department
+from inspect_loop.stats.excel import Column
+from inspect_loop.users.models import Role, User
+from inspect_loop.users.operations import create_user, reset_password, set_user_active, update_user
+from inspect_loop.users.passwords import MIN_LENGTH
+from inspect_loop.users.permissions import Action
+from inspect_loop.web import admin_queries as queries
+from inspect_loop.web import bp
+from inspect_loop.web.auth import permission_required
+from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
+from inspect_loop.web.helpers import attach_error, commit_or_message, form_text, paginate
+from inspect_loop.web.labels import label, options
+
+REQUIRED = _l("必填")
+NO_DEPARTMENT = 0  # the department choice of roles without one (admin, inspector, viewer)
+
+USER_COLUMNS = [
+    Column("username", "用户名"), Column("display_name", "姓名"), Column("role", "角色"),
+    Column("department", "所属部门"), Column("active", "状态"), Column("created_at", "创建时间"),
+]
+
+
+class UserFields(FlaskForm):
+    display_name = StringField(_l("姓名或称呼"), validators=[Optional(), Length(max=50)])
+    role = SelectField(_l("角色"), validators=[DataRequired(REQUIRED)])
+    department = SelectField(_l("所属部门"), coerce=int)
+
+    def fill_choices(self) -> None:
+        self.role.choices = options(Role)
+        self.department.choices = [(NO_DEPARTMENT, _("无（系统管理员、暗访督查员、领导）")),
+                                   *[(department.id, f"{department.name}（{department.code}）")
+                                     for department in queries.all_departments()]]
+
+    def chosen_department(self) -> Department | None:
+        return db.session.get(Department, self.department.data) if self.department.data else None
+
+
+class NewUserForm(UserFields):
+    username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=50)])
+    password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    repeat = PasswordField(_l("再次输入初始密码"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", message=_l("两次输入的密码不一致"))])
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    repeat = PasswordField(_l("再次输入新密码"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", message=_l("两次输入的密码不一致"))])
+
+
+@bp.get("/admin")
+@permission_required(Action.manage_users)
+def admin_home():
+    return render_template("admin/home.html", counts=queries.counts())
+
+
+# -- users --------------------------------------------------------------------------------------------
+
+def user_row(user: User) -> dict:
+    return {"username": user.username, "display_name": user.display_name, "role": label(user.role),
+            "department": user.department.name if user.department else "", "active": "启用" if user.active else "停用",
+            "created_at": clock.local_datetime(user.created_at).replace(tzinfo=None)}
+
+
+@bp.get("/admin/users")
+@permission_required(Action.manage_users)
+def admin_users():
+    filters = queries.UserFilters.from_request()
+    statement = queries.users_statement(filters)
+    if wants_xlsx():
+        rows = [user_row(user) for user in db.session.scalars(statement.limit(MAX_EXPORT_ROWS))]
+        notes = [("角色", label(Role(filters.role)) if filters.role else "全部"),
+                 ("状态", {"1": "启用", "0": "停用"}.get(filters.active, "全部")), ("搜索", request.args.get("q", ""))]
+        return xlsx_list("用户", USER_COLUMNS, rows, "users", notes)
+    return render_template("admin/users.html", pager=paginate(statement), role_options=options(Role))
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@permission_required(Action.manage_users)
+def admin_user_new():
+    form = NewUserForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            user = create_user(username=form.username.data, role=Role(form.role.data),
+                               department=form.chosen_department(), password=form.password.data,
+                               display_name=(form.display_name.data or "").strip(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error, "username", {"current": "password", "new": "password"})
+        else:
+            db.session.commit()
+            flash(_("已创建用户 %(name)s，请将初始密码告知本人并提醒其登录后修改", name=user.username), "success")
+            return redirect(url_for("web.admin_user", user_id=user.id))
+    return render_template("admin/user_new.html", form=form, min_length=MIN_LENGTH), 400 if form.errors else 200
+
+
+def render_user(user: User, form: UserFields, reset: PasswordResetForm, message: str | None = None,
+                status: int = 200):
+    return render_template("admin/user.html", user=user, form=form, reset=reset, message=message,
+                           min_length=MIN_LENGTH), status
+
+
+def edit_form(user: User, **kwargs) -> UserFields:
+    """The user's role, department and name; from the posted form when there is one (``formdata=None`` to
+    show the stored values after another form of the page failed)."""
+    form = UserFields(data={"display_name": user.display_name, "role": user.role.value,
+                            "department": user.department_id or NO_DEPARTMENT}, **kwargs)
+    form.fill_choices()
+    return form
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@permission_required(Action.manage_users)
+def admin_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = edit_form(user)
+    reset = PasswordResetForm(formdata=None)
+    if form.validate_on_submit():
+        try:
+            update_user(current_user, user, role=Role(form.role.data), department=form.chosen_department(),
+                        display_name=form.display_name.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error, "role")
+        else:
+            db.session.commit()
+            flash(_("已保存 %(name)s 的角色和部门", name=user.username), "success")
+            return redirect(url_for("web.admin_user", user_id=user.id))
+    return render_user(user, form, reset, status=400 if form.errors else 200)
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@permission_required(Action.manage_users)
+def admin_user_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    reset = PasswordResetForm()
+    if reset.validate_on_submit():
+        try:
+            reset_password(current_user, user, reset.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(reset, error, "password")
+        else:
+            db.session.commit()
+            flash(_("已重置 %(name)s 的密码，请告知本人并提醒其登录后修改", name=user.username), "success")
+            return redirect(url_for("web.admin_user", user_id=user.id))
+    return render_user(user, edit_form(user, formdata=None), reset, status=400)
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@permission_required(Action.manage_users)
+def admin_user_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    active = form_text("active", 1) == "1"
+    message = commit_or_message(lambda: set_user_active(current_user, user, active))
+    if message:
+        return render_user(user, edit_form(user, formdata=None), PasswordResetForm(formdata=None), message, 400)
+    flash(_("已启用 %(name)s", name=user.username) if active else
+          _("已停用 %(name)s，其 API 令牌已同时吊销", name=user.username), "success")
+    return redirect(url_for("web.admin_user", user_id=user.id))
+
+
+from inspect_loop.web import admin_catalogue  # noqa: E402,F401  (its pages register on bp)

@@ -147,7 +147,7 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, current=form.current.data, new=form.new.data)
+            change_password(current_user._get_current_object(), current=form.current.data, new=form.new.data)
         except DomainError as error:
             db.session.rollback()
             form.new.errors.append(domain_message(error))

@@ -1,6 +1,6 @@
 """Error pages in the reader's language, for the web pages (the API answers its own errors in JSON)."""
 
-from flask import render_template, request
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -21,9 +21,15 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+# Routes called by the pages' scripts (fetch): they read a JSON answer, not an HTML page.
+JSON_ENDPOINTS = frozenset({"web.upload_photo"})
+
+
 def error_page(status: int, detail: str | None = None):
     db.session.rollback()
     title, text = _messages().get(status, (_("请求无法处理"), ""))
+    if request.endpoint in JSON_ENDPOINTS:
+        return jsonify({"error": detail or text}), status
     return render_template("errors/error.html", status=status, title=title, text=detail or text), status
 
 

@@ -1,11 +1,14 @@
-"""Small helpers every page uses: the user's language for domain messages, pagination, query filters."""
+"""Small helpers every page uses: the user's language for domain messages, pagination, query filters, reading
+posted forms and committing one operation."""
 
 from flask import request
 from flask_babel import get_locale
-from sqlalchemy import Select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload
 
 from inspect_loop.db import db
-from inspect_loop.errors import DomainError
+from inspect_loop.errors import DomainError, InvalidInput
 
 PER_PAGE = 20
 
@@ -20,11 +23,26 @@ def domain_message(error: DomainError) -> str:
     return error.message_en if is_english() else error.message_zh
 
 
-def paginate(statement: Select, per_page: int = PER_PAGE, arg: str = "page"):
-    """A Flask-SQLAlchemy pagination of ``statement`` for ``?page=`` (or ``?<arg>=`` when a page has two
-    lists); out-of-range pages are empty, not 404."""
+class StatementPagination(Pagination):
+    """Flask-SQLAlchemy's pagination over a ``select``: items are objects when it selects one thing, rows
+    (tuples) when it selects several (``db.paginate`` would keep only the first column of each row)."""
+
+    def _query_items(self) -> list:
+        statement = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        result = db.session.execute(statement).unique()
+        return list(result.scalars() if len(statement.column_descriptions) == 1 else result.all())
+
+    def _query_count(self) -> int:
+        counted = self._query_args["select"].options(lazyload("*")).order_by(None).subquery()
+        return db.session.scalar(select(func.count()).select_from(counted))
+
+
+def paginate(statement: Select, per_page: int = PER_PAGE, arg: str = "page") -> Pagination:
+    """One page of ``statement`` for ``?page=`` (or ``?<arg>=`` when a page has two lists); out-of-range pages
+    are empty, not 404. ``select(Unit, risk)`` gives rows ``(unit, risk)``, ``select(Unit)`` gives units."""
     page = request.args.get(arg, 1, type=int) or 1
-    return db.paginate(statement, page=max(page, 1), per_page=per_page, error_out=False, count=True)
+    return StatementPagination(select=statement, page=max(page, 1), per_page=per_page, max_per_page=per_page,
+                               error_out=False, count=True)
 
 
 def search_text() -> str:
@@ -42,3 +60,51 @@ def attach_error(form, error: DomainError, default: str, aliases: dict[str, str]
     name = (aliases or {}).get(error.field, error.field)
     field = form[name] if name and name in form else form[default]
     field.errors = [*field.errors, domain_message(error)]
+
+
+def form_text(name: str, max_length: int = 500) -> str:
+    """A posted text field, trimmed and cut to ``max_length``."""
+    return (request.form.get(name) or "").strip()[:max_length]
+
+
+def form_ids(name: str) -> list[int]:
+    """Posted ids: repeated fields and/or comma-separated values (``photos=3,4``), in order, once each."""
+    ids = []
+    for value in request.form.getlist(name):
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit():
+                raise InvalidInput("提交的编号无效", f"{name} must be ids", field=name)
+            ids.append(int(part))
+    return list(dict.fromkeys(ids))
+
+
+def commit_or_refusal(operation) -> DomainError | None:
+    """Run one domain operation and commit; on a refusal roll back and return it (its message and status)."""
+    try:
+        operation()
+    except DomainError as error:
+        db.session.rollback()
+        return error
+    db.session.commit()
+    return None
+
+
+def commit_or_message(operation) -> str | None:
+    """Run one domain operation and commit; on a refusal roll back and return the message to show."""
+    error = commit_or_refusal(operation)
+    return domain_message(error) if error else None
+
+
+def kept_photo_ids(form) -> dict[str, list[int]]:
+    """Photo ids already uploaded with a form that was refused, per field (``photos…``), so that the form
+    shown again still holds them and nothing taken on site is lost."""
+    kept = {}
+    for name in form:
+        if name.startswith("photos"):
+            ids = [int(part) for value in form.getlist(name) for part in value.split(",")
+                   if part.strip().isdigit()]
+            kept[name] = list(dict.fromkeys(ids))
+    return kept

@@ -1,25 +1,37 @@
 """Inspection teams on their phones: today's tasks, the inspection form, the re-inspection/follow-up form.
 
-The inspection form lists the hazard catalogue as a checklist grouped by category; photos are uploaded
-one by one before the form is sent (``static/js/photos.js``) and arrive here as photo ids per hazard.
+The inspection form lists the hazard catalogue as a checklist grouped by category. Photos are downscaled in
+the browser and uploaded one by one before the form is sent (``static/js/photos.js``), arriving here as photo
+ids per hazard; without JavaScript the files come with the form itself and are stored here.
 """
 
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from inspect_loop import clock
 from inspect_loop.api import scope
-from inspect_loop.cases.models import Stage
+from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.cases.queries import open_case_of
 from inspect_loop.cases.sweep import awaiting_follow_up, reinspections_due
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
 from inspect_loop.hazards.models import HazardType
-from inspect_loop.inspections.models import Finding, FindingStatus, InspectionKind, InspectionPlan, PlanStatus
+from inspect_loop.inspections.models import (
+    Finding,
+    FindingStatus,
+    Inspection,
+    InspectionKind,
+    InspectionPlan,
+    PlanStatus,
+    Rectification,
+)
 from inspect_loop.inspections.operations import (
     NewFinding,
     VerificationResult,
@@ -28,149 +40,252 @@ from inspect_loop.inspections.operations import (
 )
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
-from inspect_loop.users.permissions import Action, allowed
+from inspect_loop.users.permissions import Action
 from inspect_loop.web import bp
 from inspect_loop.web.auth import permission_required
-from inspect_loop.web.helpers import domain_message, paginate
+from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
+from inspect_loop.web.formatting import iso_date
+from inspect_loop.web.helpers import (
+    domain_message,
+    form_ids,
+    form_text,
+    kept_photo_ids,
+    like,
+    paginate,
+    search_text,
+)
 from inspect_loop.web.labels import label
-from inspect_loop.web.uploads import unattached_photos
+from inspect_loop.web.units import townships_for, visible_unit
+from inspect_loop.web.uploads import posted_photos
 
 # Kinds the plain inspection form records; re-inspection and follow-up have their own form.
 FINDING_KINDS = (InspectionKind.unannounced, InspectionKind.special, InspectionKind.department,
                  InspectionKind.grid_patrol, InspectionKind.self_check)
-TODAY_TABS = ("plans", "reinspections", "follow_ups")
+# What each role usually records; the form starts with it selected.
+DEFAULT_KIND = {Role.township_office: InspectionKind.grid_patrol, Role.regulator: InspectionKind.department}
+# Who may see unannounced plans (四不两直) and who can be on an inspection team.
+PLAN_READERS = (Role.admin, Role.safety_office, Role.inspector)
+TEAM_ROLES = (Role.inspector, Role.safety_office)
+NOTES_MAX = 2000
+TAB_TITLES = {"plans": _l("暗访计划"), "reinspections": _l("待复查"), "follow_ups": _l("待回访")}
+
+
+# -- today's tasks -------------------------------------------------------------------------------------
+
+def today_tabs(user: User) -> list[str]:
+    return [tab for tab in TAB_TITLES if tab != "plans" or user.role in PLAN_READERS]
+
+
+def filtered(statement, user: User):
+    """Tasks of units the user may see, narrowed by ``q`` (unit name or address) and ``township``."""
+    statement = statement.where(scope.unit_condition(user))
+    text = search_text()
+    if text:
+        statement = statement.where(or_(Unit.name.ilike(like(text), escape="\\"),
+                                        Unit.address.ilike(like(text), escape="\\")))
+    township = request.args.get("township", type=int)
+    if township:
+        statement = statement.where(Unit.township_id == township)
+    return statement
+
+
+def plans_statement(user: User, day):
+    """Planned visits due by ``day`` and not yet made, of the user's team (or all, for the county office)."""
+    statement = (visible_plans_query(user).join(Unit, Unit.id == InspectionPlan.unit_id)
+                 .where(InspectionPlan.status == PlanStatus.planned, InspectionPlan.planned_on <= day))
+    return filtered(statement, user)
+
+
+def task_statement(tab: str, user: User, day):
+    if tab == "plans":
+        return plans_statement(user, day).options(
+            selectinload(InspectionPlan.unit).selectinload(Unit.township), selectinload(InspectionPlan.team))
+    due = reinspections_due(day) if tab == "reinspections" else awaiting_follow_up(day)
+    return filtered(due, user).options(selectinload(Unit.township))
+
+
+def latest_deadlines(case_ids: list[int]) -> dict[int, object]:
+    """The last deadline among each case's open findings (when a re-inspection or follow-up is due)."""
+    if not case_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Finding.case_id, func.max(Finding.deadline))
+        .where(Finding.case_id.in_(case_ids), Finding.status == FindingStatus.open)
+        .group_by(Finding.case_id)).all())
+
+
+def export_tasks(tab: str, day):
+    rows = db.session.execute(task_statement(tab, current_user, day).limit(MAX_EXPORT_ROWS)).all()
+    if tab == "plans":
+        columns = [("planned_on", _("计划日期")), ("unit", _("单位")), ("township", _("乡镇（街道）")),
+                   ("address", _("地址")), ("team", _("组员")), ("notes", _("备注"))]
+        data = [{"planned_on": plan.planned_on.isoformat(), "unit": plan.unit.name,
+                 "township": plan.unit.township.name, "address": plan.unit.address,
+                 "team": "、".join(member.label for member in plan.team), "notes": plan.notes}
+                for (plan,) in rows]
+    else:
+        deadlines = latest_deadlines([case.id for case, _unit in rows])
+        columns = [("unit", _("单位")), ("township", _("乡镇（街道）")), ("address", _("地址")),
+                   ("stage", _("闭环阶段")), ("deadline", _("整改期限")), ("case", _("案件编号"))]
+        data = [{"unit": unit.name, "township": unit.township.name, "address": unit.address,
+                 "stage": label(case.stage), "deadline": iso_date(deadlines.get(case.id)), "case": case.id}
+                for case, unit in rows]
+    return xlsx_list(str(TAB_TITLES[tab]), columns, data, f"today-{tab}",
+                     filters=[(_("日期"), day.isoformat())])
 
 
 @bp.route("/today")
 @permission_required(Action.record_inspection)
 def today():
-    tab = request.args.get("tab") if request.args.get("tab") in TODAY_TABS else "plans"
+    tabs = today_tabs(current_user)
+    tab = request.args.get("tab") if request.args.get("tab") in tabs else tabs[0]
     day = clock.today()
-    may_see_plans = current_user.role in (Role.admin, Role.safety_office, Role.inspector)
-    if tab == "plans" and not may_see_plans:
-        tab = "reinspections"
-    if tab == "plans":
-        pager = paginate(visible_plans_query(current_user).where(InspectionPlan.status == PlanStatus.planned,
-                                                                 InspectionPlan.planned_on <= day))
-    else:
-        due = reinspections_due(day) if tab == "reinspections" else awaiting_follow_up(day)
-        pager = paginate(due.where(scope.unit_condition(current_user)))
-    return render_template("inspector/today.html", tab=tab, pager=pager, day=day, may_see_plans=may_see_plans)
+    if wants_xlsx():
+        return export_tasks(tab, day)
+    pager = paginate(task_statement(tab, current_user, day))
+    deadlines = {} if tab == "plans" else latest_deadlines([case.id for case, _unit in pager.items])
+    return render_template(
+        "inspector/today.html", tab=tab, pager=pager, day=day, deadlines=deadlines,
+        tabs=[(name, TAB_TITLES[name], url_for("web.today", tab=name)) for name in tabs],
+        township_options=[(region.id, region.name) for region in townships_for(current_user)])
 
 
-def _inspectable_unit(unit_id: int) -> Unit:
-    unit = db.get_or_404(Unit, unit_id)
-    if not scope.can_see_unit(current_user, unit):
-        abort(403)
-    return unit
+# -- the inspection form -------------------------------------------------------------------------------
 
-
-def _catalogue() -> list[tuple[str, list[HazardType]]]:
+def catalogue() -> list[tuple[str, list[HazardType]]]:
     hazards = db.session.scalars(select(HazardType).order_by(HazardType.category, HazardType.code))
-    return [(category, list(items)) for category, items in groupby(hazards, key=lambda hazard: hazard.category)]
+    return [(category, list(items))
+            for category, items in groupby(hazards, key=lambda hazard: hazard.category)]
 
 
-def _team_choices() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.active.is_(True),
-                                                      User.role.in_([Role.inspector, Role.safety_office]))
+def team_choices(user: User) -> list[User]:
+    """Colleagues who can be named on the team (only inspection teams and the county office go in teams)."""
+    if user.role not in (*TEAM_ROLES, Role.admin):
+        return []
+    return list(db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(TEAM_ROLES),
+                                                      User.id != user.id)
                                    .order_by(User.role, User.username)))
 
 
-def _int_list(values) -> list[int]:
-    numbers = []
-    for value in values:
-        for part in str(value).split(","):
-            part = part.strip()
-            if part:
-                if not part.isdigit():
-                    raise InvalidInput("提交的编号无效", "an id is not a number")
-                numbers.append(int(part))
-    return numbers
+def posted_team(user: User) -> list[User]:
+    """The recording user and the colleagues ticked on the form."""
+    chosen = set(form_ids("team"))
+    recorder = db.session.get(User, user.id)
+    return [recorder, *(member for member in team_choices(user) if member.id in chosen)]
 
 
-def _coordinate(name: str, limit: float) -> float | None:
-    value = (request.form.get(name) or "").strip()
-    if not value:
-        return None
+def posted_coordinate(name: str, limit: float) -> float | None:
+    """A GPS coordinate from the phone, or None when it gave none (an unusable value is dropped, not refused:
+    the position helps but is not required)."""
     try:
-        number = float(value)
+        number = float(form_text(name, 30))
     except ValueError:
         return None
     return number if -limit <= number <= limit else None
 
 
-def _new_findings(form) -> list[NewFinding]:
-    """The checked hazards, each with its description and photos."""
-    ids = _int_list(form.getlist("hazard"))
-    hazards = {hazard.id: hazard for hazard in db.session.scalars(select(HazardType).where(HazardType.id.in_(ids)))}
-    if len(hazards) != len(set(ids)):
+def posted_findings(user: User, required: bool) -> list[NewFinding]:
+    """The checked hazards, each with its description and photos. With ``required`` an empty checklist must
+    be confirmed with "no problem found", so that a slip of the thumb does not record a clean visit."""
+    ids = form_ids("hazard")
+    hazards = {hazard.id: hazard
+               for hazard in db.session.scalars(select(HazardType).where(HazardType.id.in_(ids)))}
+    if len(hazards) != len(ids):
         raise InvalidInput("所选隐患类型不存在", "a hazard type does not exist", field="hazard")
-    findings = []
-    for hazard_id in dict.fromkeys(ids):
-        description = (form.get(f"description_{hazard_id}") or "").strip()[:2000]
-        photos = unattached_photos(_int_list(form.getlist(f"photos_{hazard_id}")), current_user)
+    nothing_found = request.form.get("no_findings") == "1"
+    if required and not ids and not nothing_found:
+        raise InvalidInput("请勾选发现的问题；没有发现问题时请勾选“本次检查未发现问题”",
+                           "check the problems found, or confirm that none was found", field="hazard")
+    if ids and nothing_found:
+        raise InvalidInput("已勾选问题，又勾选了“本次检查未发现问题”，请核对",
+                           "problems are checked and “no problem found” too", field="hazard")
+    findings, used = [], set()
+    for hazard_id in ids:
+        photos = posted_photos(f"photos_{hazard_id}", f"photo_files_{hazard_id}", user)
+        if used & {photo.id for photo in photos}:
+            raise InvalidInput("同一张照片不能用于两个问题", "a photo is attached to two problems", field="photos")
+        used |= {photo.id for photo in photos}
+        description = form_text(f"description_{hazard_id}", NOTES_MAX)
         findings.append(NewFinding(hazards[hazard_id], description=description, photos=tuple(photos)))
     return findings
 
 
-def _team(form) -> list[User]:
-    ids = set(_int_list(form.getlist("team")))
-    ids.add(current_user.id)
-    return list(db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True))))
+def posted_plan(user: User, unit: Unit) -> InspectionPlan | None:
+    plan_id = request.form.get("plan_id", type=int)
+    return visible_plan(user, unit, plan_id) if plan_id else None
 
 
-def _plan(form, unit: Unit) -> InspectionPlan | None:
-    plan_id = form.get("plan_id", type=int) if hasattr(form, "get") else None
-    if not plan_id:
+def visible_plan(user: User, unit: Unit, plan_id: int | None) -> InspectionPlan | None:
+    """The user's open plan for this unit; a plan the user may not see is treated as not existing."""
+    if not plan_id or user.role not in PLAN_READERS:
         return None
-    plan = db.session.scalar(visible_plans_query(current_user).where(InspectionPlan.id == plan_id))
-    if plan is None or plan.unit_id != unit.id:
-        raise InvalidInput("暗访计划不存在或不属于该单位", "the plan does not belong to this unit", field="plan_id")
+    plan = db.session.scalar(visible_plans_query(user).where(InspectionPlan.id == plan_id))
+    if plan is None or plan.unit_id != unit.id or plan.status != PlanStatus.planned:
+        raise InvalidInput("暗访计划不存在、已完成或不属于该单位", "the plan is not open for this unit", field="plan_id")
     return plan
 
 
-def _form_context(unit: Unit, **extra) -> dict:
-    return {"unit": unit, "catalogue": _catalogue(), "team_choices": _team_choices(),
+def form_context(unit: Unit, data: MultiDict, **extra) -> dict:
+    return {"unit": unit, "data": data, "kept_photos": kept_photo_ids(data), "catalogue": catalogue(),
+            "team_choices": team_choices(current_user), "notes_max": NOTES_MAX,
             "kinds": [(kind.value, label(kind)) for kind in FINDING_KINDS], **extra}
 
 
-def _recorded(inspection, unit: Unit):
+def recorded(inspection: Inspection, unit: Unit, stage_before: Stage | None):
+    """Commit and say what happened: the findings and notice, and where the case now stands."""
     db.session.commit()
+    parts = [_("已录入%(kind)s", kind=label(inspection.kind))]
     if inspection.findings:
-        flash(_("已录入检查，发现 %(n)s 个问题，整改提醒通知书已签发", n=len(inspection.findings)), "success")
-    else:
-        flash(_("已录入检查"), "success")
+        parts.append(_("发现 %(n)s 个问题，整改提醒通知书已签发", n=len(inspection.findings)))
+    elif not inspection.verifications:
+        parts.append(_("未发现问题"))
+    if inspection.verifications:
+        failed = sum(1 for item in inspection.verifications if not item.rectified)
+        parts.append(_("核验 %(n)s 个问题，其中 %(failed)s 个未整改", n=len(inspection.verifications), failed=failed))
+    case = db.session.get(Case, inspection.case_id) if inspection.case_id else None
+    if case is not None and case.status == CaseStatus.closed:
+        parts.append(_("案件已结案（%(outcome)s）", outcome=label(case.outcome)))
+    elif case is not None and stage_before is not None and case.stage != stage_before:
+        parts.append(_("案件进入%(stage)s阶段", stage=label(case.stage)))
+    flash("；".join(str(part) for part in parts), "success")
     return redirect(url_for("web.unit", unit_id=unit.id))
 
 
 @bp.route("/units/<int:unit_id>/inspect", methods=["GET", "POST"])
 @permission_required(Action.record_inspection)
 def inspection_new(unit_id: int):
-    unit = _inspectable_unit(unit_id)
+    unit = visible_unit(unit_id)
     if request.method == "POST":
-        kind = request.form.get("kind")
+        stage_before = case.stage if (case := open_case_of(unit.id)) else None
         try:
-            if kind not in {k.value for k in FINDING_KINDS}:
+            kind = request.form.get("kind")
+            if kind not in set(FINDING_KINDS):
                 raise InvalidInput("请选择检查类型", "choose the kind of inspection", field="kind")
             inspection = record_inspection(
-                current_user, unit, InspectionKind(kind), findings=_new_findings(request.form),
-                team=_team(request.form), notes=(request.form.get("notes") or "").strip()[:2000],
-                latitude=_coordinate("latitude", 90), longitude=_coordinate("longitude", 180),
-                plan=_plan(request.form, unit))
+                current_user, unit, InspectionKind(kind),
+                findings=posted_findings(current_user, required=True), team=posted_team(current_user), notes=form_text("notes", NOTES_MAX),
+                latitude=posted_coordinate("latitude", 90), longitude=posted_coordinate("longitude", 180),
+                plan=posted_plan(current_user, unit))
         except DomainError as error:
             db.session.rollback()
-            return render_template("inspector/inspect.html", error=domain_message(error), data=request.form,
-                                   **_form_context(unit)), 400 if error.http_status == 400 else error.http_status
-        return _recorded(inspection, unit)
-    plan_id = request.args.get("plan", type=int)
-    data = {"kind": InspectionKind.unannounced.value, "plan_id": plan_id or ""}
-    return render_template("inspector/inspect.html", error=None, data=data, **_form_context(unit))
+            return render_template("inspector/inspect.html", error=domain_message(error), plan=None,
+                                   **form_context(unit, request.form)), error.http_status
+        return recorded(inspection, unit, stage_before)
+    try:
+        plan = visible_plan(current_user, unit, request.args.get("plan", type=int))
+    except InvalidInput:
+        abort(404)
+    kind = plan.kind if plan else DEFAULT_KIND.get(current_user.role, InspectionKind.unannounced)
+    data = MultiDict({"kind": kind.value, "plan_id": plan.id if plan else ""})
+    return render_template("inspector/inspect.html", error=None, plan=plan, **form_context(unit, data))
 
 
-def _verifications(form, open_findings: list[Finding]) -> list[VerificationResult]:
+# -- re-inspection and follow-up -----------------------------------------------------------------------
+
+def posted_verifications(open_findings: list[Finding]) -> list[VerificationResult]:
     results = []
     for finding in open_findings:
-        answer = form.get(f"verify_{finding.id}")
+        answer = request.form.get(f"verify_{finding.id}")
         if answer in ("1", "0"):
             results.append(VerificationResult(finding, rectified=answer == "1"))
     if not results:
@@ -178,31 +293,36 @@ def _verifications(form, open_findings: list[Finding]) -> list[VerificationResul
     return results
 
 
+def open_findings_of(case: Case) -> list[Finding]:
+    return list(db.session.scalars(
+        select(Finding).where(Finding.case_id == case.id, Finding.status == FindingStatus.open)
+        .order_by(Finding.id)
+        .options(selectinload(Finding.hazard_type), selectinload(Finding.photos),
+                 selectinload(Finding.rectifications).selectinload(Rectification.photos))))
+
+
 @bp.route("/units/<int:unit_id>/verify", methods=["GET", "POST"])
 @permission_required(Action.record_inspection)
 def verification_new(unit_id: int):
-    unit = _inspectable_unit(unit_id)
+    unit = visible_unit(unit_id)
     case = open_case_of(unit.id)
     if case is None:
         flash(_("该单位没有进行中的闭环案件，无需复查或回访"), "info")
         return redirect(url_for("web.unit", unit_id=unit.id))
     kind = InspectionKind.reinspection if case.stage == Stage.reminder else InspectionKind.follow_up
-    open_findings = [finding for finding in case.findings if finding.status == FindingStatus.open]
-    context = _form_context(unit, case=case, kind=kind, open_findings=open_findings, today_=clock.today())
+    open_findings = open_findings_of(case)
+    context = {"case": case, "kind": kind, "open_findings": open_findings, "today": clock.today()}
     if request.method == "POST":
+        stage_before = case.stage
         try:
             inspection = record_inspection(
-                current_user, unit, kind, findings=_new_findings(request.form),
-                verified=_verifications(request.form, open_findings), team=_team(request.form),
-                notes=(request.form.get("notes") or "").strip()[:2000],
-                latitude=_coordinate("latitude", 90), longitude=_coordinate("longitude", 180))
+                current_user, unit, kind, findings=posted_findings(current_user, required=False),
+                verified=posted_verifications(open_findings), team=posted_team(current_user),
+                notes=form_text("notes", NOTES_MAX), latitude=posted_coordinate("latitude", 90),
+                longitude=posted_coordinate("longitude", 180))
         except DomainError as error:
             db.session.rollback()
-            return render_template("inspector/verify.html", error=domain_message(error), data=request.form,
-                                   **context), error.http_status
-        return _recorded(inspection, unit)
-    return render_template("inspector/verify.html", error=None, data={}, **context)
-
-
-def may_record(user: User) -> bool:
-    return allowed(user, Action.record_inspection)
+            return render_template("inspector/verify.html", error=domain_message(error),
+                                   **form_context(unit, request.form, **context)), error.http_status
+        return recorded(inspection, unit, stage_before)
+    return render_template("inspector/verify.html", error=None, **form_context(unit, MultiDict(), **context))

@@ -75,6 +75,7 @@ EVENT_LABELS = {
     "case.ban": _l("取缔，结案"),
     "case.withdraw": _l("撤销案件"),
     "document.issued": _l("签发文书"),
+    "document.reissued": _l("重新签发文书"),
     "document.revoked": _l("作废文书"),
     "document.superseded": _l("文书重新签发"),
     "summons.created": _l("通知参加警示约谈"),
@@ -89,8 +90,13 @@ EVENT_LABELS = {
     "finding.closed_out": _l("属地验收销号"),
     "enforcement.recorded": _l("实施执法"),
     "exposure.listed": _l("列入平安曝光"),
+    "exposure.created": _l("建立平安曝光"),
     "exposure.published": _l("平安曝光发布"),
 }
+
+
+# The three risk colours in words (a colour is never shown without its word).
+RISK_WORDS = {"red": _l("红 · 高风险"), "yellow": _l("黄 · 中风险"), "green": _l("绿 · 低风险")}
 
 
 def label(member) -> str:
@@ -106,6 +112,42 @@ def label(member) -> str:
 def event_label(action: str) -> str:
     text = EVENT_LABELS.get(action)
     return str(text) if text is not None else action
+
+
+def _enum_label(enum_class: type[enum.Enum], value) -> str:
+    try:
+        return label(enum_class(value))
+    except ValueError:
+        return str(value)
+
+
+def event_detail(event) -> str:
+    """What an event adds to its sentence on a timeline: the document number, the inspection's kind and
+    result, the enforcement decision (reasons are shown separately)."""
+    data = event.data or {}
+    if event.action in ("document.issued", "document.reissued"):
+        text = f"{_enum_label(DocumentKind, data.get('kind'))} {data.get('number', '')}"
+        version = data.get("version") or 1
+        return f"{text} {_l('第%(v)s版', v=version)}" if version > 1 else text
+    if event.action == "inspection.recorded":
+        parts = [_enum_label(InspectionKind, data.get("kind"))]
+        if data.get("findings"):
+            parts.append(str(_l("发现%(n)s个问题", n=len(data["findings"]))))
+        verified = data.get("verified") or {}
+        if verified:
+            failed = sum(1 for rectified in verified.values() if not rectified)
+            parts.append(str(_l("核验%(n)s个问题，%(failed)s个未整改", n=len(verified), failed=failed)))
+        return "，".join(parts)
+    if event.action == "enforcement.recorded":
+        parts = (_enum_label(ActionKind, data.get("kind")), data.get("decision_no"))
+        return " ".join(part for part in parts if part)
+    if event.action == "assignment.issued" and data.get("deadline"):
+        return str(_l("整改期限 %(day)s", day=data["deadline"]))
+    if event.action == "assignment.guidance":
+        return data.get("note", "")
+    if data.get("finding_id"):
+        return str(_l("问题 #%(id)s", id=data["finding_id"]))
+    return ""
 
 
 def options(enum_class: type[enum.Enum]) -> list[tuple[str, str]]:

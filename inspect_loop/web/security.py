@@ -5,10 +5,10 @@ under ``static/css``. Behind https (``BASE_URL`` starting with ``https:``) the s
 and named with the ``__Host-`` prefix, which browsers only accept from a secure origin, for the whole host.
 """
 
-from flask import Flask
+from flask import Flask, current_app
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-                           "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+                           "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -25,7 +25,7 @@ def configure_cookies(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True
     app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
-    if str(app.config.get("BASE_URL", "")).startswith("https:"):
+    if behind_https(app):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["SESSION_COOKIE_NAME"] = "__Host-session"
@@ -34,9 +34,19 @@ def configure_cookies(app: Flask) -> None:
         app.config["SESSION_COOKIE_DOMAIN"] = None
 
 
+# Behind https browsers are told to use nothing else for a year.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
+def behind_https(app: Flask) -> bool:
+    return str(app.config.get("BASE_URL", "")).startswith("https:")
+
+
 def add_security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if behind_https(current_app):
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     if response.mimetype == "text/html":
         # Pages show personal and case data: never keep them in shared caches.
         response.headers.setdefault("Cache-Control", "no-store")

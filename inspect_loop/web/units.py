@@ -1,14 +1,21 @@
-"""Units: the search (name, USCC, address) and the unit page (risk colour, case, findings, timeline,
-documents); registering a unit; downloading an issued document."""
+"""Units: the search (name, USCC, address) with its Excel export, the unit page (risk colour with its word,
+cases, findings with photos, documents with download and verification counts, the timeline of every event),
+registering a unit, and the one download route of issued documents.
+
+Row scoping reuses ``inspect_loop.api.scope`` so the pages and the API show the same rows: a regulator sees
+every unit of its county but, on a unit's page, only the cases (and their findings, documents and events)
+that concern its sectors.
+"""
 
 from io import BytesIO
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -16,26 +23,29 @@ from inspect_loop import clock
 from inspect_loop.api import scope
 from inspect_loop.audit.models import Event
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import open_case_of, risk_color_expression
+from inspect_loop.cases.queries import risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
-from inspect_loop.inspections.models import Finding, FindingStatus
+from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
 from inspect_loop.letters.models import Document, DocumentCheck
 from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.units import uscc as uscc_rules
 from inspect_loop.units.models import Unit, UnitStatus
 from inspect_loop.units.operations import create_unit
-from inspect_loop.users.models import Role
+from inspect_loop.users.models import Role, User
 from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
 from inspect_loop.web.auth import permission_required
+from inspect_loop.web.exports import MAX_EXPORT_ROWS, xlsx_list
 from inspect_loop.web.helpers import attach_error, like, paginate, search_text
-from inspect_loop.web.labels import options
+from inspect_loop.web.labels import RISK_WORDS, event_detail, label, options
 
 RISK_COLORS = ("red", "yellow", "green")
+# The county office's case page, when the office pages are installed.
+OFFICE_CASE_ENDPOINT = "web.office_case"
 
 
-def townships_for(user) -> list[Region]:
+def townships_for(user: User) -> list[Region]:
     """Townships the user's lists may be filtered by (a township office has only its own)."""
     statement = select(Region).where(Region.level == RegionLevel.township).order_by(Region.code)
     if user.role == Role.township_office:
@@ -45,11 +55,10 @@ def townships_for(user) -> list[Region]:
     return list(db.session.scalars(statement))
 
 
-def units_statement(user):
-    """Units the user may see, with their risk colour and open case, filtered by the query string."""
+def units_statement(user: User):
+    """Units the user may see as rows (unit, risk colour, stage of the open case), filtered by the query
+    string: ``q`` (name, address or USCC), ``township``, ``risk``, ``status``, ``stage``."""
     risk = risk_color_expression().label("risk")
-    open_case = (select(Case.id).where(Case.unit_id == Unit.id, Case.status == CaseStatus.open)
-                 .correlate(Unit).scalar_subquery())
     stage = (select(Case.stage).where(Case.unit_id == Unit.id, Case.status == CaseStatus.open)
              .correlate(Unit).scalar_subquery().label("stage"))
     statement = select(Unit, risk, stage).where(scope.unit_condition(user))
@@ -66,19 +75,54 @@ def units_statement(user):
     if request.args.get("status") in set(UnitStatus):
         statement = statement.where(Unit.status == request.args["status"])
     if request.args.get("stage") in set(Stage):
-        statement = statement.where(open_case.is_not(None), stage == request.args["stage"])
+        statement = statement.where(stage == request.args["stage"])
     return statement.order_by(Unit.name, Unit.id)
+
+
+def unit_filter_options(user: User) -> dict:
+    return {"township_options": [(region.id, region.name) for region in townships_for(user)],
+            "risk_options": [(color, RISK_WORDS[color]) for color in RISK_COLORS],
+            "status_options": options(UnitStatus), "stage_options": options(Stage)}
 
 
 @bp.route("/units")
 @permission_required(Action.view_cases)
 def units():
-    pager = paginate(units_statement(current_user))
-    return render_template("units/list.html", pager=pager,
-                           township_options=[(region.id, region.name) for region in townships_for(current_user)],
-                           status_options=options(UnitStatus), stage_options=options(Stage),
+    pager = paginate(units_statement(current_user).options(selectinload(Unit.township)))
+    return render_template("units/list.html", pager=pager, **unit_filter_options(current_user),
                            may_create=allowed(current_user, Action.manage_units),
                            may_inspect=allowed(current_user, Action.record_inspection))
+
+
+def applied_filters(user: User) -> list[tuple[str, str]]:
+    """The list's filters in words, for the notes sheet of an export."""
+    chosen = unit_filter_options(user)
+    names = {"township": (_("乡镇（街道）"), chosen["township_options"]),
+             "risk": (_("风险"), chosen["risk_options"]),
+             "status": (_("经营状态"), chosen["status_options"]),
+             "stage": (_("闭环阶段"), chosen["stage_options"])}
+    filters = [(_("搜索"), request.args["q"].strip())] if (request.args.get("q") or "").strip() else []
+    for key, (name, pairs) in names.items():
+        value = request.args.get(key, "")
+        text = next((str(text) for option, text in pairs if str(option) == value), None)
+        if text:
+            filters.append((name, text))
+    return filters
+
+
+@bp.route("/units.xlsx")
+@permission_required(Action.view_cases)
+def export_units():
+    rows = db.session.execute(units_statement(current_user).options(selectinload(Unit.township))
+                              .limit(MAX_EXPORT_ROWS)).all()
+    columns = [("name", _("单位名称")), ("uscc", _("统一社会信用代码")), ("township", _("乡镇（街道）")),
+               ("address", _("地址")), ("category", _("类别")), ("risk", _("风险")), ("stage", _("闭环阶段")),
+               ("status", _("经营状态"))]
+    data = [{"name": unit.name, "uscc": unit.uscc or "", "township": unit.township.name,
+             "address": unit.address, "category": unit.category, "risk": str(RISK_WORDS[risk]),
+             "stage": label(Stage(stage)) if stage else _("无进行中案件"), "status": label(unit.status)}
+            for unit, risk, stage in rows]
+    return xlsx_list(_("单位清单"), columns, data, "units", filters=applied_filters(current_user))
 
 
 def visible_unit(unit_id: int) -> Unit:
@@ -88,15 +132,49 @@ def visible_unit(unit_id: int) -> Unit:
     return unit
 
 
-def documents_with_checks(unit: Unit):
-    """The unit's documents with how often each was verified: one GROUP BY, not a query per document."""
+def in_visible_case(user: User, case_column):
+    """Rows of a case the user may see, or of no case (a regulator's view of a unit is limited to the cases
+    with a finding of its sectors; for everyone else this is every case of a unit they may see)."""
+    visible = select(Case.id).join(Unit, Unit.id == Case.unit_id).where(scope.case_condition(user))
+    return or_(case_column.is_(None), case_column.in_(visible))
+
+
+def unit_findings(unit: Unit, user: User):
+    """The unit's findings: open ones first, newest first; photos of the finding and of its reports."""
+    return (select(Finding).where(Finding.unit_id == unit.id, in_visible_case(user, Finding.case_id))
+            .order_by((Finding.status == FindingStatus.open).desc(), Finding.found_at.desc(),
+                      Finding.id.desc())
+            .options(selectinload(Finding.hazard_type), selectinload(Finding.photos),
+                     selectinload(Finding.rectifications).selectinload(Rectification.photos)))
+
+
+def unit_documents(unit: Unit, user: User) -> list:
+    """(document, verification count) of the unit: one GROUP BY, not a query per document."""
     checks = (select(DocumentCheck.document_id, func.count(DocumentCheck.id).label("checks"))
               .group_by(DocumentCheck.document_id).subquery())
     return db.session.execute(
         select(Document, func.coalesce(checks.c.checks, 0))
         .outerjoin(checks, checks.c.document_id == Document.id)
-        .where(Document.unit_id == unit.id)
+        .where(Document.unit_id == unit.id, in_visible_case(user, Document.case_id))
         .order_by(Document.issued_at.desc(), Document.id.desc())).all()
+
+
+def unit_events(unit: Unit, user: User):
+    return (select(Event).where(Event.unit_id == unit.id, in_visible_case(user, Event.case_id))
+            .order_by(Event.at.desc(), Event.id.desc()).options(selectinload(Event.actor)))
+
+
+def unit_cases(unit: Unit, user: User) -> list[Case]:
+    return list(db.session.scalars(select(Case).where(Case.unit_id == unit.id, in_visible_case(user, Case.id))
+                                   .order_by(Case.opened_at.desc(), Case.id.desc())))
+
+
+def case_link(case: Case | None) -> str | None:
+    """The office's case page, for the roles that may open it."""
+    if (case is None or current_user.role not in (Role.admin, Role.safety_office)
+            or OFFICE_CASE_ENDPOINT not in current_app.view_functions):
+        return None
+    return url_for(OFFICE_CASE_ENDPOINT, case_id=case.id)
 
 
 @bp.route("/units/<int:unit_id>")
@@ -104,16 +182,15 @@ def documents_with_checks(unit: Unit):
 def unit(unit_id: int):
     unit = visible_unit(unit_id)
     risk = db.session.scalar(select(risk_color_expression()).where(Unit.id == unit.id))
-    case = open_case_of(unit.id)
-    findings = paginate(select(Finding).where(Finding.unit_id == unit.id)
-                        .order_by((Finding.status == FindingStatus.open).desc(), Finding.found_at.desc(),
-                                  Finding.id.desc()), arg="findings_page")
-    events = paginate(select(Event).where(Event.unit_id == unit.id).order_by(Event.at.desc(), Event.id.desc()),
-                      arg="events_page")
-    return render_template("units/detail.html", unit=unit, risk=risk, case=case, findings=findings,
-                           events=events, documents=documents_with_checks(unit), today=clock.today(),
-                           may_inspect=allowed(current_user, Action.record_inspection) and
-                           scope.can_see_unit(current_user, unit))
+    cases = unit_cases(unit, current_user)
+    case = next((item for item in cases if item.status == CaseStatus.open), None)
+    return render_template("units/detail.html", unit=unit, risk=risk, case=case, cases=cases,
+                           case_links={item.id: case_link(item) for item in cases},
+                           findings=paginate(unit_findings(unit, current_user), arg="findings_page"),
+                           events=paginate(unit_events(unit, current_user), per_page=30, arg="events_page"),
+                           documents=unit_documents(unit, current_user), event_detail=event_detail,
+                           today=clock.today(),
+                           may_inspect=allowed(current_user, Action.record_inspection))
 
 
 class UnitForm(FlaskForm):
@@ -126,7 +203,7 @@ class UnitForm(FlaskForm):
     contact_phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=30)])
 
 
-def regions_for_units(user) -> list[Region]:
+def regions_for_units(user: User) -> list[Region]:
     """Townships and the villages and grids below them that the user may register units in."""
     townships = townships_for(user)
     ids = [township.id for township in townships]
@@ -140,11 +217,12 @@ def regions_for_units(user) -> list[Region]:
 @permission_required(Action.manage_units)
 def unit_new():
     form = UnitForm()
-    form.region.choices = [(region.id, f"{region.code} {region.name}") for region in regions_for_units(current_user)]
+    form.region.choices = [(region.id, f"{region.code} {region.name}")
+                           for region in regions_for_units(current_user)]
     if form.validate_on_submit():
         try:
-            unit = create_unit(current_user, name=form.name.data, region=db.session.get(Region, form.region.data),
-                               address=form.address.data, category=form.category.data,
+            unit = create_unit(current_user, name=form.name.data,
+                               region=db.session.get(Region, form.region.data), address=form.address.data, category=form.category.data,
                                uscc=form.uscc.data or None, contact_name=form.contact_name.data or None,
                                contact_phone=form.contact_phone.data or None)
         except DomainError as error:
@@ -160,6 +238,7 @@ def unit_new():
 @bp.route("/documents/<int:document_id>.pdf")
 @permission_required(Action.view_cases)
 def document_pdf(document_id: int):
+    """The one download route of an issued document, for every page and role that may see its case."""
     document = db.get_or_404(Document, document_id)
     try:
         scope.require_document(current_user, document)

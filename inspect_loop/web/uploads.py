@@ -23,10 +23,12 @@ from inspect_loop.inspections.models import Finding, Photo, Rectification
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
-from inspect_loop.web.helpers import domain_message
+from inspect_loop.web.helpers import domain_message, form_ids
 
 MAX_BYTES = 12 * 1024 * 1024
 MAX_SIDE = 8000
+# Phones downscale to this before uploading (static/js/photos.js); the server keeps no larger photo either.
+STORED_SIDE = 1600
 THUMBNAIL_SIDE = 320
 # Pillow format → (content type, file extension)
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -56,20 +58,30 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
                 _refuse("只接受 JPEG、PNG 或 WebP 格式的照片", "only JPEG, PNG or WebP photos are accepted")
             width, height = probe.size
             if width > MAX_SIDE or height > MAX_SIDE or width < 1 or height < 1:
-                _refuse(f"照片尺寸不能超过{MAX_SIDE}×{MAX_SIDE}像素", f"the photo exceeds {MAX_SIDE}×{MAX_SIDE} pixels")
+                _too_large()
             probe.verify()
             image = Image.open(BytesIO(data))  # verify() leaves the image unusable: open it again to decode
+            if kind == "JPEG":
+                image.draft("RGB", (STORED_SIDE, STORED_SIDE))  # decode a large JPEG at a reduced scale
             image.load()
-        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            _too_large()
+        except UnidentifiedImageError:
             _refuse("文件不是有效的图片", "the file is not a valid image")
         except (OSError, SyntaxError, ValueError, EOFError):
             _refuse("图片文件已损坏或不完整", "the image file is damaged or truncated")
     return image, kind
 
 
+def _too_large():
+    _refuse(f"照片尺寸不能超过{MAX_SIDE}×{MAX_SIDE}像素", f"the photo exceeds {MAX_SIDE}×{MAX_SIDE} pixels")
+
+
 def _encode(image: Image.Image, kind: str) -> bytes:
-    """Re-encoding drops EXIF (GPS, device) and anything appended to the file; orientation is applied first."""
+    """Re-encoding drops EXIF (GPS, device) and anything appended to the file; orientation is applied first,
+    and a photo sent without the browser's downscaling is brought to the same size here."""
     image = ImageOps.exif_transpose(image)
+    image.thumbnail((STORED_SIDE, STORED_SIDE))
     out = BytesIO()
     if kind == "JPEG":
         image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
@@ -85,7 +97,7 @@ def _encode(image: Image.Image, kind: str) -> bytes:
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    thumb = ImageOps.exif_transpose(image).convert("RGB")
+    thumb = image.convert("RGB")
     thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     out = BytesIO()
     thumb.save(out, "JPEG", quality=80)
@@ -137,6 +149,16 @@ def unattached_photos(ids: list[int], actor: User) -> list[Photo]:
         raise InvalidInput("照片无效或已被使用，请重新上传", "a photo id is unknown or already used", field="photos")
     by_id = {photo.id: photo for photo in photos}
     return [by_id[photo_id] for photo_id in dict.fromkeys(ids)]
+
+
+def posted_photos(ids_field: str, files_field: str, actor: User) -> list[Photo]:
+    """A form's photos: the ids of photos uploaded beforehand (``static/js/photos.js``), then any files posted
+    with the form itself (the same form without JavaScript), each validated and stored here."""
+    photos = unattached_photos(form_ids(ids_field), actor)
+    for file_storage in request.files.getlist(files_field):
+        if file_storage.filename:
+            photos.append(store_photo(file_storage, actor))
+    return photos
 
 
 def _unit_of(photo: Photo):

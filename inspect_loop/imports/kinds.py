@@ -1,0 +1,143 @@
+"""What can be imported: the columns of each import and the domain operation that creates one row.
+
+Every row goes through the same operation as the web form and the API (``create_unit``,
+``create_hazard_type``), so an import can never create what a user could not create by hand.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from inspect_loop.db import db
+from inspect_loop.errors import Forbidden, InvalidInput
+from inspect_loop.hazards.models import DayBasis, Severity
+from inspect_loop.regions.lookup import region_by_code
+from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
+from inspect_loop.regions.operations import create_hazard_type
+from inspect_loop.units.operations import create_unit
+from inspect_loop.users.models import Role, User
+from inspect_loop.users.permissions import Action
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    key: str  # the operation's argument, also the ``field`` its refusals name
+    header: str  # the column's name in the template
+    required: bool
+    max_length: int
+    hint: str  # what to write, for the template's instructions sheet
+    text: bool = False  # digits that must stay text in Excel (codes, phone numbers)
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    name: str  # "units" or "hazards", as in the URL and the command
+    title: str  # what one row is, in Chinese
+    permission: Action
+    columns: tuple[ImportColumn, ...]
+    unique: str  # a column whose value may appear only once in a file
+    create: Callable[[User, dict[str, str]], object]
+
+    def column(self, key: str) -> ImportColumn | None:
+        return next((column for column in self.columns if column.key == key), None)
+
+
+# -- units --------------------------------------------------------------------------------------------
+
+def county_of(region: Region) -> Region | None:
+    return region.ancestor(RegionLevel.county)
+
+
+def create_unit_row(actor: User, values: dict[str, str]):
+    region = region_by_code(values["region_code"], field="region_code")
+    county = county_of(region)
+    # create_unit confines a township office to its township; a county office is confined to its county here.
+    if actor.role == Role.safety_office and (county is None or county.id != actor.department.region_id):
+        raise Forbidden("只能导入本县（市、区）的单位", "you may import units of your own county only",
+                        field="region_code")
+    return create_unit(actor, name=values["name"], region=region, address=values["address"],
+                       category=values["category"], uscc=values["uscc"] or None,
+                       contact_name=values["contact_name"] or None, contact_phone=values["contact_phone"] or None)
+
+
+UNITS = ImportKind(
+    name="units", title="单位", permission=Action.manage_units, unique="uscc", create=create_unit_row,
+    columns=(
+        ImportColumn("name", "单位名称", True, 200, "场所或单位的名称，如“某某农贸市场”"),
+        ImportColumn("uscc", "统一社会信用代码", False, 18, "18位，可不填；填写的须通过校验且不能与已登记单位重复",
+                     text=True),
+        ImportColumn("region_code", "所在区划代码", True, 20,
+                     "单位所在乡镇（街道）、村（社区）或网格的代码，见“区划代码”表", text=True),
+        ImportColumn("address", "地址", False, 300, "详细地址"),
+        ImportColumn("category", "类别", False, 40, "如商铺、市场、餐饮、工厂、学校"),
+        ImportColumn("contact_name", "联系人", False, 50, "可不填"),
+        ImportColumn("contact_phone", "联系电话", False, 30, "可不填", text=True),
+    ))
+
+
+def regions_for_template(actor: User) -> list[Region]:
+    """The regions a unit of this user may sit in (townships and below), for the template's code list."""
+    if actor.role != Role.safety_office:
+        return list(db.session.scalars(select(Region).where(Region.level != RegionLevel.county)
+                                       .order_by(Region.code)))
+    regions: list[Region] = []
+    parents = [actor.department.region_id]
+    for _level in (RegionLevel.township, RegionLevel.village, RegionLevel.grid):
+        below = list(db.session.scalars(select(Region).where(Region.parent_id.in_(parents))))
+        regions.extend(below)
+        parents = [region.id for region in below]
+    return sorted(regions, key=lambda region: region.code)
+
+
+# -- hazard catalogue ---------------------------------------------------------------------------------
+
+SEVERITY_WORDS = {"一般": Severity.general, "重大": Severity.major, "general": Severity.general,
+                  "major": Severity.major}
+DAY_BASIS_WORDS = {"": DayBasis.calendar, "自然日": DayBasis.calendar, "工作日": DayBasis.working,
+                   "calendar": DayBasis.calendar, "working": DayBasis.working}
+MAX_RECTIFY_DAYS = 365
+
+
+def create_hazard_row(actor: User, values: dict[str, str]):
+    severity = SEVERITY_WORDS.get(values["severity"].lower())
+    if severity is None:
+        raise InvalidInput("等级应为“一般”或“重大”", "severity must be general or major", field="severity")
+    days = values["rectify_days"]
+    if not days.isdigit() or int(days) > MAX_RECTIFY_DAYS:
+        raise InvalidInput(f"整改天数应为0至{MAX_RECTIFY_DAYS}的整数", "rectify_days must be a whole number",
+                           field="rectify_days")
+    day_basis = DAY_BASIS_WORDS.get(values["day_basis"].lower())
+    if day_basis is None:
+        raise InvalidInput("计日方式应为“自然日”或“工作日”", "day_basis must be calendar or working",
+                           field="day_basis")
+    return create_hazard_type(actor, code=values["code"], category=values["category"], title=values["title"],
+                              sector=values["sector"], severity=severity, rectify_days=int(days),
+                              day_basis=day_basis)
+
+
+HAZARDS = ImportKind(
+    name="hazards", title="隐患类型", permission=Action.manage_catalogue, unique="code", create=create_hazard_row,
+    columns=(
+        ImportColumn("code", "代码", True, 40, "目录中唯一，如 XF-09", text=True),
+        ImportColumn("category", "类别", True, 40, "如消防安全、用电安全、食品安全、燃气安全"),
+        ImportColumn("title", "隐患名称", True, 200, "如“疏散通道堵塞”"),
+        ImportColumn("sector", "行业", True, 40, "负责该隐患的行业，须与行业主管部门负责的行业一致，见“行业”表"),
+        ImportColumn("severity", "等级", True, 10, "一般 或 重大"),
+        ImportColumn("rectify_days", "整改天数", True, 5, "发现后几天内整改，0至365的整数"),
+        ImportColumn("day_basis", "计日方式", False, 10, "自然日 或 工作日（不填为自然日）"),
+    ))
+
+
+def sectors_for_template() -> list[tuple[str, str]]:
+    """(sector, regulators answering for it), for the template's sector list."""
+    rows = db.session.execute(
+        select(DepartmentSector.sector, Department.name).join(Department)
+        .where(Department.kind == DepartmentKind.regulator).order_by(DepartmentSector.sector, Department.code))
+    regulators: dict[str, list[str]] = {}
+    for sector, name in rows:
+        regulators.setdefault(sector, []).append(name)
+    return [(sector, "、".join(names)) for sector, names in regulators.items()]
+
+
+KINDS = {kind.name: kind for kind in (UNITS, HAZARDS)}

@@ -1,0 +1,190 @@
+"""系统管理: the catalogue only the administrator maintains — regions (county → township → village → grid),
+departments (safety offices and sector regulators) and hazard types (《平安建设指导手册》): each a searchable,
+filterable list with an .xlsx export and a form to add one. Records are not edited or deleted here: cases,
+documents and statistics refer to them.
+"""
+
+import re
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from inspect_loop.db import db
+from inspect_loop.errors import DomainError
+from inspect_loop.hazards.models import DayBasis, Severity
+from inspect_loop.regions.models import DepartmentKind, Region, RegionLevel
+from inspect_loop.regions.operations import create_department, create_hazard_type, create_region
+from inspect_loop.stats.excel import Column
+from inspect_loop.users.permissions import Action
+from inspect_loop.web import admin_queries as queries
+from inspect_loop.web import bp
+from inspect_loop.web.admin import REQUIRED
+from inspect_loop.web.auth import permission_required
+from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
+from inspect_loop.web.helpers import attach_error, paginate, search_text
+from inspect_loop.web.labels import label, options
+
+catalogue_required = permission_required(Action.manage_catalogue)
+SECTOR_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+REGION_COLUMNS = [Column("code", "代码"), Column("name", "名称"), Column("level", "层级"),
+                  Column("parent_code", "上级代码"), Column("parent", "上级名称")]
+DEPARTMENT_COLUMNS = [Column("code", "代码"), Column("name", "名称"), Column("kind", "类别"),
+                      Column("region", "所在区划"), Column("sectors", "负责行业"), Column("doc_prefix", "文号前缀")]
+HAZARD_COLUMNS = [Column("code", "代码"), Column("category", "类别"), Column("title", "隐患名称"),
+                  Column("sector", "行业"), Column("severity", "等级"), Column("rectify_days", "整改天数"),
+                  Column("day_basis", "计日方式")]
+
+
+def export_or_page(statement, title: str, columns, to_row, filename: str, notes, template: str, **context):
+    """The list as .xlsx (every row of the filtered list) or as the paginated page."""
+    if wants_xlsx():
+        rows = [to_row(item) for item in db.session.scalars(statement.limit(MAX_EXPORT_ROWS))]
+        return xlsx_list(title, columns, rows, filename, [*notes, ("搜索", request.args.get("q", ""))])
+    return render_template(template, pager=paginate(statement), **context)
+
+
+def save(form, create, default_field: str, aliases: dict[str, str], done: str, endpoint: str):
+    """Create one record from a valid form and go back to its list, or show the refusal on the form."""
+    try:
+        record = create()
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error, default_field, aliases)
+        return None
+    db.session.commit()
+    flash(done.format(name=getattr(record, "name", None) or getattr(record, "title", "")), "success")
+    return redirect(url_for(endpoint, q=record.code))
+
+
+# -- regions ------------------------------------------------------------------------------------------
+
+class RegionForm(FlaskForm):
+    code = StringField(_l("区划代码"), validators=[DataRequired(REQUIRED), Length(max=20)])
+    name = StringField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    level = SelectField(_l("层级"), validators=[DataRequired(REQUIRED)])
+    parent_code = StringField(_l("上级区划代码"), validators=[Optional(), Length(max=20)])
+
+
+@bp.get("/admin/regions")
+@catalogue_required
+def admin_regions():
+    level = queries.choice("level", set(RegionLevel))
+    statement = queries.regions_statement(search_text(), level)
+    notes = [("层级", label(RegionLevel(level)) if level else "全部")]
+    return export_or_page(
+        statement, "行政区划", REGION_COLUMNS,
+        lambda region: {"code": region.code, "name": region.name, "level": label(region.level),
+                        "parent_code": region.parent.code if region.parent else "",
+                        "parent": region.parent.name if region.parent else ""},
+        "regions", notes, "admin/regions.html", level_options=options(RegionLevel))
+
+
+@bp.route("/admin/regions/new", methods=["GET", "POST"])
+@catalogue_required
+def admin_region_new():
+    form = RegionForm()
+    form.level.choices = options(RegionLevel)
+    if form.validate_on_submit():
+        done = save(form, lambda: create_region(current_user, code=form.code.data, name=form.name.data,
+                                                level=RegionLevel(form.level.data),
+                                                parent_code=(form.parent_code.data or "").strip() or None),
+                    "code", {}, _("已新增区划：{name}"), "web.admin_regions")
+        if done:
+            return done
+    return render_template("admin/region_new.html", form=form), 400 if form.errors else 200
+
+
+# -- departments --------------------------------------------------------------------------------------
+
+class DepartmentForm(FlaskForm):
+    code = StringField(_l("部门代码"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    name = StringField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    kind = SelectField(_l("类别"), validators=[DataRequired(REQUIRED)])
+    region = SelectField(_l("所在区划"), coerce=int, validators=[DataRequired(REQUIRED)])
+    sectors = StringField(_l("负责行业（行业主管部门填写，多个用顿号分隔）"), validators=[Optional(), Length(max=300)])
+    doc_prefix = StringField(_l("文号前缀（如“兰平安”）"), validators=[Optional(), Length(max=20)])
+
+
+@bp.get("/admin/departments")
+@catalogue_required
+def admin_departments():
+    kind = queries.choice("kind", set(DepartmentKind))
+    statement = queries.departments_statement(search_text(), kind)
+    notes = [("类别", label(DepartmentKind(kind)) if kind else "全部")]
+    return export_or_page(
+        statement, "部门", DEPARTMENT_COLUMNS,
+        lambda department: {"code": department.code, "name": department.name, "kind": label(department.kind),
+                            "region": department.region.name, "sectors": department.sectors,
+                            "doc_prefix": department.doc_prefix},
+        "departments", notes, "admin/departments.html", kind_options=options(DepartmentKind))
+
+
+@bp.route("/admin/departments/new", methods=["GET", "POST"])
+@catalogue_required
+def admin_department_new():
+    form = DepartmentForm()
+    form.kind.choices = options(DepartmentKind)
+    form.region.choices = [(region.id, f"{region.code} {region.name}") for region in queries.counties_and_townships()]
+    if form.validate_on_submit():
+        done = save(form, lambda: create_department(
+            current_user, code=form.code.data, name=form.name.data, kind=DepartmentKind(form.kind.data),
+            region=db.session.get(Region, form.region.data),
+            sectors=SECTOR_SEPARATORS.split(form.sectors.data or ""), doc_prefix=form.doc_prefix.data or ""),
+            "code", {"region_code": "region"}, _("已新增部门：{name}"), "web.admin_departments")
+        if done:
+            return done
+    return render_template("admin/department_new.html", form=form), 400 if form.errors else 200
+
+
+# -- hazard catalogue ---------------------------------------------------------------------------------
+
+class HazardForm(FlaskForm):
+    code = StringField(_l("代码"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    category = StringField(_l("类别（如消防安全）"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    title = StringField(_l("隐患名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    sector = StringField(_l("行业（由该行业的主管部门签认）"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    severity = SelectField(_l("等级"), validators=[DataRequired(REQUIRED)])
+    rectify_days = IntegerField(_l("整改天数"), validators=[
+        InputRequired(REQUIRED), NumberRange(0, 365, _l("应为0至365的整数"))])
+    day_basis = SelectField(_l("计日方式"), validators=[DataRequired(REQUIRED)])
+
+
+def hazard_row(hazard) -> dict:
+    return {"code": hazard.code, "category": hazard.category, "title": hazard.title, "sector": hazard.sector,
+            "severity": label(hazard.severity), "rectify_days": hazard.rectify_days,
+            "day_basis": label(hazard.day_basis)}
+
+
+@bp.get("/admin/hazards")
+@catalogue_required
+def admin_hazards():
+    filters = queries.HazardFilters.from_request()
+    notes = [("类别", filters.category or "全部"), ("行业", filters.sector or "全部"),
+             ("等级", label(Severity(filters.severity)) if filters.severity else "全部")]
+    return export_or_page(
+        queries.hazards_statement(filters), "隐患目录", HAZARD_COLUMNS, hazard_row, "hazard-types", notes,
+        "admin/hazards.html", category_options=[(category, category) for category in queries.hazard_categories()],
+        sector_options=[(sector, sector) for sector in queries.known_sectors()], severity_options=options(Severity))
+
+
+@bp.route("/admin/hazards/new", methods=["GET", "POST"])
+@catalogue_required
+def admin_hazard_new():
+    form = HazardForm()
+    form.severity.choices = options(Severity)
+    form.day_basis.choices = options(DayBasis)
+    if form.validate_on_submit():
+        done = save(form, lambda: create_hazard_type(
+            current_user, code=form.code.data, category=form.category.data, title=form.title.data,
+            sector=form.sector.data, severity=Severity(form.severity.data), rectify_days=form.rectify_days.data,
+            day_basis=DayBasis(form.day_basis.data)), "code", {}, _("已新增隐患类型：{name}"), "web.admin_hazards")
+        if done:
+            return done
+    return render_template("admin/hazard_new.html", form=form, sectors=queries.known_sectors()), \
+        400 if form.errors else 200

@@ -1,0 +1,99 @@
+"""``flask import units FILE`` and ``flask import hazards FILE``: every row or none, each bad row reported."""
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from inspect_loop.audit.models import Event
+from inspect_loop.hazards.models import HazardType, Severity
+from inspect_loop.imports.kinds import UNITS
+from inspect_loop.imports.reading import read_table
+from inspect_loop.imports.running import run_import
+from inspect_loop.units.models import Unit
+from inspect_loop.users.models import Role
+from inspect_loop.users.operations import create_user
+from tests.factories import PASSWORD, make_uscc
+
+UNIT_HEADER = "单位名称,统一社会信用代码,所在区划代码,地址,类别,联系人,联系电话"
+
+
+def write(tmp_path, name: str, content: bytes):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def units_csv(*lines: str) -> bytes:
+    return "\n".join([UNIT_HEADER, *lines]).encode("utf-8-sig")
+
+
+def count(database, model) -> int:
+    return database.session.scalar(select(func.count(model.id)))
+
+
+def test_import_units_from_csv(app, county, database, tmp_path):
+    path = write(tmp_path, "units.csv", units_csv(f"兰江副食品商店,{make_uscc(101)},330781001,兰荫路2号,商铺,李四,",
+                                                  "郑宅村文化礼堂,,330781101201,郑宅村,公共场所,,"))
+    result = app.test_cli_runner().invoke(args=["import", "units", path])
+    assert result.exit_code == 0, result.output
+    assert "已导入 2 条单位" in result.output
+    assert count(database, Unit) == 5
+    # recorded as the first active administrator
+    actors = database.session.scalars(select(Event.actor_id).where(Event.action == "unit.created")
+                                      .order_by(Event.id.desc()).limit(2)).all()
+    assert actors == [county.users.admin.id] * 2
+
+
+def test_a_bad_row_imports_nothing_and_is_reported(app, county, database, tmp_path):
+    path = write(tmp_path, "units.csv", units_csv("好商店,,330781001,,,,", "坏商店,,999,,,,", ",,330781001,,,,"))
+    result = app.test_cli_runner().invoke(args=["import", "units", path])
+    assert result.exit_code == 1
+    assert "第3行“所在区划代码”：行政区划代码 999 不存在" in result.output
+    assert "第4行“单位名称”：必填，不能为空" in result.output
+    assert "2 行有错误，未导入任何数据" in result.output
+    assert count(database, Unit) == 3
+
+
+def test_import_hazards_from_xlsx_as_a_named_user(app, county, database, tmp_path):
+    workbook = Workbook()
+    for row in (["代码", "类别", "隐患名称", "行业", "等级", "整改天数"],
+                ["RQ-01", "燃气安全", "燃气软管老化超长", "燃气", "重大", 3]):
+        workbook.active.append(row)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    path = write(tmp_path, "catalogue.xlsx", buffer.getvalue())
+    create_user(username="catalogue-admin", role=Role.admin, password=PASSWORD)
+    database.session.commit()
+    result = app.test_cli_runner().invoke(args=["import", "hazards", path, "--as", "catalogue-admin"])
+    assert result.exit_code == 0, result.output
+    hazard = database.session.scalar(select(HazardType).where(HazardType.code == "RQ-01"))
+    assert hazard.severity == Severity.major and hazard.rectify_days == 3
+
+
+def test_the_importing_user_needs_the_permission(app, county, database, tmp_path):
+    path = write(tmp_path, "catalogue.csv", "代码,类别,隐患名称,行业,等级,整改天数\nRQ-01,燃气安全,老化,燃气,一般,3\n"
+                 .encode())
+    result = app.test_cli_runner().invoke(args=["import", "hazards", path, "--as", "office"])
+    assert result.exit_code == 1 and "当前角色无权管理区划、部门、隐患目录" in result.output
+    result = app.test_cli_runner().invoke(args=["import", "hazards", path, "--as", "nobody"])
+    assert result.exit_code == 1 and "用户 nobody 不存在或已停用" in result.output
+    assert count(database, HazardType) == 5
+
+
+def test_an_unreadable_file_is_a_clear_error(app, county, database, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import", "units", write(tmp_path, "units.xls", b"\xd0\xcf\x11\xe0")])
+    assert result.exit_code == 1 and "不支持旧版 .xls 格式" in result.output
+    result = runner.invoke(args=["import", "units", str(tmp_path / "missing.csv")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert count(database, Unit) == 3
+
+
+def test_a_failed_import_leaves_nothing_behind_even_if_the_caller_commits(app, county, database):
+    table = read_table("units.csv", units_csv("好商店,,330781001,,,,", "坏商店,,999,,,,"))
+    report = run_import(UNITS, county.users.admin, table)
+    assert not report.ok and report.imported == 0
+    database.session.commit()
+    assert count(database, Unit) == 3
+    assert database.session.scalar(select(func.count(Event.id)).where(Event.action == "unit.created")) == 3

@@ -1,0 +1,247 @@
+"""系统管理: users, regions, departments and the hazard catalogue — lists with search, filters and .xlsx export,
+the forms that add or change them, refusals in Chinese that change nothing, and only the administrator in."""
+
+import re
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from inspect_loop.db import db
+from inspect_loop.hazards.models import DayBasis, HazardType, Severity
+from inspect_loop.regions.models import Department, Region
+from inspect_loop.users.models import ApiToken, Role, User
+from inspect_loop.users.operations import issue_api_token
+from inspect_loop.users.passwords import check_password
+from tests.factories import PASSWORD
+from tests.helpers import strict_login
+
+ADMIN_PAGES = ["/admin", "/admin/users", "/admin/users/new", "/admin/regions", "/admin/regions/new",
+               "/admin/departments", "/admin/departments/new", "/admin/hazards", "/admin/hazards/new",
+               "/imports/hazards", "/imports/hazards/template.xlsx"]
+NEW_PASSWORD = "a-fresh-long-passphrase"
+
+
+@pytest.fixture
+def admin(login):
+    return login("root")
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def user_named(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def xlsx_rows(response) -> list[tuple]:
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return list(load_workbook(BytesIO(response.data)).worksheets[0].iter_rows(values_only=True))
+
+
+# -- who may open the pages ----------------------------------------------------------------------------
+
+def test_the_admin_opens_every_admin_page(admin):
+    for path in ADMIN_PAGES:
+        assert admin.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("username", ["office", "east", "fire", "inspector", "viewer"])
+def test_every_other_role_is_refused(login, county, username):
+    client = login(username)
+    for path in [*ADMIN_PAGES, f"/admin/users/{county.users.viewer.id}"]:
+        assert client.get(path).status_code == 403, path
+    for path, form in [("/admin/users/new", {"username": "x", "role": "viewer"}),
+                       (f"/admin/users/{county.users.viewer.id}/active", {"active": "0"}),
+                       (f"/admin/users/{county.users.viewer.id}/password", {"password": NEW_PASSWORD,
+                                                                             "repeat": NEW_PASSWORD}),
+                       ("/admin/regions/new", {"code": "1", "name": "x", "level": "county"}),
+                       ("/admin/hazards/new", {"code": "X-1"})]:
+        assert client.post(path, data=form).status_code == 403, path
+    db.session.expire_all()
+    assert county.users.viewer.active and user_named("x") is None
+    assert db.session.scalar(select(func.count(Region.id)).where(Region.code == "1")) == 0
+
+
+def test_the_menu_leads_the_admin_to_the_admin_home(admin):
+    response = admin.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin")
+    assert "系统管理" in text_of(admin.get("/admin"))
+
+
+# -- users --------------------------------------------------------------------------------------------
+
+def test_creating_a_user_of_an_office(admin, county):
+    response = admin.post("/admin/users/new", data={
+        "username": "lijiang", "display_name": "兰江街道 李主任", "role": "township_office",
+        "department": county.east_office.id, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD})
+    assert response.status_code == 302
+    user = user_named("lijiang")
+    assert user.role == Role.township_office and user.department_id == county.east_office.id
+    assert user.display_name == "兰江街道 李主任" and check_password(user.password_hash, NEW_PASSWORD)
+
+
+@pytest.mark.parametrize("form, message", [
+    ({"username": "x1", "role": "regulator", "department": "0"}, "该角色须指定所属部门"),
+    ({"username": "x2", "role": "regulator", "department": "east_office"}, "所属部门与角色不符"),
+    ({"username": "office", "role": "viewer", "department": "0"}, "用户名 office 已存在"),
+    ({"username": "x3", "role": "viewer", "department": "0", "password": "123456", "repeat": "123456"}, "密码"),
+    ({"username": "x4", "role": "viewer", "department": "0", "repeat": "something-else-here"}, "两次输入的密码不一致"),
+    ({"username": "", "role": "viewer", "department": "0"}, "必填"),
+])
+def test_a_refused_user_is_not_created(admin, county, form, message):
+    if form.get("department") == "east_office":
+        form = {**form, "department": str(county.east_office.id)}
+    form = {"password": NEW_PASSWORD, "repeat": NEW_PASSWORD, **form}
+    before = db.session.scalar(select(func.count(User.id)))
+    response = admin.post("/admin/users/new", data=form)
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert db.session.scalar(select(func.count(User.id))) == before
+
+
+def test_changing_a_users_role_and_department(admin, county):
+    user = county.users.east
+    response = admin.post(f"/admin/users/{user.id}", data={"display_name": "马涧 王", "role": "township_office",
+                                                           "department": county.west_office.id})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert user_named("east").department_id == county.west_office.id
+    refused = admin.post(f"/admin/users/{user.id}", data={"role": "regulator", "department": county.west_office.id})
+    assert refused.status_code == 400 and "所属部门与角色不符" in text_of(refused)
+    db.session.expire_all()
+    assert user_named("east").role == Role.township_office
+    own = admin.post(f"/admin/users/{county.users.admin.id}", data={"role": "viewer", "department": "0"})
+    assert own.status_code == 400 and "不能修改自己的角色" in text_of(own)
+
+
+def test_disabling_a_user_revokes_its_tokens_and_the_admin_cannot_disable_itself(admin, county):
+    issue_api_token(county.users.fire)
+    db.session.commit()
+    assert admin.post(f"/admin/users/{county.users.fire.id}/active", data={"active": "0"}).status_code == 302
+    db.session.expire_all()
+    assert not user_named("fire").active
+    assert db.session.scalar(select(ApiToken.revoked_at)) is not None
+    refused = admin.post(f"/admin/users/{county.users.admin.id}/active", data={"active": "0"})
+    assert refused.status_code == 400 and "不能停用自己的账号" in text_of(refused)
+    db.session.expire_all()
+    assert user_named("root").active
+    assert admin.post(f"/admin/users/{county.users.fire.id}/active", data={"active": "1"}).status_code == 302
+    db.session.expire_all()
+    assert user_named("fire").active
+
+
+def test_resetting_a_password(admin, county):
+    path = f"/admin/users/{county.users.viewer.id}/password"
+    refused = admin.post(path, data={"password": "viewer12345", "repeat": "viewer12345"})
+    assert refused.status_code == 400 and "用户名" in text_of(refused)
+    db.session.expire_all()
+    assert check_password(user_named("viewer").password_hash, PASSWORD)
+    assert admin.post(path, data={"password": NEW_PASSWORD, "repeat": NEW_PASSWORD}).status_code == 302
+    db.session.expire_all()
+    assert check_password(user_named("viewer").password_hash, NEW_PASSWORD)
+
+
+def test_the_user_list_searches_filters_and_exports(admin, county):
+    page = text_of(admin.get("/admin/users?role=regulator"))
+    assert "fire" in page and "inspector2" not in page
+    assert "兰溪市消防救援大队" in text_of(admin.get("/admin/users?q=消防"))
+    assert "inspector" not in text_of(admin.get("/admin/users?q=消防")).split("<table", 1)[1]
+    county.users.viewer.active = False
+    db.session.commit()
+    assert "viewer" in text_of(admin.get("/admin/users?active=0")).split("<table", 1)[1]
+    rows = xlsx_rows(admin.get("/admin/users?role=regulator&format=xlsx"))
+    assert rows[0] == ("用户名", "姓名", "角色", "所属部门", "状态", "创建时间")
+    assert sorted(row[0] for row in rows[1:]) == ["emergency", "fire", "market"]
+    assert {row[2] for row in rows[1:]} == {"行业主管部门"}
+
+
+# -- regions, departments, hazard catalogue ------------------------------------------------------------
+
+def test_adding_regions(admin, county):
+    assert admin.post("/admin/regions/new", data={"code": "330781102", "name": "梅江镇", "level": "township",
+                                                  "parent_code": "330781"}).status_code == 302
+    township = db.session.scalar(select(Region).where(Region.code == "330781102"))
+    assert township.parent_id == county.county.id
+    for form, message in [({"code": "330781102", "name": "重复", "level": "township", "parent_code": "330781"},
+                           "代码 330781102 已存在"),
+                          ({"code": "330781103", "name": "错层", "level": "village", "parent_code": "330781"},
+                           "上级区划层级不符"),
+                          ({"code": "330781104", "name": "无上级", "level": "township", "parent_code": ""},
+                           "请填写上级区划"),
+                          ({"code": "330781105", "name": "未知", "level": "township", "parent_code": "999"},
+                           "行政区划代码 999 不存在")]:
+        response = admin.post("/admin/regions/new", data=form)
+        assert response.status_code == 400 and message in text_of(response), form
+    assert db.session.scalar(select(func.count(Region.id)).where(Region.code.like("33078110_"))) == 2
+    assert "梅江镇" in text_of(admin.get("/admin/regions?level=township"))
+    assert "梅江镇" not in text_of(admin.get("/admin/regions?level=village"))
+    rows = xlsx_rows(admin.get("/admin/regions?q=梅江&format=xlsx"))
+    assert rows[1] == ("330781102", "梅江镇", "乡镇（街道）", "330781", "兰溪市")
+
+
+def test_adding_departments(admin, county):
+    response = admin.post("/admin/departments/new", data={
+        "code": "LX-JX", "name": "兰溪市经济和信息化局", "kind": "regulator", "region": county.county.id,
+        "sectors": "用电、燃气", "doc_prefix": "兰经信"})
+    assert response.status_code == 302
+    department = db.session.scalar(select(Department).where(Department.code == "LX-JX"))
+    assert department.sectors == ["燃气", "用电"]
+    for form, message in [({"code": "LX-Q1", "name": "无行业", "kind": "regulator", "region": county.county.id},
+                           "行业主管部门须至少负责一个行业"),
+                          ({"code": "LX-Q2", "name": "乡镇局", "kind": "regulator", "region": county.east.id,
+                            "sectors": "消防"}, "行业主管部门须设在县（市、区）"),
+                          ({"code": "LX-JX", "name": "重复", "kind": "safety_office", "region": county.county.id},
+                           "代码 LX-JX 已存在")]:
+        response = admin.post("/admin/departments/new", data=form)
+        assert response.status_code == 400 and message in text_of(response), form
+    assert db.session.scalar(select(func.count(Department.id)).where(Department.code.like("LX-Q%"))) == 0
+    page = text_of(admin.get("/admin/departments?kind=regulator&q=燃气"))
+    assert "兰溪市经济和信息化局" in page and "兰溪市消防救援大队" not in page
+    rows = xlsx_rows(admin.get("/admin/departments?kind=safety_office&format=xlsx"))
+    assert sorted(row[0] for row in rows[1:]) == ["LJ-PAB", "LX-PAB", "MJ-PAB"]
+
+
+def test_adding_hazard_types(admin, county):
+    response = admin.post("/admin/hazards/new", data={
+        "code": "RQ-01", "category": "燃气安全", "title": "燃气软管老化", "sector": "燃气", "severity": "major",
+        "rectify_days": "3", "day_basis": "working"})
+    assert response.status_code == 302
+    hazard = db.session.scalar(select(HazardType).where(HazardType.code == "RQ-01"))
+    assert hazard.severity == Severity.major and hazard.day_basis == DayBasis.working and hazard.rectify_days == 3
+    for form, message in [({"code": "RQ-01"}, "代码 RQ-01 已存在"), ({"code": "RQ-02", "rectify_days": "400"},
+                                                                  "应为0至365的整数")]:
+        response = admin.post("/admin/hazards/new", data={
+            "category": "燃气安全", "title": "x", "sector": "燃气", "severity": "general", "rectify_days": "3",
+            "day_basis": "calendar", **form})
+        assert response.status_code == 400 and message in text_of(response), form
+    assert db.session.scalar(select(func.count(HazardType.id))) == 6
+    assert "燃气软管老化" in text_of(admin.get("/admin/hazards?severity=major&sector=燃气"))
+    assert "燃气软管老化" not in text_of(admin.get("/admin/hazards?category=消防安全"))
+    rows = xlsx_rows(admin.get("/admin/hazards?q=燃气&format=xlsx"))
+    assert rows[1] == ("RQ-01", "燃气安全", "燃气软管老化", "燃气", "重大", 3, "工作日")
+
+
+def test_lists_are_paginated(admin, county):
+    for number in range(25):
+        admin.post("/admin/regions/new", data={"code": f"33078110{number:02d}", "name": f"测试村{number}",
+                                               "level": "village", "parent_code": "330781101"})
+    admin.get("/admin")  # shows (and so clears) the flashed confirmations of the additions
+    first = text_of(admin.get("/admin/regions?level=village"))
+    second = text_of(admin.get("/admin/regions?level=village&page=2"))
+    assert "第 1 / 2 页" in first and "共 26 条" in first
+    assert len(re.findall(r"测试村\d+", first)) == 19 and len(re.findall(r"测试村\d+", second)) == 6
+
+
+# -- CSRF --------------------------------------------------------------------------------------------
+
+def test_an_admin_form_without_its_csrf_token_is_refused(strict_app, login, county):
+    login("root")  # gives the factory's administrator its password
+    client = strict_login(strict_app, "root")
+    refused = client.post(f"/admin/users/{county.users.fire.id}/active", data={"active": "0"})
+    assert refused.status_code == 400 and "CSRF" in text_of(refused)
+    db.session.expire_all()
+    assert user_named("fire").active

@@ -1,0 +1,236 @@
+"""Logging in and out, the password policy, CSRF, the login rate limit, security headers and cookie flags,
+and the role × action matrix on every page of the field and inbox screens."""
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from inspect_loop import create_app
+from inspect_loop.db import db
+from inspect_loop.extensions import limiter
+from inspect_loop.inspections.models import Inspection
+from inspect_loop.users.models import User
+from inspect_loop.users.passwords import check_password
+from inspect_loop.web.security import configure_cookies
+from tests.factories import PASSWORD
+from tests.helpers import csrf_token_of, strict_login
+
+
+def inspection_count() -> int:
+    return db.session.scalar(select(func.count(Inspection.id)))
+
+
+# -- logging in and out --------------------------------------------------------------------------------
+
+def test_the_login_page_is_in_chinese(anonymous):
+    page = anonymous.get("/login").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    assert "用户名" in page and "密码" in page
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(anonymous):
+    for username in ("inspector", "nobody"):
+        response = anonymous.post("/login", data={"username": username, "password": "wrong-password-1"})
+        assert response.status_code == 200
+        assert "用户名或密码错误" in response.get_data(as_text=True)
+    assert anonymous.get("/today").status_code == 302
+
+
+def test_login_lands_on_the_role_start_page_and_ignores_a_foreign_next(anonymous):
+    response = anonymous.post("/login?next=//evil.example.com/x",
+                              data={"username": "inspector", "password": PASSWORD})
+    assert response.headers["Location"] == "/today"
+
+
+def test_login_follows_a_local_next(anonymous, county):
+    response = anonymous.post(f"/login?next=/units/{county.units.shop.id}",
+                              data={"username": "east", "password": PASSWORD})
+    assert response.headers["Location"] == f"/units/{county.units.shop.id}"
+
+
+def test_a_disabled_account_cannot_log_in(anonymous, county):
+    county.users.inspector.active = False
+    db.session.commit()
+    response = anonymous.post("/login", data={"username": "inspector", "password": PASSWORD})
+    assert "已停用" in response.get_data(as_text=True)
+    assert anonymous.get("/today").status_code == 302
+
+
+def test_logout_is_a_post_and_ends_the_session(login):
+    client = login("inspector")
+    assert client.get("/logout").status_code == 405
+    assert client.get("/today").status_code == 200
+    assert client.post("/logout").headers["Location"] == "/login"
+    assert client.get("/today").headers["Location"].startswith("/login")
+
+
+def test_a_weak_new_password_is_refused_and_a_good_one_saved(login, county):
+    client = login("inspector")
+    weak = client.post("/account/password",
+                       data={"current": PASSWORD, "new": "1234567890", "repeat": "1234567890"})
+    assert weak.status_code == 200 and "密码过于常见" in weak.get_data(as_text=True)
+    short = client.post("/account/password", data={"current": PASSWORD, "new": "short", "repeat": "short"})
+    assert "密码至少10位" in short.get_data(as_text=True)
+    wrong = client.post("/account/password", data={"current": "not-it-at-all", "new": "Lanxi-field-2026",
+                                                    "repeat": "Lanxi-field-2026"})
+    assert "当前密码不正确" in wrong.get_data(as_text=True)
+    assert client.post("/account/password", data={"current": PASSWORD, "new": "Lanxi-field-2026",
+                                                  "repeat": "Lanxi-field-2026"}).status_code == 302
+    db.session.expire_all()
+    user = db.session.scalar(select(User).where(User.username == "inspector"))
+    assert user.password_hash.startswith("$argon2id$")
+    assert check_password(user.password_hash, "Lanxi-field-2026")
+
+
+# -- headers and cookies -------------------------------------------------------------------------------
+
+def test_every_page_carries_the_security_headers(login, anonymous, county):
+    inspection_form = login("inspector").get(f"/units/{county.units.shop.id}/inspect")
+    for response in (anonymous.get("/login"), inspection_form):
+        headers = response.headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Strict-Transport-Security"].startswith("max-age=")
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_script_or_style(login, county):
+    client = login("inspector")
+    for path in ("/today", f"/units/{county.units.shop.id}", f"/units/{county.units.shop.id}/inspect"):
+        page = client.get(path).get_data(as_text=True)
+        assert re.search(r"<script(?![^>]*\bsrc=)", page) is None, path
+        assert " style=" not in page and " onclick=" not in page, path
+
+
+def test_the_session_cookie_is_host_only_secure_httponly_and_lax_behind_https(anonymous):
+    response = anonymous.post("/login", data={"username": "inspector", "password": PASSWORD})
+    cookie = next(value for value in response.headers.getlist("Set-Cookie")
+                  if value.startswith("__Host-session="))
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert {"secure", "httponly", "path", "samesite"} <= attributes
+    assert "domain" not in attributes
+    assert "SameSite=Lax" in cookie and "Path=/" in cookie
+
+
+def test_over_plain_http_the_cookie_is_httponly_and_lax_but_not_secure():
+    app = Flask(__name__)
+    app.config["BASE_URL"] = "http://127.0.0.1:5000"
+    configure_cookies(app)
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert not app.config.get("SESSION_COOKIE_SECURE")
+    assert app.config.get("SESSION_COOKIE_NAME", "session") == "session"
+
+
+def test_request_bodies_are_limited(app):
+    assert 0 < app.config["MAX_CONTENT_LENGTH"] <= 32 * 1024 * 1024
+
+
+# -- CSRF ----------------------------------------------------------------------------------------------
+
+def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(strict_app, county):
+    client = strict_login(strict_app, "inspector")
+    path = f"/units/{county.units.shop.id}/inspect"
+    hazard = county.hazards["XF-01"]
+    form = {"kind": "unannounced", "hazard": str(hazard.id)}
+    refused = client.post(path, data=form)
+    assert refused.status_code == 400
+    assert "CSRF" in refused.get_data(as_text=True)
+    assert inspection_count() == 0
+    forged = client.post(path, data={**form, "csrf_token": "forged-token"})
+    assert forged.status_code == 400
+    assert inspection_count() == 0
+    accepted = client.post(path, data={**form, "csrf_token": csrf_token_of(client.get(path))})
+    assert accepted.status_code == 302
+    assert inspection_count() == 1
+
+
+def test_login_and_logout_need_the_csrf_token(strict_app, county):
+    client = strict_app.test_client()
+    assert client.post("/login", data={"username": "inspector", "password": PASSWORD}).status_code == 400
+    client = strict_login(strict_app, "inspector")
+    assert client.post("/logout").status_code == 400
+    assert client.get("/today").status_code == 200
+
+
+def test_a_photo_upload_without_the_csrf_header_is_refused_in_json(strict_app, county):
+    client = strict_login(strict_app, "inspector")
+    response = client.post("/photos", data={}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "CSRF" in response.get_json()["error"]
+
+
+# -- the login rate limit ------------------------------------------------------------------------------
+
+@pytest.fixture
+def limited_app(app):
+    """An app with the login rate limit on. The limiter is one object shared by every app of the test
+    session, so it is switched back off (and its counters cleared) afterwards."""
+    was_enabled = limiter.enabled
+    shared = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "BASE_URL")
+    limited = create_app({**{key: app.config[key] for key in shared},
+                          "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
+                          "RATELIMIT_STORAGE_URI": "memory://"})
+    limiter.reset()
+    yield limited
+    limiter.reset()
+    limiter.enabled = was_enabled
+
+
+def test_login_attempts_are_rate_limited_per_address(limited_app, county):
+    client = limited_app.test_client()
+    for _attempt in range(10):
+        wrong = client.post("/login", data={"username": "inspector", "password": "wrong-guess-00"})
+        assert wrong.status_code == 200
+    blocked = client.post("/login", data={"username": "inspector", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "尝试次数过多" in blocked.get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # only attempts count, not reading the page
+
+
+# -- the role × action matrix on every page ------------------------------------------------------------
+
+USERS = ("root", "office", "east", "west", "inspector", "fire", "viewer")
+
+
+def page_paths(county) -> dict[str, tuple[str, set[str]]]:
+    """path → the users allowed (everyone else gets 403); the shop is in 兰江街道 (east)."""
+    shop = county.units.shop.id
+    return {
+        "today": ("/today", {"root", "office", "east", "west", "inspector", "fire"}),
+        "units": ("/units", set(USERS)),
+        "units.xlsx": ("/units.xlsx", set(USERS)),
+        "unit": (f"/units/{shop}", set(USERS) - {"west"}),
+        "inspect": (f"/units/{shop}/inspect", {"root", "office", "east", "inspector", "fire"}),
+        "verify": (f"/units/{shop}/verify", {"root", "office", "east", "inspector", "fire"}),
+        "new unit": ("/units/new", {"root", "office", "east", "west"}),
+        "inbox": ("/inbox", {"east", "west", "fire"}),
+        "password": ("/account/password", set(USERS)),
+    }
+
+
+@pytest.mark.parametrize("page", ["today", "units", "units.xlsx", "unit", "inspect", "verify", "new unit",
+                                  "inbox", "password"])
+def test_each_page_admits_exactly_the_roles_of_the_matrix(login, anonymous, county, page):
+    path, allowed = page_paths(county)[page]
+    for username in USERS:
+        status = login(username).get(path).status_code
+        # the verification form sends a unit without an open case back to the unit page
+        expected = (200, 302) if username in allowed else (403,)
+        assert status in expected, f"{username} on {path}: {status}"
+    assert anonymous.get(path).headers["Location"].startswith("/login")
+
+
+def test_a_refused_page_says_why_in_chinese(login, county):
+    response = login("viewer").get(f"/units/{county.units.shop.id}/inspect")
+    assert response.status_code == 403
+    assert "无权访问" in response.get_data(as_text=True)
+    missing = login("viewer").get("/units/999999")
+    assert missing.status_code == 404 and "不存在" in missing.get_data(as_text=True)

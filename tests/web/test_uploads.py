@@ -1,0 +1,150 @@
+"""Photo uploads: validated by content, size-limited, stored under their SHA-256 with a thumbnail, served
+only to those who may see them."""
+
+import hashlib
+import struct
+import zlib
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from inspect_loop.db import db
+from inspect_loop.inspections.models import Photo
+from inspect_loop.web.uploads import MAX_BYTES, STORED_SIDE, photo_path
+
+
+def image_bytes(width: int = 400, height: int = 300, kind: str = "JPEG", **save) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (width, height), (200, 90, 40)).save(out, kind, **save)
+    return out.getvalue()
+
+
+def jpeg_bytes(width: int = 400, height: int = 300) -> bytes:
+    return image_bytes(width, height)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width``×``height`` pixels (a decompression bomb's calling card)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 16))
+            + chunk(b"IEND", b""))
+
+
+def upload(client, data: bytes, filename: str = "photo.jpg"):
+    return client.post("/photos", data={"photo": (BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+
+
+def photo_count() -> int:
+    return db.session.scalar(select(func.count(Photo.id)))
+
+
+def test_a_photo_is_stored_under_its_sha256_with_a_thumbnail(login):
+    client = login("inspector")
+    response = upload(client, jpeg_bytes())
+    assert response.status_code == 201
+    body = response.get_json()
+    photo = db.session.get(Photo, body["id"])
+    stored = photo_path(photo).read_bytes()
+    assert hashlib.sha256(stored).hexdigest() == photo.sha256
+    assert photo_path(photo).name == f"{photo.sha256}.jpg"
+    thumbnail = Image.open(photo_path(photo, thumbnail=True))
+    assert max(thumbnail.size) == 320
+    assert (photo.width, photo.height, photo.content_type) == (400, 300, "image/jpeg")
+    assert client.get(body["thumbnail_url"]).status_code == 200
+    full = client.get(body["url"])
+    assert full.status_code == 200 and full.data == stored
+    assert full.headers["Cache-Control"].startswith("private")
+
+
+def test_a_photo_sent_without_downscaling_is_downscaled_and_loses_its_metadata(login):
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make: personal device data that must not survive
+    client = login("inspector")
+    response = upload(client, image_bytes(3200, 2400, exif=exif.tobytes()))
+    assert response.status_code == 201
+    photo = db.session.get(Photo, response.get_json()["id"])
+    stored = Image.open(photo_path(photo))
+    assert max(stored.size) == STORED_SIDE
+    assert not stored.getexif()
+
+
+@pytest.mark.parametrize(("data", "filename", "message"), [
+    (b"%PDF-1.4 not a photo at all", "photo.jpg", "不是有效的图片"),
+    (b"", "photo.jpg", "为空"),
+    (image_bytes(kind="GIF"), "photo.gif", "JPEG、PNG 或 WebP"),
+    (png_claiming(100_000, 100_000), "bomb.png", "照片尺寸不能超过"),
+    (png_claiming(9_000, 10), "wide.png", "照片尺寸不能超过"),
+    (jpeg_bytes()[:400], "cut.jpg", "损坏或不完整"),
+])
+def test_bad_uploads_are_refused_with_a_chinese_message_and_store_nothing(login, data, filename, message):
+    client = login("inspector")
+    response = upload(client, data, filename)
+    assert response.status_code == 400
+    assert message in response.get_json()["error"]
+    assert photo_count() == 0
+
+
+def test_a_photo_over_the_size_limit_is_refused(login, app):
+    client = login("inspector")
+    response = upload(client, b"\xff\xd8\xff" + b"\0" * MAX_BYTES)
+    assert response.status_code == 400
+    assert "12MB" in response.get_json()["error"]
+    assert photo_count() == 0
+
+
+def test_a_request_over_max_content_length_answers_413_in_json(login, app):
+    client = login("inspector")
+    response = upload(client, b"\0" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    assert response.status_code == 413
+    assert "太大" in response.get_json()["error"]
+
+
+def test_roles_that_record_nothing_may_not_upload(login):
+    assert upload(login("viewer"), jpeg_bytes()).status_code == 403
+
+
+def test_an_unattached_photo_is_visible_only_to_its_uploader(login):
+    body = upload(login("inspector"), jpeg_bytes()).get_json()
+    assert login("inspector").get(body["url"]).status_code == 200
+    assert login("inspector2").get(body["url"]).status_code == 403
+    assert login("office").get(body["thumbnail_url"]).status_code == 403
+
+
+def test_a_finding_photo_is_visible_to_those_who_may_see_the_unit(login, county):
+    client = login("inspector")
+    photo_id = upload(client, jpeg_bytes()).get_json()["id"]
+    hazard = county.hazards["XF-01"]
+    response = client.post(f"/units/{county.units.shop.id}/inspect", data={
+        "kind": "unannounced", "hazard": str(hazard.id), f"photos_{hazard.id}": str(photo_id)})
+    assert response.status_code == 302
+    assert login("east").get(f"/photos/{photo_id}").status_code == 200  # the shop's township
+    assert login("west").get(f"/photos/{photo_id}").status_code == 403  # another township
+    assert login("viewer").get(f"/photos/{photo_id}/thumb").status_code == 200
+
+
+def test_a_photo_id_cannot_be_attached_twice_or_by_someone_else(login, county):
+    photo_id = upload(login("inspector"), jpeg_bytes()).get_json()["id"]
+    hazard = county.hazards["XF-01"]
+    form = {"kind": "unannounced", "hazard": str(hazard.id), f"photos_{hazard.id}": str(photo_id)}
+    refused = login("inspector2").post(f"/units/{county.units.shop.id}/inspect", data=form)
+    assert refused.status_code == 400
+    assert "照片无效或已被使用" in refused.get_data(as_text=True)
+    client = login("inspector")
+    assert client.post(f"/units/{county.units.shop.id}/inspect", data=form).status_code == 302
+    again = client.post(f"/units/{county.units.market.id}/inspect", data=form)
+    assert again.status_code == 400
+
+
+def test_the_same_bytes_twice_share_one_file(login):
+    client = login("inspector")
+    first = db.session.get(Photo, upload(client, jpeg_bytes()).get_json()["id"])
+    second = db.session.get(Photo, upload(client, jpeg_bytes()).get_json()["id"])
+    assert first.sha256 == second.sha256 and first.id != second.id
+    assert photo_path(first) == photo_path(second)
+    assert Path(photo_path(first)).exists()
