@@ -74,10 +74,11 @@ def create_department(actor: User, *, code: str, name: str, kind: DepartmentKind
 def create_hazard_type(actor: User, *, code: str, category: str, title: str, sector: str, severity: Severity,
                        rectify_days: int, day_basis: DayBasis = DayBasis.calendar) -> HazardType:
     require(actor, Action.manage_catalogue)
-    values = {"code": code, "category": category, "title": title, "sector": sector}
-    for field, value in values.items():
+    required = {"code": (code, "隐患代码"), "category": (category, "隐患类别"), "title": (title, "隐患名称"),
+                "sector": (sector, "所属行业")}
+    for field, (value, label) in required.items():
         if not (value or "").strip():
-            raise InvalidInput(f"请填写{field}", f"{field} is required", field=field)
+            raise InvalidInput(f"请填写{label}", f"{field} is required", field=field)
     if rectify_days < 0 or rectify_days > 365:
         raise InvalidInput("整改天数应在0至365之间", "rectify_days must be between 0 and 365", field="rectify_days")
     _unique(HazardType, HazardType.code, code.strip(), "code")

@@ -159,3 +159,10 @@ def test_a_failing_request_leaves_the_database_unchanged(api, county, database, 
 ])
 def test_bad_query_strings_are_400_naming_the_parameter(api, path, field):
     refused(api.get(path, "office"), 400, field=field, code="invalid")
+
+
+def test_a_blank_catalogue_field_is_named_in_chinese(api):
+    error = refused(api.post("/hazard-types", "admin", json={
+        "code": "XF-99", "category": "  ", "title": "测试", "sector": "消防", "severity": "general",
+        "rectify_days": 7}), 400, field="category")
+    assert error["message"] == "请填写隐患类别"
