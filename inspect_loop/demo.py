@@ -401,13 +401,15 @@ class DemoCounty:
         major problems; it leaves the public page after two months. The last one stays a draft."""
         since = clock.local_midnight_utc(day - timedelta(days=90))
         cases = db.session.scalars(select(Case).where(Case.warning_at >= since).order_by(Case.id)).all()
-        places = []
+        serious_by_unit: dict[int, ExposedPlace] = {}
         for case in self.rng.sample(cases, min(len(cases), 8)):
             serious = [finding for finding in case.findings
                        if finding.severity == Severity.major or finding.status != FindingStatus.closed
                        or finding.close_kind != CloseKind.verified]
             if serious:
-                places.append(ExposedPlace(case.unit, serious))
+                place = serious_by_unit.setdefault(case.unit_id, ExposedPlace(case.unit, []))
+                place.findings.extend(serious)
+        places = list(serious_by_unit.values())
         if not places:
             return
         with self.at(day, 15):

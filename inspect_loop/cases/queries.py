@@ -1,37 +1,14 @@
-"""Read-side helpers for cases: history lines, risk colour, overdue."""
+"""Read-side helpers for cases: risk colour, overdue."""
 
-from sqlalchemy import and_, case as sql_case, exists, select
+from sqlalchemy import and_, exists, select
+from sqlalchemy import case as sql_case
 
 from inspect_loop import clock
-from inspect_loop.audit.models import Event
-from inspect_loop.cases.ladder import TRANSITIONS
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
 from inspect_loop.hazards.models import Severity
 from inspect_loop.inspections.models import Finding, FindingStatus
 from inspect_loop.units.models import Unit
-
-EVENT_TEXTS = {
-    "inspection.recorded": "检查发现问题，下发整改提醒",
-    "summons.created": "通知参加警示约谈",
-    "summons.attended": "参加警示约谈",
-    "summons.absent": "未参加警示约谈",
-    "assignment.issued": "签发交办单（双交办）",
-    "enforcement.recorded": "实施执法",
-}
-
-
-def history_lines(case: Case) -> list[dict]:
-    events = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
-    lines = []
-    for event in events:
-        if event.action.startswith("case."):
-            text = TRANSITIONS[event.action.removeprefix("case.")].label
-        else:
-            text = EVENT_TEXTS.get(event.action)
-        if text:
-            lines.append({"on": clock.local_date(event.at), "text": text})
-    return lines
 
 
 def overdue_condition(today=None):

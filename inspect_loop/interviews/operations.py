@@ -46,8 +46,9 @@ def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: De
     record_event(actor, "round.convened", interview_round, number=interview_round.number, held_on=held_on,
                  cases=[case.id for case in cases])
 
-    from inspect_loop.letters.issuing import issue_summons  # letters read rounds: import late
+    from inspect_loop.letters.issuing import issue_summonses  # letters read rounds: import late
 
+    summonses = []
     for case in cases:
         summons = Summons(round=interview_round, round_id=interview_round.id, case=case, case_id=case.id,
                           unit_id=case.unit_id)
@@ -55,7 +56,9 @@ def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: De
         db.session.flush()
         record_event(actor, "summons.created", summons, case_id=case.id, unit_id=case.unit_id,
                      round_id=interview_round.id)
-        issue_summons(summons, actor)
+        summonses.append(summons)
+    # One batch: many units' notices are rendered side by side (letters.render.render_many).
+    issue_summonses(summonses, actor)
     return interview_round
 
 

@@ -14,7 +14,7 @@ from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.letters import context as letter_context
 from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
 from inspect_loop.letters.numbering import format_number, next_serial
-from inspect_loop.letters.render import render_letter
+from inspect_loop.letters.render import pool_size, render_html, render_letter, render_many
 from inspect_loop.letters.tokens import make_token, short_code
 from inspect_loop.regions.lookup import county_office_of, regulators_of_case
 from inspect_loop.regions.models import Department, DepartmentKind
@@ -23,8 +23,14 @@ from inspect_loop.users.models import User
 
 
 def verify_url(document: Document) -> str:
+    """The URL in the document's QR code: ``{BASE_URL}/v/{token}``."""
     token = make_token(current_app.config["SECRET_KEY"], document.id, document.nonce)
     return f"{current_app.config['BASE_URL'].rstrip('/')}/v/{token}"
+
+
+def verify_lookup_url() -> str:
+    """The page where a person without a phone types a document's number and short code."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/v"
 
 
 def issuing_office(actor: User, unit: Unit, *, regulator_may_issue: bool = False) -> Department:
@@ -35,10 +41,11 @@ def issuing_office(actor: User, unit: Unit, *, regulator_may_issue: bool = False
     return county_office_of(unit.county_id)
 
 
-def _issue(kind: DocumentKind, *, actor: User, issuer: Department, unit: Unit, case: Case | None,
-           build: Callable[[Document], dict], serial: int | None = None, version: int = 1,
-           supersedes: Document | None = None, summons_id: int | None = None,
-           assignment_id: int | None = None, inspection_id: int | None = None) -> Document:
+def _numbered(kind: DocumentKind, *, issuer: Department, unit: Unit, case: Case | None, actor: User,
+              serial: int | None = None, version: int = 1, supersedes: Document | None = None,
+              summons_id: int | None = None, assignment_id: int | None = None,
+              inspection_id: int | None = None) -> Document:
+    """A new document row with its number and QR nonce, flushed (the QR token carries its id); no PDF yet."""
     moment = clock.now()
     issued_on = clock.local_date(moment)
     year = supersedes.year if supersedes else issued_on.year
@@ -52,18 +59,39 @@ def _issue(kind: DocumentKind, *, actor: User, issuer: Department, unit: Unit, c
         issued_at=moment, issued_on=issued_on, issued_by_id=actor.id, nonce=secrets.token_urlsafe(16),
         sha256="", size=0, pdf=b"", supersedes_id=supersedes.id if supersedes else None)
     db.session.add(document)
-    db.session.flush()  # the QR token carries the id
+    db.session.flush()
+    return document
+
+
+def _letter_data(document: Document, build: Callable[[Document], dict]) -> dict:
     url = verify_url(document)
-    token = url.rsplit("/", 1)[1]
-    pdf = render_letter(kind.value, letter_context.common(document, url, short_code(token)) | build(document))
+    common = letter_context.common(document, url, short_code(url.rsplit("/", 1)[1]), verify_lookup_url())
+    return common | build(document)
+
+
+def _pdfs(letters: list[tuple[str, dict]]) -> list[bytes]:
+    """The PDFs of (kind, template data) pairs: one by one here, or side by side in the process pool when
+    there are many (``render.render_many``)."""
+    if not pool_size(len(letters)):
+        return [render_letter(kind, data) for kind, data in letters]
+    return render_many([render_html(kind, data) for kind, data in letters])
+
+
+def _store(document: Document, pdf: bytes, actor: User) -> Document:
+    """Fix the document's bytes and their SHA-256: from here on they never change."""
     document.pdf = pdf
     document.size = len(pdf)
     document.sha256 = hashlib.sha256(pdf).hexdigest()
-    record_event(actor, "document.issued" if version == 1 else "document.reissued", document,
-                 case_id=document.case_id, unit_id=unit.id, number=document.number, kind=kind,
-                 version=version, sha256=document.sha256)
+    record_event(actor, "document.issued" if document.version == 1 else "document.reissued", document,
+                 case_id=document.case_id, unit_id=document.unit_id, number=document.number, kind=document.kind,
+                 version=document.version, sha256=document.sha256)
     db.session.flush()
     return document
+
+
+def _issue(kind: DocumentKind, *, actor: User, build: Callable[[Document], dict], **fields) -> Document:
+    document = _numbered(kind, actor=actor, **fields)
+    return _store(document, render_letter(kind.value, _letter_data(document, build)), actor)
 
 
 def issue_reminder(inspection, findings, actor: User) -> Document:
@@ -73,19 +101,21 @@ def issue_reminder(inspection, findings, actor: User) -> Document:
                   build=lambda document: letter_context.reminder(inspection, findings))
 
 
-def issue_summons(summons, actor: User) -> Document:
-    return _issue(DocumentKind.summons, actor=actor, issuer=summons.round.convened_by, unit=summons.unit,
-                  case=summons.case, summons_id=summons.id, build=lambda document: letter_context.summons(summons))
+def issue_summonses(summonses: list, actor: User) -> list[Document]:
+    """The 约谈通知书 of every summons of a round, numbered in order and rendered together (see
+    ``render.render_many``): a round of a hundred units is issued in seconds, in one transaction."""
+    documents = [_numbered(DocumentKind.summons, actor=actor, issuer=summons.round.convened_by, unit=summons.unit,
+                           case=summons.case, summons_id=summons.id) for summons in summonses]
+    letters = [(DocumentKind.summons.value,
+                _letter_data(document, lambda _, summons=summons: letter_context.summons(summons)))
+               for document, summons in zip(documents, summonses, strict=True)]
+    return [_store(document, pdf, actor) for document, pdf in zip(documents, _pdfs(letters), strict=True)]
 
 
 def issue_assignment(assignment, actor: User) -> Document:
-    def build(document: Document) -> dict:
-        data = letter_context.assignment(assignment)
-        data["assignment"]["number"] = document.number
-        return data
-
     return _issue(DocumentKind.assignment, actor=actor, issuer=issuing_office(actor, assignment.case.unit),
-                  unit=assignment.case.unit, case=assignment.case, assignment_id=assignment.id, build=build)
+                  unit=assignment.case.unit, case=assignment.case, assignment_id=assignment.id,
+                  build=lambda document: letter_context.assignment(assignment))
 
 
 def issue_referral(case: Case, actor: User) -> Document:
@@ -108,13 +138,7 @@ def _builder_for(document: Document) -> Callable[[Document], dict]:
         return lambda new: letter_context.summons(summons)
     if document.kind == DocumentKind.assignment:
         assignment = db.session.get(Assignment, document.assignment_id)
-
-        def build(new: Document) -> dict:
-            data = letter_context.assignment(assignment)
-            data["assignment"]["number"] = new.number
-            return data
-
-        return build
+        return lambda new: letter_context.assignment(assignment)
     case = db.session.get(Case, document.case_id)
     recipients = [department.name for department in regulators_of_case(case)]
     return lambda new: letter_context.referral(case, recipients)

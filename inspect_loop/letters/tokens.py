@@ -40,3 +40,13 @@ def short_code(token: str) -> str:
     bits = int.from_bytes(hashlib.sha256(token.encode()).digest()[:5])
     characters = "".join(CROCKFORD_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
     return f"{characters[:4]}-{characters[4:]}"
+
+
+# What people mistype when copying a code by hand: letters Crockford's alphabet leaves out for their twins.
+CROCKFORD_MISREADINGS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+
+
+def normalise_code(code: str) -> str:
+    """A typed short code in the printed form's characters, without grouping: 'k7q2 9xmd' → 'K7Q29XMD'."""
+    return "".join(character for character in (code or "").upper().translate(CROCKFORD_MISREADINGS)
+                   if character in CROCKFORD_ALPHABET)

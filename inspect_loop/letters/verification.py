@@ -11,7 +11,7 @@ from inspect_loop.cases.models import Case, CaseStatus, Outcome
 from inspect_loop.db import db
 from inspect_loop.inspections.models import FindingStatus
 from inspect_loop.letters.models import DOCUMENT_KIND_LABELS, Document, DocumentCheck, DocumentStatus
-from inspect_loop.letters.tokens import read_token
+from inspect_loop.letters.tokens import make_token, normalise_code, read_token, short_code
 
 MATTER_LABELS = {
     "revoked": "已作废",
@@ -78,3 +78,18 @@ def verify(token: str, channel: str) -> Verification:
     db.session.add(DocumentCheck(document_id=document.id, checked_at=clock.now(), channel=channel))
     status = matter_status(document)
     return Verification(genuine=True, document=document, status=status, status_label=MATTER_LABELS[status])
+
+
+def token_for_code(number: str, code: str) -> str | None:
+    """The QR token of the document numbered ``number`` whose printed short code is ``code`` — for people
+    who verify a paper notice without a phone, by typing what is printed beside its QR code."""
+    wanted = normalise_code(code)
+    number = (number or "").strip()
+    if not number or len(wanted) != 8:
+        return None
+    secret = current_app.config["SECRET_KEY"]
+    for document_id, nonce in db.session.execute(select(Document.id, Document.nonce).where(Document.number == number)):
+        token = make_token(secret, document_id, nonce)
+        if normalise_code(short_code(token)) == wanted:
+            return token
+    return None

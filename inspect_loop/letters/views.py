@@ -1,5 +1,36 @@
-"""The public verification page of a document's QR code."""
+"""The public verification pages of a notice's QR code: ``/v/<token>`` (what the QR code opens) and ``/v``
+(type the number and the short code printed beside the QR code). No login; every check is logged."""
 
-from flask import Blueprint
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from inspect_loop.db import db
+from inspect_loop.extensions import limiter
+from inspect_loop.letters.models import DOCUMENT_KIND_LABELS
+from inspect_loop.letters.verification import token_for_code, verify
 
 bp = Blueprint("verification", __name__)
+
+# Typing a number and guessing codes is the one way to probe for notices: slow it down per address.
+LOOKUP_RATE_LIMIT = "20/minute;200/hour"
+
+
+@bp.get("/v/<token>")
+def verify_page(token: str):
+    result = verify(token, channel="page")
+    db.session.commit()  # the check is logged even though the page only reads
+    return render_template("public/verify.html", result=result, kind_labels=DOCUMENT_KIND_LABELS,
+                           number="", code=""), 200 if result.genuine else 404
+
+
+@bp.get("/v")
+@limiter.limit(LOOKUP_RATE_LIMIT)
+def lookup_page():
+    number, code = request.args.get("number", "").strip()[:60], request.args.get("code", "").strip()[:20]
+    if not number and not code:
+        return render_template("public/verify.html", result=None, kind_labels=DOCUMENT_KIND_LABELS,
+                               number="", code="")
+    token = token_for_code(number, code)
+    if token is None:
+        return render_template("public/verify.html", result=None, kind_labels=DOCUMENT_KIND_LABELS,
+                               number=number, code=code, not_found=True), 404
+    return redirect(url_for("verification.verify_page", token=token))
