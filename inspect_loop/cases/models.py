@@ -47,6 +47,10 @@ class Case(db.Model):
               sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
         CheckConstraint("(status = 'open') = (outcome IS NULL)", name="outcome_iff_closed"),
         Index("ix_case_file_stage_status", "stage", "status"),
+        # Cases opened, and escalated to 二次警示 / 三次执法, in a period (statistics, 月晾晒).
+        Index("ix_case_file_opened_on", "opened_on"),
+        Index("ix_case_file_warning_at", "warning_at"),
+        Index("ix_case_file_enforcement_at", "enforcement_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

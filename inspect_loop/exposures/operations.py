@@ -1,10 +1,17 @@
-"""平安曝光: the county safety office lists places and their serious problems, as a draft or published at once."""
+"""平安曝光: the county safety office lists places and their serious problems, as a draft or published at once.
+
+A draft can be changed or discarded and is never public. A published exposure is on the public page
+``/exposures`` until its end date (``expires_on``, inclusive; none = until taken down) and can no longer be
+changed, only given another end date or taken down. It counts in the statistics of the period it was
+published in whatever happens to its end date (``docs/statistics.md``).
+"""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from inspect_loop import clock
 from inspect_loop.audit.log import record_event
+from inspect_loop.cases.models import Outcome
 from inspect_loop.db import db
 from inspect_loop.errors import Forbidden, InvalidInput, TransitionRefused
 from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureStatus
@@ -24,10 +31,120 @@ class ExposedPlace:
     findings: list[Finding]
 
 
+def places_of(findings: list[Finding]) -> list[ExposedPlace]:
+    """Chosen problems grouped by their place, places in the order their first problem was chosen."""
+    by_unit: dict[int, ExposedPlace] = {}
+    for finding in findings:
+        place = by_unit.setdefault(finding.unit_id, ExposedPlace(finding.unit, []))
+        place.findings.append(finding)
+    return list(by_unit.values())
+
+
 def create_exposure(actor: User, *, title: str, items: list[ExposedPlace], draft: bool = False,
                     expires_on: date | None = None) -> Exposure:
     """An exposure posted by the county office is published at once unless it is a draft."""
     require(actor, Action.manage_exposures)
+    title = _checked(actor, title, items, expires_on)
+    exposure = Exposure(title=title, status=ExposureStatus.draft, created_at=clock.now(), created_by_id=actor.id,
+                        expires_on=expires_on)
+    exposure.items = _items(items)
+    db.session.add(exposure)
+    db.session.flush()
+    record_event(actor, "exposure.created", exposure, title=title, draft=draft,
+                 units=[item.unit_id for item in exposure.items],
+                 findings=[finding.id for item in exposure.items for finding in item.findings])
+    _record_listed(actor, exposure)
+    if not draft:
+        _publish(actor, exposure)
+    return exposure
+
+
+def update_draft(actor: User, exposure: Exposure, *, title: str, items: list[ExposedPlace],
+                 expires_on: date | None) -> Exposure:
+    """Replace a draft's title, end date and places; a published exposure is no longer changed."""
+    require(actor, Action.manage_exposures)
+    _require_own_county(actor, exposure)
+    if exposure.status != ExposureStatus.draft:
+        raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能再修改内容",
+                                f"exposure {exposure.id} is published and can no longer be changed")
+    exposure.title = _checked(actor, title, items, expires_on)
+    exposure.expires_on = expires_on
+    exposure.items.clear()
+    db.session.flush()  # the old places go first: a place listed again would clash with (exposure, unit)
+    exposure.items = _items(items)
+    db.session.flush()
+    record_event(actor, "exposure.updated", exposure, title=exposure.title, expires_on=expires_on,
+                 units=[item.unit_id for item in exposure.items],
+                 findings=[finding.id for item in exposure.items for finding in item.findings])
+    _record_listed(actor, exposure)
+    return exposure
+
+
+def discard_draft(actor: User, exposure: Exposure) -> None:
+    """Delete a draft that will not be published; a published exposure stays on record."""
+    require(actor, Action.manage_exposures)
+    _require_own_county(actor, exposure)
+    if exposure.status != ExposureStatus.draft:
+        raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能删除；可设定公示截止日期或下线",
+                                f"exposure {exposure.id} is published: it can be taken down, not deleted")
+    record_event(actor, "exposure.discarded", exposure, title=exposure.title)
+    db.session.delete(exposure)
+    db.session.flush()
+
+
+def publish_exposure(actor: User, exposure: Exposure) -> Exposure:
+    require(actor, Action.manage_exposures)
+    _require_own_county(actor, exposure)
+    if exposure.status == ExposureStatus.published:
+        raise TransitionRefused(f"曝光“{exposure.title}”已发布", f"exposure {exposure.id} is already published")
+    if exposure.expires_on is not None and exposure.expires_on < clock.today():
+        raise InvalidInput("公示截止日期已过，请先修改截止日期再发布", "expires_on is in the past: change it first",
+                           field="expires_on")
+    return _publish(actor, exposure)
+
+
+def set_expiry(actor: User, exposure: Exposure, expires_on: date | None) -> Exposure:
+    """Give an exposure another last day on the public page (inclusive), or none (until taken down)."""
+    require(actor, Action.manage_exposures)
+    _require_own_county(actor, exposure)
+    _check_expiry(expires_on)
+    previous = exposure.expires_on
+    exposure.expires_on = expires_on
+    db.session.flush()
+    record_event(actor, "exposure.expiry_set", exposure, previous=previous, expires_on=expires_on)
+    return exposure
+
+
+def take_down(actor: User, exposure: Exposure, reason: str) -> Exposure:
+    """Take a published exposure off the public page now: its last day on show becomes yesterday.
+
+    It still counts in the statistics of the period it was published in.
+    """
+    require(actor, Action.manage_exposures)
+    _require_own_county(actor, exposure)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写下线原因", "a reason is required", field="reason")
+    if not is_shown(exposure, clock.today()):
+        raise TransitionRefused(f"曝光“{exposure.title}”目前不在公示中", f"exposure {exposure.id} is not on show")
+    previous = exposure.expires_on
+    exposure.expires_on = clock.today() - timedelta(days=1)
+    db.session.flush()
+    record_event(actor, "exposure.taken_down", exposure, reason=reason[:500], previous=previous,
+                 expires_on=exposure.expires_on)
+    return exposure
+
+
+def is_shown(exposure: Exposure, today: date) -> bool:
+    """On the public page today: published, and no end date or one not yet passed."""
+    return (exposure.status == ExposureStatus.published
+            and (exposure.expires_on is None or exposure.expires_on >= today))
+
+
+# -- checks ---------------------------------------------------------------------------------------------
+
+def _checked(actor: User, title: str, items: list[ExposedPlace], expires_on: date | None) -> str:
+    """The trimmed title, once title, places, problems and end date are valid."""
     title = (title or "").strip()
     if not title:
         raise InvalidInput("请填写曝光标题", "title is required", field="title")
@@ -36,8 +153,7 @@ def create_exposure(actor: User, *, title: str, items: list[ExposedPlace], draft
                            field="title")
     if not items:
         raise InvalidInput("请至少列出一个曝光场所", "items must not be empty", field="items")
-    if expires_on is not None and expires_on < clock.today():
-        raise InvalidInput("曝光截止日期不能早于今天", "expires_on is in the past", field="expires_on")
+    _check_expiry(expires_on)
     county_id = _county_of(actor)
     seen_units: set[int] = set()
     for index, item in enumerate(items):
@@ -55,34 +171,35 @@ def create_exposure(actor: User, *, title: str, items: list[ExposedPlace], draft
                 raise InvalidInput(f"问题{finding.id}不属于单位“{item.unit.name}”",
                                    f"finding {finding.id} is not a finding of unit {item.unit.id}",
                                    field=f"items.{index}.finding_ids")
+            if finding.case.outcome == Outcome.withdrawn:
+                # A withdrawn case was recorded in error: its problems are no one's to be exposed for.
+                raise InvalidInput(f"问题{finding.id}所在案件已撤销，不能曝光",
+                                   f"finding {finding.id} belongs to a withdrawn case",
+                                   field=f"items.{index}.finding_ids")
+    return title
 
-    moment = clock.now()
-    exposure = Exposure(title=title, status=ExposureStatus.draft, created_at=moment, created_by_id=actor.id,
-                        expires_on=expires_on)
-    exposure.items = [ExposureItem(unit=item.unit, unit_id=item.unit.id,
-                                   findings=list(dict.fromkeys(item.findings))) for item in items]
-    db.session.add(exposure)
-    db.session.flush()
-    record_event(actor, "exposure.created", exposure, title=title, draft=draft,
-                 units=[item.unit_id for item in exposure.items],
-                 findings=[finding.id for item in exposure.items for finding in item.findings])
+
+def _check_expiry(expires_on: date | None) -> None:
+    if expires_on is not None and expires_on < clock.today():
+        raise InvalidInput("曝光截止日期不能早于今天", "expires_on is in the past", field="expires_on")
+
+
+def _require_own_county(actor: User, exposure: Exposure) -> None:
+    county_id = _county_of(actor)
+    if county_id is not None and any(item.unit.county_id != county_id for item in exposure.items):
+        raise Forbidden("只能管理本县（市、区）的曝光", "you may manage only exposures of your own county")
+
+
+def _items(items: list[ExposedPlace]) -> list[ExposureItem]:
+    return [ExposureItem(unit=item.unit, unit_id=item.unit.id, findings=list(dict.fromkeys(item.findings)))
+            for item in items]
+
+
+def _record_listed(actor: User, exposure: Exposure) -> None:
     for item in exposure.items:
         # One line per place, so that the unit's own history shows it was exposed.
         record_event(actor, "exposure.listed", item, unit_id=item.unit_id, exposure_id=exposure.id,
                      findings=[finding.id for finding in item.findings])
-    if not draft:
-        _publish(actor, exposure)
-    return exposure
-
-
-def publish_exposure(actor: User, exposure: Exposure) -> Exposure:
-    require(actor, Action.manage_exposures)
-    county_id = _county_of(actor)
-    if county_id is not None and any(item.unit.county_id != county_id for item in exposure.items):
-        raise Forbidden("只能发布本县（市、区）的曝光", "you may publish only exposures of your own county")
-    if exposure.status == ExposureStatus.published:
-        raise TransitionRefused(f"曝光“{exposure.title}”已发布", f"exposure {exposure.id} is already published")
-    return _publish(actor, exposure)
 
 
 def _publish(actor: User, exposure: Exposure) -> Exposure:

@@ -112,6 +112,10 @@ class Finding(db.Model):
     __table_args__ = (
         Index("ix_finding_status_deadline", "status", "deadline"),
         Index("ix_finding_unit_hazard_found", "unit_id", "hazard_type_id", "found_on"),
+        # A unit's open and overdue findings (三色); findings found, and closed, in a period (statistics).
+        Index("ix_finding_unit_status_deadline", "unit_id", "status", "deadline"),
+        Index("ix_finding_found_on", "found_on"),
+        Index("ix_finding_status_closed_on", "status", "closed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, select, union
 
 from inspect_loop import clock
-from inspect_loop.cases.models import STAGE_LABELS, Case
-from inspect_loop.cases.queries import overdue_condition, risk_color_expression
+from inspect_loop.cases.models import STAGE_LABELS, Case, CaseStatus, Stage
+from inspect_loop.cases.queries import overdue_condition
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import EnforcementAction
 from inspect_loop.hazards.models import HazardType, Severity
@@ -82,40 +82,47 @@ def monthly_trend(date_from: date, date_to: date, region_code: str | None = None
     return trend
 
 
-def _cohort_by(group_column, period: Period):
-    """Findings found in the period, grouped: how many, major, closed, on time, still open, overdue now."""
+COHORT_COUNTS = ("found", "major", "closed", "on_time", "open", "overdue")
+
+
+def _cohort_by_hazard_type(period: Period) -> list[tuple[HazardType, dict[str, int]]]:
+    """Findings found in the period, per hazard type: how many, major, closed, on time, still open, overdue now.
+
+    One GROUP BY over the findings' own ``hazard_type_id``. Rolling the few dozen hazard types up into
+    categories or sectors (``_rolled_up``) is left to Python, so that the dashboard's two tables cost one
+    query (``cohorts``).
+    """
     count_if = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
-    return (select(group_column.label("key"), func.count(Finding.id).label("found"),
-                   count_if(Finding.severity == Severity.major).label("major"),
-                   count_if(Finding.status == FindingStatus.closed).label("closed"),
-                   count_if(rectified_on_time()).label("on_time"),
-                   count_if(Finding.status == FindingStatus.open).label("open"),
-                   count_if(overdue_condition()).label("overdue"))
-            .join(HazardType, HazardType.id == Finding.hazard_type_id)
-            .where(period.covers(Finding.found_on), period.in_region(Finding.unit_id))
-            .group_by(group_column))
+    rows = db.session.execute(
+        select(Finding.hazard_type_id, func.count(Finding.id), count_if(Finding.severity == Severity.major),
+               count_if(Finding.status == FindingStatus.closed), count_if(rectified_on_time()),
+               count_if(Finding.status == FindingStatus.open), count_if(overdue_condition()))
+        .where(period.covers(Finding.found_on), period.in_region(Finding.unit_id))
+        .group_by(Finding.hazard_type_id)).all()
+    counts = {row[0]: dict(zip(COHORT_COUNTS, (int(value) for value in row[1:]), strict=True)) for row in rows}
+    hazards = db.session.scalars(select(HazardType).where(HazardType.id.in_(counts))) if counts else []
+    return [(hazard, counts[hazard.id]) for hazard in hazards]
 
 
-def _largest_first(statement) -> list:
-    """Most findings first, then by name in code-point order (the databases' collations of Chinese differ)."""
-    return sorted(db.session.execute(statement), key=lambda row: (-row.found, row.key))
+def _rolled_up(per_hazard_type: list[tuple[HazardType, dict[str, int]]], attribute: str) -> list[tuple[str, dict]]:
+    """The per-hazard-type counts summed per category or sector; most findings first, then by name in
+    code-point order (the databases' collations of Chinese differ)."""
+    totals: dict[str, dict[str, int]] = {}
+    for hazard, counts in per_hazard_type:
+        total = totals.setdefault(getattr(hazard, attribute), dict.fromkeys(COHORT_COUNTS, 0))
+        for key, value in counts.items():
+            total[key] += value
+    return sorted(totals.items(), key=lambda item: (-item[1]["found"], item[0]))
 
 
-def _cohort_row(row) -> dict:
-    return {"found": int(row.found), "major": int(row.major), "closed": int(row.closed),
-            "rectified_on_time": int(row.on_time), "on_time_rate": ratio(int(row.on_time), int(row.closed)),
-            "open": int(row.open), "overdue": int(row.overdue)}
+def _cohort_row(counts: dict[str, int]) -> dict:
+    return {"found": counts["found"], "major": counts["major"], "closed": counts["closed"],
+            "rectified_on_time": counts["on_time"], "on_time_rate": ratio(counts["on_time"], counts["closed"]),
+            "open": counts["open"], "overdue": counts["overdue"]}
 
 
-def by_category(date_from: date, date_to: date, region_code: str | None = None) -> list[dict]:
-    """Findings found in the period by hazard category (消防安全, 食品安全 …)."""
-    period = period_of(date_from, date_to, region_code)
-    return [{"category": row.key, **_cohort_row(row)} for row in _largest_first(_cohort_by(HazardType.category, period))]
-
-
-def by_sector(date_from: date, date_to: date, region_code: str | None = None) -> list[dict]:
-    """Findings found in the period by sector, with the regulator(s) answering for each sector."""
-    period = period_of(date_from, date_to, region_code)
+def _regulator_names(period: Period) -> dict[str, list[str]]:
+    """sector → the names of the regulators answering for it (in the region's county)."""
     regulators = select(DepartmentSector.sector, Department.name).join(Department).where(
         Department.kind == DepartmentKind.regulator).order_by(Department.code)
     if period.region is not None:
@@ -124,8 +131,36 @@ def by_sector(date_from: date, date_to: date, region_code: str | None = None) ->
     names: dict[str, list[str]] = {}
     for sector, name in db.session.execute(regulators):
         names.setdefault(sector, []).append(name)
-    return [{"sector": row.key, "regulators": names.get(row.key, []), **_cohort_row(row)}
-            for row in _largest_first(_cohort_by(HazardType.sector, period))]
+    return names
+
+
+def _category_rows(per_hazard_type) -> list[dict]:
+    return [{"category": category, **_cohort_row(counts)} for category, counts in _rolled_up(per_hazard_type,
+                                                                                             "category")]
+
+
+def _sector_rows(per_hazard_type, period: Period) -> list[dict]:
+    names = _regulator_names(period)
+    return [{"sector": sector, "regulators": names.get(sector, []), **_cohort_row(counts)}
+            for sector, counts in _rolled_up(per_hazard_type, "sector")]
+
+
+def by_category(date_from: date, date_to: date, region_code: str | None = None) -> list[dict]:
+    """Findings found in the period by hazard category (消防安全, 食品安全 …)."""
+    return _category_rows(_cohort_by_hazard_type(period_of(date_from, date_to, region_code)))
+
+
+def by_sector(date_from: date, date_to: date, region_code: str | None = None) -> list[dict]:
+    """Findings found in the period by sector, with the regulator(s) answering for each sector."""
+    period = period_of(date_from, date_to, region_code)
+    return _sector_rows(_cohort_by_hazard_type(period), period)
+
+
+def cohorts(date_from: date, date_to: date, region_code: str | None = None) -> tuple[list[dict], list[dict]]:
+    """``(by_category(…), by_sector(…))`` from one query."""
+    period = period_of(date_from, date_to, region_code)
+    per_hazard_type = _cohort_by_hazard_type(period)
+    return _category_rows(per_hazard_type), _sector_rows(per_hazard_type, period)
 
 
 def townships_of(region: Region | None):
@@ -138,17 +173,34 @@ def townships_of(region: Region | None):
     return query.where(Region.id == region.id)
 
 
+def risk_units(today: date):
+    """(red, yellow): two non-correlated subqueries of unit ids, the 三色 rule of SPEC section 3 as sets.
+
+    ``cases.queries.risk_color_expression`` says the same per unit, with a correlated EXISTS for every unit;
+    counting a county's 40,000 units reads better the other way round, from the few open cases and
+    findings to their units (``tests/stats/test_breakdowns.py`` checks that both agree).
+    """
+    open_case_at = lambda stage: select(Case.unit_id).where(  # noqa: E731
+        Case.status == CaseStatus.open, Case.stage == stage)
+    overdue_at = lambda stage: (select(Finding.unit_id).join(Case, Case.id == Finding.case_id)  # noqa: E731
+                                .where(overdue_condition(today), Case.status == CaseStatus.open, Case.stage == stage))
+    open_major = select(Finding.unit_id).where(Finding.status == FindingStatus.open, Finding.severity == Severity.major)
+    red = union(open_case_at(Stage.enforcement), open_major, overdue_at(Stage.warning))
+    yellow = union(open_case_at(Stage.warning), overdue_at(Stage.reminder))
+    return red, yellow
+
+
 def risk_counts_by_township() -> dict[int, dict[str, int]]:
-    """township id → {colour: operating units}, grouped in SQL over ``risk_color_expression()``."""
-    # The colour is computed in a subquery and grouped outside it: PostgreSQL would not match two renderings
-    # of the same CASE with separately bound parameters in SELECT and GROUP BY.
-    colored = (select(Unit.township_id.label("township_id"), risk_color_expression().label("color"))
-               .where(Unit.status.not_in(CLOSED_UNIT_STATUSES)).subquery("colored"))
+    """township id → {colour: operating units}: each unit is looked up in the two sets of ``risk_units``."""
+    red, yellow = risk_units(clock.today())
+    is_red = Unit.id.in_(red)
+    count_if = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
     counts: dict[int, dict[str, int]] = {}
-    for township_id, color, count in db.session.execute(
-            select(colored.c.township_id, colored.c.color, func.count())
-            .group_by(colored.c.township_id, colored.c.color)):
-        counts.setdefault(township_id, {})[color] = int(count)
+    for township_id, units, red_units, yellow_units in db.session.execute(
+            select(Unit.township_id, func.count(Unit.id), count_if(is_red), count_if(and_(~is_red, Unit.id.in_(yellow))))
+            .where(Unit.status.not_in(CLOSED_UNIT_STATUSES)).group_by(Unit.township_id)):
+        counts[township_id] = {"red": int(red_units), "yellow": int(yellow_units),
+                               "green": int(units) - int(red_units) - int(yellow_units)}
     return counts
 
 

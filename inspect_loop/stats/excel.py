@@ -93,11 +93,12 @@ def _cell_value(value):
     return "、".join(str(item) for item in value) if isinstance(value, list | tuple) else value
 
 
-def _flatten(figures: dict, prefix: str = "") -> dict:
+def flatten(figures: dict, prefix: str = "") -> dict:
+    """Nested figures as one level, keys joined with a dot (``recurrence.rate``)."""
     flat = {}
     for key, value in figures.items():
         if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
+            flat.update(flatten(value, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value
     return flat
@@ -111,7 +112,7 @@ def _period_notes(period: dict) -> list[tuple[str, str]]:
 
 def workbook_for_summary(figures: dict) -> bytes:
     """The summary as rows of 指标 / 数值 / 字段, with each figure's definition on the second sheet."""
-    flat = _flatten({key: value for key, value in figures.items() if key != "period"})
+    flat = flatten({key: value for key, value in figures.items() if key != "period"})
     rows = [{"label": label, "value": flat[key], "key": key} for key, label, _ in SUMMARY_FIGURES if key in flat]
     percent_for_rates = lambda row: PERCENT if row["key"].endswith("rate") else None  # noqa: E731
     return table_workbook(
@@ -139,11 +140,12 @@ def workbook_for_ranking(ranking: dict) -> bytes:
     columns = [Column(key, header, PERCENT if key == "on_time_rate" else None) for key, header, _ in RANKING_COLUMNS]
     notes = [("排名月份", f"{ranking['month']}（数据截至 {ranking['as_of']}）"),
              ("得分", "100 分起扣：" + "；".join(weight_text(key, value) for key, value in ranking["weights"].items())
-              + "。详见 docs/ranking.md。")]
+              + f"。{SCALE_TEXT}详见 docs/ranking.md。")]
     return table_workbook(f"{ranking['month']}月晾晒", columns, ranking["rows"],
                           [(header, definition) for _, header, definition in RANKING_COLUMNS], notes=notes)
 
 
+SCALE_TEXT = "按个数扣分的各项按每百家在营单位计（扣分 × 100 ÷ 在营单位数），不足100家的按100家计。"
 WEIGHT_LABELS = {
     "general_finding": "督查发现一般隐患",
     "major_finding": "督查发现重大隐患",

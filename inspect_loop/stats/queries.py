@@ -145,18 +145,24 @@ def outcome_figures(period: Period) -> dict:
                        func.sum(warning_findings.c.closed_out).label("closed_out"),
                        func.sum(warning_findings.c.on_time).label("on_time"),
                        func.max(warning_findings.c.closed_on).label("close_date"))
-                .group_by(warning_findings.c.unit_id).subquery("per_unit"))
+                .group_by(warning_findings.c.unit_id).cte("per_unit"))
 
     eligible = per_unit.c.closed_out == per_unit.c.findings
-    later, later_case, earlier = aliased(Finding), aliased(Case), warning_findings.alias("earlier")
-    recurred = exists().where(
-        later.unit_id == per_unit.c.unit_id,
-        earlier.c.unit_id == per_unit.c.unit_id,
-        earlier.c.hazard_type_id == later.hazard_type_id,
-        later.found_on > per_unit.c.close_date,
-        later.found_on <= add_months(per_unit.c.close_date, RECURRENCE_MONTHS),
+    # The units with a later finding of one of their warning-stage hazard types inside the window, found as
+    # one join from each (unit, hazard type) pair through the finding index on (unit, hazard type, found on):
+    # an EXISTS per unit would read the warning findings again for every unit.
+    pairs = select(warning_findings.c.unit_id, warning_findings.c.hazard_type_id).distinct().subquery("pairs")
+    later, later_case = aliased(Finding), aliased(Case)
+    recurred_units = (
+        select(pairs.c.unit_id)
+        .join(per_unit, per_unit.c.unit_id == pairs.c.unit_id)
+        .join(later, and_(later.unit_id == pairs.c.unit_id, later.hazard_type_id == pairs.c.hazard_type_id,
+                          later.found_on > per_unit.c.close_date,
+                          later.found_on <= add_months(per_unit.c.close_date, RECURRENCE_MONTHS)))
+        .join(later_case, later_case.id == later.case_id)
         # A case withdrawn (e.g. recorded in error) is no evidence of a recurrence.
-        later_case.id == later.case_id, later_case.outcome.is_distinct_from(Outcome.withdrawn))
+        .where(later_case.outcome.is_distinct_from(Outcome.withdrawn)))
+    recurred = per_unit.c.unit_id.in_(recurred_units)
     on_time_units, eligible_units, recurred_units = db.session.execute(select(
         func.coalesce(func.sum(case((per_unit.c.on_time == per_unit.c.findings, 1), else_=0)), 0),
         func.coalesce(func.sum(case((eligible, 1), else_=0)), 0),

@@ -1,6 +1,7 @@
 """月晾晒: the monthly ranking of townships. The score and the reasons for its weights: ``docs/ranking.md``.
 
-Every count is one ``GROUP BY`` over the units' township; only the ~15 township rows are assembled here.
+Every count is one statement, counted per unit and summed per township (``_grouped``); only the ~15 township
+rows are assembled here.
 """
 
 import re
@@ -8,7 +9,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, or_, select, union_all
 
 from inspect_loop import clock
 from inspect_loop.cases.models import Case
@@ -40,6 +41,9 @@ WEIGHTS = {
     "late_rectification": 10.0,  # times the share of the month's closures not rectified on time
 }
 BASE_SCORE = 100.0
+# Count deductions are per this many units of the township, and a smaller township counts as this size: a
+# township of 3,000 shops is not ranked below one of 300 for being ten times larger (docs/ranking.md).
+SCALE_UNITS = 100
 # Findings the township finds itself are not held against it: finding problems is its job (属地自查自纠).
 OWN_INSPECTION_KINDS = (InspectionKind.grid_patrol, InspectionKind.self_check)
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -76,9 +80,17 @@ def parse_month(text: str | None) -> Month:
 
 
 def _grouped(statement, unit_id_column) -> dict[int, tuple]:
-    """Run ``statement`` (aggregate columns only) grouped by the township of the unit in ``unit_id_column``."""
-    rows = db.session.execute(statement.add_columns(Unit.township_id).join(Unit, Unit.id == unit_id_column)
-                              .group_by(Unit.township_id)).all()
+    """Run ``statement`` (counts only) per township of the unit in ``unit_id_column``.
+
+    It is counted per unit first, then the units' counts are summed per township. The per-unit step reads
+    only the rows the statement selects, through their own indexes; joining the units first would make
+    SQLite visit every unit and all its findings. A per-unit ``COUNT(DISTINCT unit_id)`` is 0 or 1, so the
+    sum is still the number of distinct units.
+    """
+    per_unit = statement.add_columns(unit_id_column.label("unit_id")).group_by(unit_id_column).subquery("per_unit")
+    counts = [column for column in per_unit.c if column.name != "unit_id"]
+    rows = db.session.execute(select(*(func.sum(column) for column in counts), Unit.township_id)
+                              .join(Unit, Unit.id == per_unit.c.unit_id).group_by(Unit.township_id)).all()
     return {row[-1]: tuple(int(value or 0) for value in row[:-1]) for row in rows}
 
 
@@ -94,29 +106,42 @@ def deadline_as_of(moment):
 
 
 def overdue_as_of(day: date):
-    """SQL condition on ``Finding``: open at the end of ``day`` and past the deadline it had then."""
+    """Subquery of ``(id, unit_id)``: findings open at the end of ``day`` and past the deadline they had then.
+
+    "Open then" is three disjoint sets, each read through its own index (``status``, ``closed_on``): open
+    now, closed after ``day``, voided with a case that had not ended by ``day``. One OR over the three
+    would make SQLite read every finding ever found. "Found by then" compares ``found_at`` (the same
+    instant ``found_on`` is the local date of) so that SQLite does not take the ``found_on`` index, which
+    for a month end holds nearly every finding, over the ``status`` index.
+    """
     end_of_day = clock.local_midnight_utc(day + timedelta(days=1))
-    closed_by_then = or_(
-        and_(Finding.status == FindingStatus.closed, Finding.closed_on <= day),
+    open_then = (
+        Finding.status == FindingStatus.open,
+        and_(Finding.status == FindingStatus.closed, Finding.closed_on > day),
         and_(Finding.status == FindingStatus.voided,
-             exists().where(Case.id == Finding.case_id, Case.closed_on <= day)))
-    return and_(Finding.found_on <= day, ~closed_by_then, deadline_as_of(end_of_day) < day)
+             ~exists().where(Case.id == Finding.case_id, Case.closed_on <= day)),
+    )
+    return union_all(*(select(Finding.id, Finding.unit_id)
+                       .where(condition, Finding.found_at < end_of_day, deadline_as_of(end_of_day) < day)
+                       for condition in open_then)).subquery("overdue")
 
 
 def month_figures(month: Month) -> dict[int, dict]:
     """township id → the month's counts for every township with any activity."""
     as_of = min(month.last, clock.today())
     period = Period(month.first, month.last)
-    supervised = Inspection.kind.not_in(OWN_INSPECTION_KINDS)
+    # The kind of each finding's inspection, looked up by key for the month's few findings; a join lets
+    # PostgreSQL hash all inspections ever made instead.
+    inspection_kind = select(Inspection.kind).where(Inspection.id == Finding.inspection_id).scalar_subquery()
+    supervised = inspection_kind.not_in(OWN_INSPECTION_KINDS)
     found = _grouped(select(func.count(Finding.id), _sum_if(supervised),
                             _sum_if(and_(supervised, Finding.severity == Severity.major)))
-                     .select_from(Finding).join(Inspection, Inspection.id == Finding.inspection_id)
-                     .where(period.covers(Finding.found_on)), Finding.unit_id)
+                     .select_from(Finding).where(period.covers(Finding.found_on)), Finding.unit_id)
     closed = _grouped(select(func.count(Finding.id), _sum_if(rectified_on_time())).select_from(Finding)
                       .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on)),
                       Finding.unit_id)
-    overdue = _grouped(select(func.count(Finding.id)).select_from(Finding).where(overdue_as_of(as_of)),
-                       Finding.unit_id)
+    overdue_findings = overdue_as_of(as_of)
+    overdue = _grouped(select(func.count(overdue_findings.c.id)), overdue_findings.c.unit_id)
     escalations = _grouped(select(_sum_if(period.covers_moment(Case.warning_at)),
                                   _sum_if(period.covers_moment(Case.enforcement_at)))
                            .select_from(Case).where(or_(period.covers_moment(Case.warning_at),
@@ -151,13 +176,14 @@ EMPTY_FIGURES = {"findings": 0, "findings_by_supervision": 0, "major": 0, "close
 
 def score(figures: dict) -> float:
     general = figures["findings_by_supervision"] - figures["major"]
-    points = (BASE_SCORE
-              - WEIGHTS["general_finding"] * general
-              - WEIGHTS["major_finding"] * figures["major"]
-              - WEIGHTS["overdue"] * figures["overdue"]
-              - WEIGHTS["warning"] * figures["warnings"]
-              - WEIGHTS["absent"] * figures["absent"]
-              - WEIGHTS["enforcement"] * figures["enforcements"])
+    per_hundred_units = SCALE_UNITS / max(figures["units"], SCALE_UNITS)
+    points = BASE_SCORE - per_hundred_units * (
+        WEIGHTS["general_finding"] * general
+        + WEIGHTS["major_finding"] * figures["major"]
+        + WEIGHTS["overdue"] * figures["overdue"]
+        + WEIGHTS["warning"] * figures["warnings"]
+        + WEIGHTS["absent"] * figures["absent"]
+        + WEIGHTS["enforcement"] * figures["enforcements"])
     if figures["closed"]:
         late_share = (figures["closed"] - figures["rectified_on_time"]) / figures["closed"]
         points -= WEIGHTS["late_rectification"] * late_share
@@ -172,11 +198,11 @@ def _had_activity(month: Month, townships: list[Region]) -> bool:
         Inspection.unit_id.in_(select(Unit.id).where(Unit.township_id.in_(township_ids)))))) is True
 
 
-def _ranked(month: Month, townships: list[Region]) -> list[dict]:
+def _ranked(month: Month, townships: list[Region], units: dict[int, int]) -> list[dict]:
     figures = month_figures(month)
     rows = []
     for township in townships:
-        values = figures.get(township.id, EMPTY_FIGURES)
+        values = {**figures.get(township.id, EMPTY_FIGURES), "units": units.get(township.id, 0)}
         rows.append({"township_id": township.id, "township_code": township.code, "township_name": township.name,
                      "score": score(values), **values})
     rows.sort(key=lambda row: (-row["score"], row["township_name"], row["township_code"]))
@@ -193,20 +219,23 @@ def township_ranking(month: str | None = None, region_code: str | None = None) -
         raise InvalidInput("月晾晒按县（市、区）排名，请填写县级区划代码", "region must be a county code",
                            field="region")
     townships = list(db.session.scalars(townships_of(region)))
-    rows = _ranked(chosen, townships)
-    previous = chosen.previous()
-    previous_ranks = ({row["township_id"]: row["rank"] for row in _ranked(previous, townships)}
-                      if _had_activity(previous, townships) else {})
     colors = risk_counts_by_township()
+    # The size a township's counts are weighed against: its operating units today (the three colours' total).
+    units = {township_id: sum(counts.values()) for township_id, counts in colors.items()}
+    rows = _ranked(chosen, townships, units)
+    previous = chosen.previous()
+    previous_ranks = ({row["township_id"]: row["rank"] for row in _ranked(previous, townships, units)}
+                      if _had_activity(previous, townships) else {})
     for row in rows:
         township_id = row.pop("township_id")
         row.update({color: colors.get(township_id, {}).get(color, 0) for color in RISK_COLORS})
         row["change"] = previous_ranks[township_id] - row["rank"] if township_id in previous_ranks else None
     return {"month": chosen.label, "as_of": min(chosen.last, clock.today()).isoformat(),
-            "previous_month": previous.label, "weights": dict(WEIGHTS), "rows": [_ordered(row) for row in rows]}
+            "previous_month": previous.label, "weights": dict(WEIGHTS), "scale_units": SCALE_UNITS,
+            "rows": [_ordered(row) for row in rows]}
 
 
-ROW_KEYS = ("rank", "township_code", "township_name", "score", "findings", "findings_by_supervision", "major",
+ROW_KEYS = ("rank", "township_code", "township_name", "score", "units", "findings", "findings_by_supervision", "major",
             "closed", "rectified_on_time", "on_time_rate", "overdue", "warnings", "interviews", "absent",
             "enforcements", "enforcement_actions", "red", "yellow", "green", "change")
 

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_loop.db import db, enum_column
@@ -19,6 +19,8 @@ class Unit(db.Model):
     """A place that is inspected: shop, market, restaurant, factory, school …"""
 
     __tablename__ = "unit"
+    # Operating units per township (三色 counts, 月晾晒) without reading every unit row.
+    __table_args__ = (Index("ix_unit_township_status", "township_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)

@@ -34,8 +34,10 @@ def init_web(app: Flask) -> None:
 from inspect_loop.web import (  # noqa: E402,F401  (the page modules register their routes on bp)
     admin,
     auth,
+    dashboard,
     errors,
     exports,
+    exposure_pages,
     imports,
     inbox,
     inspector,

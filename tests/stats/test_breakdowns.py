@@ -2,7 +2,13 @@
 
 from datetime import date
 
+from sqlalchemy import select
+
+from inspect_loop.cases.queries import risk_color_expression
+from inspect_loop.db import db
 from inspect_loop.stats import by_category, by_sector, monthly_trend, overdue_list, risk_by_township
+from inspect_loop.stats.breakdowns import CLOSED_UNIT_STATUSES, RISK_COLORS, cohorts, risk_counts_by_township
+from inspect_loop.units.models import Unit
 from tests.helpers import at
 
 MARCH, JUNE = date(2026, 3, 1), date(2026, 6, 30)
@@ -43,6 +49,9 @@ def test_by_category_and_sector(year):
                              "on_time_rate": 0.0, "open": 0, "overdue": 0}
     assert sectors[0]["sector"] == "消防" and sectors[0]["regulators"] == ["兰溪市消防救援大队"]
     assert {row["sector"]: row["regulators"] for row in sectors}["用电"] == ["兰溪市应急管理局"]
+    with at("2026-07-10"):
+        assert cohorts(MARCH, JUNE, "330781") == (by_category(MARCH, JUNE, "330781"), sectors)
+        assert cohorts(date(2025, 1, 1), date(2025, 12, 31)) == ([], [])
 
 
 def test_risk_by_township_and_overdue_list(year):
@@ -59,3 +68,17 @@ def test_risk_by_township_and_overdue_list(year):
         ("兰江便民亭", "2026-03-09", 123), ("兰江小吃店", "2026-04-10", 91), ("马涧五金加工厂", "2026-05-20", 51)]
     assert overdue[0]["stage"] == "enforcement" and overdue[0]["stage_label"] == "三次执法"
     assert [row["unit_name"] for row in west_overdue] == ["马涧五金加工厂", "马涧竹木制品厂", "马涧五金加工厂"]
+
+
+def test_the_set_based_colour_counts_agree_with_each_units_colour(year):
+    """``risk_counts_by_township`` (sets of units) and ``cases.queries.risk_color_expression`` (one unit at a
+    time) are two spellings of the 三色 rule; on every day of the half year they count the same."""
+    for day in ("2026-03-05", "2026-03-13", "2026-03-20", "2026-04-12", "2026-05-13", "2026-06-10", "2026-07-10"):
+        with at(day):
+            operating = select(Unit.township_id, risk_color_expression().label("color")).where(
+                Unit.status.not_in(CLOSED_UNIT_STATUSES))
+            expected: dict[int, dict[str, int]] = {}
+            for township_id, color in db.session.execute(operating):
+                counts = expected.setdefault(township_id, dict.fromkeys(RISK_COLORS, 0))
+                counts[color] += 1
+            assert risk_counts_by_township() == expected, day

@@ -2,9 +2,11 @@
 
 import pytest
 
+from inspect_loop.db import db
 from inspect_loop.errors import InvalidInput
 from inspect_loop.stats import township_ranking
-from inspect_loop.stats.ranking import WEIGHTS
+from inspect_loop.stats.ranking import SCALE_UNITS, WEIGHTS
+from inspect_loop.units.operations import create_unit
 from tests.helpers import at
 from tests.stats.conftest import approve, assign, close, found, interview_round, reinspect, report
 
@@ -26,7 +28,7 @@ def test_march_ranking(year):
         "rank": 2, "township_code": "330781001", "township_name": "兰江街道",
         # 100 − 0.5×5 general found − 2×1 overdue − 3×4 warnings − 5×2 absent − 8×1 enforcement
         #     − 10×(1 − 0/1) (the one closure, the market's XF-01, was late) = 55.5
-        "score": 55.5,
+        "score": 55.5, "units": 5,  # fewer than 100 operating units: deductions count in full
         "findings": 5, "findings_by_supervision": 5, "major": 0,
         "closed": 1, "rectified_on_time": 0, "on_time_rate": 0.0,
         # At 03-31 only the kiosk's F7 is past the deadline it had then: the shop's, market's and diner's
@@ -43,7 +45,7 @@ def test_march_ranking(year):
     assert west == {
         "rank": 1, "township_code": "330781101", "township_name": "马涧镇",
         # 100 − 0.5×2 general (YD-01, XF-01) − 2×1 major (SC-01) − 2×2 overdue − 3×1 warning − 8×2 enforcement
-        "score": 74.0,
+        "score": 74.0, "units": 2,  # the mill and the factory; the depot and the hostel no longer operate
         "findings": 3, "findings_by_supervision": 3, "major": 1,
         "closed": 0, "rectified_on_time": 0, "on_time_rate": 0.0,
         # depot SC-01 and hostel XF-01 were open at 03-31 (their cases closed in May); the factory's YD-01
@@ -68,6 +70,22 @@ def test_april_ranking_and_change_against_march(year):
     assert (west["score"], west["closed"], west["on_time_rate"], west["overdue"]) == (86.0, 1, 0.0, 2)
     assert (east["rank"], east["change"]) == (1, 1)
     assert (west["rank"], west["change"]) == (2, -1)
+
+
+def test_count_deductions_are_per_hundred_operating_units(year):
+    """兰江街道 with 200 operating units: its count deductions (34.5 points in March) are halved; the late
+    rectification share (10 points) is a rate and is not."""
+    with at("2026-07-01", 9):
+        for number in range(195):
+            create_unit(year.county.users.admin, name=f"兰江商铺{number:03d}号", region=year.county.east, category="商铺")
+    db.session.commit()
+    result = ranking("2026-03")
+    east, west = by_name(result)["兰江街道"], by_name(result)["马涧镇"]
+    assert (east["units"], east["green"]) == (200, 196)
+    assert east["score"] == 100 - 34.5 * 100 / 200 - 10 == 72.75
+    assert (west["units"], west["score"]) == (2, 74.0)  # fewer than 100: counted as 100, in full
+    assert [row["township_name"] for row in result["rows"]] == ["马涧镇", "兰江街道"]
+    assert result["scale_units"] == SCALE_UNITS == 100
 
 
 def test_equal_scores_are_ranked_by_name(county):

@@ -1,0 +1,212 @@
+"""统计分析 (the dashboard) and 月晾晒 (the monthly township ranking), with an Excel download of every figure
+and table on them.
+
+Both pages are for the roles that may ``view_stats``. The figures come from ``inspect_loop.stats``, the
+functions the API answers with, so a page and ``/api/v1/stats/…`` never disagree. Charts are drawn in the
+browser by the vendored ECharts (``static/js/dashboard.js``) from rows handed over in ``data-*``
+attributes; every chart has its table beside it and its own .xlsx download with the 口径说明 sheet.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from io import BytesIO
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_loop import clock
+from inspect_loop.db import db
+from inspect_loop.errors import DomainError, InvalidInput
+from inspect_loop.regions.models import Region, RegionLevel
+from inspect_loop.stats import breakdowns, excel
+from inspect_loop.stats.definitions import BREAKDOWNS, RANKING_COLUMNS, SUMMARY_FIGURES, SUMMARY_LABELS
+from inspect_loop.stats.queries import period_of, summary
+from inspect_loop.stats.ranking import WEIGHTS, month_of, parse_month, township_ranking
+from inspect_loop.users.permissions import Action
+from inspect_loop.web import bp
+from inspect_loop.web.auth import permission_required
+from inspect_loop.web.exports import MAX_EXPORT_ROWS, XLSX_MIMETYPE
+from inspect_loop.web.helpers import domain_message
+
+OVERDUE_SHOWN = 20
+
+# The dashboard's groups of SPEC section 5 figures (keys of ``summary()``, nested ones with a dot).
+FIGURE_GROUPS = [
+    (_l("警示约谈"), ["interview_rounds", "education_person_times", "units_interviewed", "units_absent",
+                  "units_rectified_on_time"]),
+    (_l("整改成效"), ["on_time_rate", "findings_closed", "findings_rectified_on_time", "recurrence.units_eligible",
+                  "recurrence.units_recurred", "recurrence.rate"]),
+    (_l("执法"), ["joint_enforcements", "fines", "suspensions", "shutdowns", "bans"]),
+    (_l("平安曝光"), ["exposures.actions", "exposures.places", "exposures.problems", "exposures.problems_closed"]),
+    (_l("检查与闭环"), ["inspections", "findings_found", "cases_opened", "cases_closed", "cases_to_warning",
+                   "cases_to_enforcement", "overdue_now"]),
+]
+DEFINITIONS = {key: text for key, _label, text in SUMMARY_FIGURES}
+PERIOD_TABLES = {"trend": breakdowns.monthly_trend, "categories": breakdowns.by_category,
+                 "sectors": breakdowns.by_sector}
+
+
+@dataclass(frozen=True)
+class StatsFilters:
+    date_from: date
+    date_to: date
+    region: str | None  # a county or township code; None = every region
+
+    def args(self) -> dict:
+        """The query string that shows these figures again (for links and downloads)."""
+        return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(), "region": self.region or ""}
+
+
+def statistical_regions() -> list[Region]:
+    """Counties and townships, each county followed by its townships."""
+    return list(db.session.scalars(select(Region).where(Region.level.in_((RegionLevel.county, RegionLevel.township)))
+                                   .order_by(Region.code)))
+
+
+def own_region(level: RegionLevel) -> str | None:
+    """The code of the user's own township or county (by its department), at ``level`` or the nearest above."""
+    department = current_user.department
+    region = department.region if department is not None else None
+    while region is not None and region.level not in (RegionLevel.county, RegionLevel.township):
+        region = region.parent
+    if region is not None and level == RegionLevel.county:
+        region = region.ancestor(RegionLevel.county)
+    return region.code if region is not None else None
+
+
+def _day(name: str, label: str, default: date) -> date:
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{label}应为有效日期（年-月-日）", f"{name} must be a date YYYY-MM-DD",
+                           field=name) from None
+
+
+def requested_filters() -> tuple[StatsFilters, str | None]:
+    """The period and region asked for, checked; on bad input the default (this year so far, one's own region)
+    and the message saying what was wrong."""
+    today = clock.today()
+    default = StatsFilters(today.replace(month=1, day=1), today, own_region(RegionLevel.township))
+    try:
+        date_to = _day("to", _("结束日期"), default.date_to)
+        date_from = _day("from", _("开始日期"), date_to.replace(month=1, day=1))
+        region = (request.args["region"].strip() or None) if "region" in request.args else default.region
+        period_of(date_from, date_to, region)  # refuses from > to and unknown or village regions
+    except DomainError as error:
+        return default, domain_message(error)
+    return StatsFilters(date_from, date_to, region), None
+
+
+def period_presets(today: date) -> list[tuple[str, date, date]]:
+    last_month = month_of(today.replace(day=1) - timedelta(days=1))
+    year, month = divmod(today.year * 12 + today.month - 1 - 11, 12)
+    return [(_("本年"), today.replace(month=1, day=1), today),
+            (_("本月"), today.replace(day=1), today),
+            (_("上月"), last_month.first, last_month.last),
+            (_("近12个月"), date(year, month + 1, 1), today)]
+
+
+def figure_groups(figures: dict) -> list[dict]:
+    """The summary as labelled groups of (key, label, value, is_rate, definition) for the page."""
+    flat = excel.flatten(figures)
+    return [{"title": title, "figures": [{"key": key, "label": SUMMARY_LABELS[key], "value": flat[key],
+                                          "rate": key.endswith("rate"), "definition": DEFINITIONS[key]}
+                                         for key in keys]}
+            for title, keys in FIGURE_GROUPS]
+
+
+def chart_labels(name: str) -> dict[str, str]:
+    """Column key → Chinese header of one of the breakdown tables, for the chart's series names."""
+    return {key: header for key, header, _definition in BREAKDOWNS[name][1]}
+
+
+@bp.get("/dashboard")
+@permission_required(Action.view_stats)
+def dashboard():
+    filters, error = requested_filters()
+    date_from, date_to, region = filters.date_from, filters.date_to, filters.region
+    figures = summary(date_from, date_to, region)
+    categories, sectors = breakdowns.cohorts(date_from, date_to, region)
+    return render_template(
+        "dashboard/index.html", filters=filters, error=error, figures=figures, groups=figure_groups(figures),
+        trend=breakdowns.monthly_trend(date_from, date_to, region), categories=categories, sectors=sectors,
+        risk=breakdowns.risk_by_township(region), overdue=breakdowns.overdue_list(region, OVERDUE_SHOWN),
+        overdue_total=figures["overdue_now"], regions=statistical_regions(), presets=period_presets(clock.today()),
+        labels={name: chart_labels(name) for name in BREAKDOWNS},
+        tables={name: columns for name, (_title, columns) in BREAKDOWNS.items()}, today=clock.today())
+
+
+def xlsx_download(content: bytes, name: str):
+    return send_file(BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=f"{name}.xlsx")
+
+
+@bp.get("/dashboard/<table>.xlsx")
+@permission_required(Action.view_stats)
+def dashboard_export(table: str):
+    """One figure set or table of the dashboard as .xlsx, for the same period and region as the page."""
+    if table not in ("summary", *BREAKDOWNS):
+        abort(404)
+    filters, error = requested_filters()
+    if error:
+        flash(error, "error")
+        return redirect(url_for("web.dashboard"))
+    date_from, date_to, region = filters.date_from, filters.date_to, filters.region
+    span = f"{date_from.isoformat()}至{date_to.isoformat()}"
+    if table == "summary":
+        return xlsx_download(excel.workbook_for_summary(summary(date_from, date_to, region)), f"统计汇总-{span}")
+    title = BREAKDOWNS[table][0]
+    if table in PERIOD_TABLES:
+        rows = PERIOD_TABLES[table](date_from, date_to, region)
+        period = period_of(date_from, date_to, region).describe()
+        return xlsx_download(excel.workbook_for_breakdown(table, rows, period), f"{title}-{span}")
+    rows = (breakdowns.risk_by_township(region) if table == "risk"
+            else breakdowns.overdue_list(region, MAX_EXPORT_ROWS))
+    return xlsx_download(excel.workbook_for_breakdown(table, rows), f"{title}-{clock.today().isoformat()}")
+
+
+# -- 月晾晒 ---------------------------------------------------------------------------------------------
+
+def requested_ranking() -> tuple[dict, str | None, str | None]:
+    """The ranking asked for (``month``, ``region`` = a county code) with that region, or on bad input this
+    month's for one's own county and the message saying what was wrong."""
+    own = own_region(RegionLevel.county)
+    region = (request.args["region"].strip() or None) if "region" in request.args else own
+    try:
+        return township_ranking((request.args.get("month") or "").strip() or None, region), region, None
+    except DomainError as error:
+        return township_ranking(None, own), own, domain_message(error)
+
+
+def neighbour_months(month: str) -> tuple[str, str | None]:
+    """The month before and, unless ``month`` is the current one, the month after."""
+    chosen = parse_month(month)
+    following = month_of(chosen.last + timedelta(days=1))
+    return chosen.previous().label, following.label if following.first <= clock.today() else None
+
+
+@bp.get("/ranking")
+@permission_required(Action.view_stats)
+def ranking():
+    result, region, error = requested_ranking()
+    previous_month, next_month = neighbour_months(result["month"])
+    counties = [region for region in statistical_regions() if region.level == RegionLevel.county]
+    return render_template("dashboard/ranking.html", result=result, error=error, region=region, counties=counties,
+                           previous_month=previous_month, next_month=next_month,
+                           weight_texts=[excel.weight_text(key, value) for key, value in WEIGHTS.items()],
+                           columns={key: header for key, header, _definition in RANKING_COLUMNS})
+
+
+@bp.get("/ranking.xlsx")
+@permission_required(Action.view_stats)
+def ranking_export():
+    result, _region, error = requested_ranking()
+    if error:
+        flash(error, "error")
+        return redirect(url_for("web.ranking"))
+    return xlsx_download(excel.workbook_for_ranking(result), f"月晾晒-{result['month']}")

@@ -1,0 +1,269 @@
+"""平安曝光 for the county safety office: drafts, publication, the last day on show, taking an exposure down.
+
+Every page needs ``manage_exposures`` (the county office and the administrator); a county office sees and
+manages the exposures of its own county only. Drafts are never public; the public page is ``/exposures``
+(``inspect_loop.exposures.views``). Each POST calls one operation of ``inspect_loop.exposures.operations``.
+"""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_loop import clock
+from inspect_loop.db import db
+from inspect_loop.errors import DomainError, InvalidInput
+from inspect_loop.exposures import queries
+from inspect_loop.exposures.models import Exposure
+from inspect_loop.exposures.operations import (
+    TITLE_LENGTH,
+    create_exposure,
+    discard_draft,
+    places_of,
+    publish_exposure,
+    set_expiry,
+    take_down,
+    update_draft,
+)
+from inspect_loop.exposures.queries import ExposureState, Only
+from inspect_loop.exposures.views import RECTIFICATION
+from inspect_loop.inspections.models import Finding
+from inspect_loop.regions.models import Region, RegionLevel
+from inspect_loop.stats.excel import Column
+from inspect_loop.users.permissions import Action
+from inspect_loop.web import bp
+from inspect_loop.web.auth import permission_required
+from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
+from inspect_loop.web.helpers import domain_message, form_ids, form_text, paginate, search_text
+
+CANDIDATES_PER_PAGE = 30
+STATE_LABELS = {ExposureState.draft: _l("草稿"), ExposureState.shown: _l("公示中"), ExposureState.ended: _l("已下线")}
+STATE_TONES = {ExposureState.draft: "neutral", ExposureState.shown: "good", ExposureState.ended: "warn"}
+ONLY_LABELS = {Only.major: _l("重大隐患"), Only.overdue: _l("逾期未整改"), Only.open: _l("整改中")}
+
+manage_required = permission_required(Action.manage_exposures)
+
+
+def acting_county_id() -> int | None:
+    """The county a county-office user manages; None for the administrator, who manages every county."""
+    department = current_user.department
+    return department.region_id if department is not None else None
+
+
+def get_exposure(exposure_id: int) -> Exposure:
+    """The exposure, 404 when unknown, 403 when it lists units of another county."""
+    exposure = db.session.get(Exposure, exposure_id, options=queries.with_places())
+    if exposure is None:
+        abort(404)
+    county_id = acting_county_id()
+    if county_id is not None and any(item.unit.county_id != county_id for item in exposure.items):
+        abort(403)
+    return exposure
+
+
+def townships() -> list[Region]:
+    statement = select(Region).where(Region.level == RegionLevel.township).order_by(Region.code)
+    county_id = acting_county_id()
+    if county_id is not None:
+        statement = statement.where(Region.parent_id == county_id)
+    return list(db.session.scalars(statement))
+
+
+def state_view(exposure: Exposure) -> dict:
+    state = queries.state_of(exposure, clock.today())
+    return {"state": state, "state_label": STATE_LABELS[state], "state_tone": STATE_TONES[state]}
+
+
+def posted_date(name: str, label: str) -> date | None:
+    text = form_text(name, 20)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{label}应为有效日期（年-月-日）", f"{name} must be a date YYYY-MM-DD",
+                           field=name) from None
+
+
+# -- the list -------------------------------------------------------------------------------------------
+
+@bp.get("/office/exposures")
+@manage_required
+def exposures_admin():
+    today = clock.today()
+    chosen = request.args.get("state", "")
+    state = ExposureState(chosen) if chosen in ExposureState.__members__ else None
+    statement = queries.exposures(acting_county_id(), state, today)
+    if wants_xlsx():
+        rows = [{"title": exposure.title, "state": str(STATE_LABELS[queries.state_of(exposure, today)]),
+                 "published_on": exposure.published_on, "expires_on": exposure.expires_on, "places": places,
+                 "problems": problems, "closed": closed}
+                for exposure, places, problems, closed in db.session.execute(statement.limit(MAX_EXPORT_ROWS))]
+        columns = [("title", "标题"), ("state", "状态"), ("published_on", "发布日期"), ("expires_on", "公示截止"),
+                   ("places", "曝光场所数"), ("problems", "曝光问题数"), ("closed", "已整改问题数")]
+        return xlsx_list("平安曝光", columns, rows, "平安曝光",
+                         filters=[("状态", str(STATE_LABELS[state]) if state else "全部")])
+    return render_template("exposures/list.html", pager=paginate(statement), state=state, today=today,
+                           counts=queries.state_counts(acting_county_id(), today), state_labels=STATE_LABELS,
+                           state_tones=STATE_TONES, state_of=queries.state_of)
+
+
+# -- drafting -------------------------------------------------------------------------------------------
+
+def picker(chosen: list[Finding]) -> dict:
+    """The problem picker: the chosen problems first, then one page of the search's results."""
+    text = search_text()
+    township = request.args.get("township", "")
+    only = request.args.get("only", "")
+    statement = queries.candidates(acting_county_id(), text=text, township_id=int(township) if township.isdigit()
+                                   else None, only=Only(only) if only in Only.__members__ else None,
+                                   today=clock.today())
+    chosen_ids = {finding.id for finding in chosen}
+    if chosen_ids:
+        statement = statement.where(Finding.id.not_in(chosen_ids))
+    return {"chosen": chosen, "pager": paginate(statement, per_page=CANDIDATES_PER_PAGE), "townships": townships(),
+            "only_labels": ONLY_LABELS, "rectification": RECTIFICATION, "today": clock.today(),
+            "title_length": TITLE_LENGTH}
+
+
+def posted_exposure() -> tuple[str, date | None, list[Finding]]:
+    """Title, last day on show and chosen problems of the posted form (problems grouped into places later)."""
+    return (form_text("title", TITLE_LENGTH + 50), posted_date("expires_on", "公示截止日期"),
+            queries.chosen_findings(form_ids("finding_ids"), acting_county_id()))
+
+
+def form_again(template: str, error: DomainError, **context):
+    """The form as posted, with the refusal, and nothing changed."""
+    db.session.rollback()
+    try:
+        chosen = queries.chosen_findings(form_ids("finding_ids"), acting_county_id())
+    except DomainError:
+        chosen = []
+    return render_template(template, error=domain_message(error), title=form_text("title", TITLE_LENGTH + 50),
+                           expires_on=form_text("expires_on", 20), **picker(chosen), **context), 400
+
+
+@bp.route("/office/exposures/new", methods=["GET", "POST"])
+@manage_required
+def exposure_new():
+    if request.method == "GET":
+        return render_template("exposures/form.html", exposure=None, error=None, title="", expires_on="",
+                               **picker([]))
+    publish_now = request.form.get("action") == "publish"
+    try:
+        title, expires_on, findings = posted_exposure()
+        exposure = create_exposure(current_user, title=title, items=places_of(findings), draft=not publish_now,
+                                   expires_on=expires_on)
+    except DomainError as error:
+        return form_again("exposures/form.html", error, exposure=None)
+    db.session.commit()
+    flash(_("平安曝光已发布，公众可在“平安曝光”页面查看。") if publish_now else _("已存为草稿，草稿不会公开。"), "success")
+    return redirect(url_for("web.exposure_admin", exposure_id=exposure.id))
+
+
+@bp.route("/office/exposures/<int:exposure_id>/edit", methods=["GET", "POST"])
+@manage_required
+def exposure_edit(exposure_id: int):
+    exposure = get_exposure(exposure_id)
+    if queries.state_of(exposure, clock.today()) != ExposureState.draft:
+        flash(_("已发布的曝光不能再修改内容，只能修改公示截止日期或下线。"), "error")
+        return redirect(url_for("web.exposure_admin", exposure_id=exposure.id))
+    if request.method == "GET":
+        chosen = [finding for item in exposure.items for finding in item.findings]
+        return render_template("exposures/form.html", exposure=exposure, error=None, title=exposure.title,
+                               expires_on=exposure.expires_on.isoformat() if exposure.expires_on else "",
+                               **picker(chosen))
+    try:
+        title, expires_on, findings = posted_exposure()
+        update_draft(current_user, exposure, title=title, items=places_of(findings), expires_on=expires_on)
+    except DomainError as error:
+        return form_again("exposures/form.html", error, exposure=get_exposure(exposure_id))
+    db.session.commit()
+    flash(_("草稿已保存。"), "success")
+    return redirect(url_for("web.exposure_admin", exposure_id=exposure.id))
+
+
+# -- one exposure ---------------------------------------------------------------------------------------
+
+def place_rows(exposure: Exposure) -> list[dict]:
+    """One row per listed problem, for the page and its Excel print-out."""
+    rows = []
+    for item in exposure.items:
+        for finding in item.findings:
+            rectification, _tone = RECTIFICATION[finding.status]
+            rows.append({"unit": item.unit.name, "address": item.unit.address, "finding_id": finding.id,
+                         "hazard": finding.hazard_type.title, "category": finding.hazard_type.category,
+                         "severity": "重大" if finding.severity.value == "major" else "一般",
+                         "found_on": finding.found_on, "rectification": str(rectification)})
+    return rows
+
+
+@bp.get("/office/exposures/<int:exposure_id>")
+@manage_required
+def exposure_admin(exposure_id: int):
+    exposure = get_exposure(exposure_id)
+    if wants_xlsx():
+        columns = [Column("unit", "曝光场所"), Column("address", "地址"), Column("finding_id", "问题编号"),
+                   Column("hazard", "问题"), Column("category", "类别"), Column("severity", "等级"),
+                   Column("found_on", "发现日期"), Column("rectification", "整改情况")]
+        facts = [("标题", exposure.title), ("状态", str(state_view(exposure)["state_label"])),
+                 ("发布日期", exposure.published_on.isoformat() if exposure.published_on else "未发布"),
+                 ("公示截止", exposure.expires_on.isoformat() if exposure.expires_on else "未设定")]
+        return xlsx_list("平安曝光场所与问题", columns, place_rows(exposure), f"平安曝光-{exposure.id}", filters=facts)
+    return render_template("exposures/detail.html", exposure=exposure, today=clock.today(), **state_view(exposure),
+                           rectification=RECTIFICATION)
+
+
+def act(exposure_id: int, operation, done: str):
+    """Run one operation on the exposure, commit, and go back to its page with what happened or why not."""
+    exposure = get_exposure(exposure_id)
+    try:
+        operation(exposure)
+    except DomainError as error:
+        db.session.rollback()
+        flash(domain_message(error), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("web.exposure_admin", exposure_id=exposure_id))
+
+
+@bp.post("/office/exposures/<int:exposure_id>/publish")
+@manage_required
+def exposure_publish(exposure_id: int):
+    return act(exposure_id, lambda exposure: publish_exposure(current_user, exposure),
+               _("平安曝光已发布，公众可在“平安曝光”页面查看。"))
+
+
+@bp.post("/office/exposures/<int:exposure_id>/expiry")
+@manage_required
+def exposure_expiry(exposure_id: int):
+    def change(exposure):
+        set_expiry(current_user, exposure, posted_date("expires_on", "公示截止日期"))
+
+    return act(exposure_id, change, _("公示截止日期已修改。"))
+
+
+@bp.post("/office/exposures/<int:exposure_id>/take-down")
+@manage_required
+def exposure_take_down(exposure_id: int):
+    return act(exposure_id, lambda exposure: take_down(current_user, exposure, form_text("reason")),
+               _("已下线，公众页面不再显示；该次曝光仍计入其发布期间的统计。"))
+
+
+@bp.post("/office/exposures/<int:exposure_id>/discard")
+@manage_required
+def exposure_discard(exposure_id: int):
+    exposure = get_exposure(exposure_id)
+    try:
+        discard_draft(current_user, exposure)
+    except DomainError as error:
+        db.session.rollback()
+        flash(domain_message(error), "error")
+        return redirect(url_for("web.exposure_admin", exposure_id=exposure_id))
+    db.session.commit()
+    flash(_("草稿已删除。"), "success")
+    return redirect(url_for("web.exposures_admin"))
