@@ -317,3 +317,32 @@ def test_sign_off_is_not_used_at_the_reminder_stage(county, database):
         report_rectification(county.users.east, finding, "已整改")
     with pytest.raises(TransitionRefused):
         sign_off(county.users.fire, finding, approved=True)
+
+
+def test_a_round_is_convened_for_its_own_countys_units_and_departments(county, database):
+    from inspect_loop.regions.models import DepartmentKind, RegionLevel
+    from inspect_loop.regions.operations import create_department, create_region
+    from inspect_loop.units.operations import create_unit
+
+    admin = county.users.admin
+    yiwu = create_region(admin, code="330782", name="义乌市", level=RegionLevel.county, parent_code=None)
+    chouchen = create_region(admin, code="330782001", name="稠城街道", level=RegionLevel.township,
+                             parent_code="330782")
+    create_department(admin, code="YW-PAB", name="义乌市平安办", kind=DepartmentKind.safety_office, region=yiwu,
+                      doc_prefix="义平安")
+    create_department(admin, code="CC-PAB", name="稠城街道平安办", kind=DepartmentKind.safety_office,
+                      region=chouchen, doc_prefix="稠城平安")
+    yiwu_fire = create_department(admin, code="YW-XF", name="义乌市消防救援大队", kind=DepartmentKind.regulator,
+                                  region=yiwu, sectors=["消防"], doc_prefix="义消")
+    outsider = to_warning(county, create_unit(admin, name="义乌小商品店", region=chouchen), "XF-01")
+    own = to_warning(county, county.units.shop, "XF-01")
+    convene = lambda departments, cases: convene_round(  # noqa: E731
+        county.users.office, held_at=datetime(2026, 3, 20, 14, 30, tzinfo=LOCAL_TZ), venue="兰溪市平安警示教育站",
+        convened_by=county.office, departments=departments, cases=cases)
+    with at("2026-03-16"):
+        with pytest.raises(Forbidden) as other_unit:
+            convene([county.fire], [own, outsider])
+        with pytest.raises(InvalidInput) as other_department:
+            convene([yiwu_fire], [own])
+        assert (other_unit.value.field, other_department.value.field) == ("case_ids", "departments")
+        assert convene([county.fire], [own]).summonses[0].case_id == own.id

@@ -1,5 +1,7 @@
-"""平安曝光: post (published at once unless a draft), publish a draft, list and read."""
+"""平安曝光: post (published at once unless a draft), change or discard a draft, publish it, set the last day
+on the public page, take it down; list and read."""
 
+from flask import Response
 from sqlalchemy import select
 
 from inspect_loop.api import lookups
@@ -9,7 +11,15 @@ from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import EXPOSURE_LOADING, exposure_out, paginate
 from inspect_loop.errors import Forbidden
 from inspect_loop.exposures.models import Exposure, ExposureStatus
-from inspect_loop.exposures.operations import ExposedPlace, create_exposure, publish_exposure
+from inspect_loop.exposures.operations import (
+    ExposedPlace,
+    create_exposure,
+    discard_draft,
+    publish_exposure,
+    set_expiry,
+    take_down,
+    update_draft,
+)
 from inspect_loop.inspections.models import Finding
 from inspect_loop.units.models import Unit
 from inspect_loop.users.permissions import Action, allowed
@@ -20,12 +30,45 @@ DRAFTS_ARE_INTERNAL = ("曝光草稿仅县级平安办可见", "draft exposures 
 @route("POST", "/exposures", summary="发布平安曝光（或存为草稿）", permission=Action.manage_exposures,
        body=inp.ExposureIn, response=out.ExposureOut, status=201)
 def post_exposure(actor, body: inp.ExposureIn):
-    places = [ExposedPlace(unit=lookups.get_or_404(Unit, item.unit_id, f"items.{index}.unit_id"),
-                           findings=[lookups.get_or_404(Finding, finding_id, f"items.{index}.finding_ids.{position}")
-                                     for position, finding_id in enumerate(item.finding_ids)])
-              for index, item in enumerate(body.items)]
-    exposure = create_exposure(actor, title=body.title, items=places, draft=body.draft, expires_on=body.expires_on)
+    exposure = create_exposure(actor, title=body.title, items=places_of(body.items), draft=body.draft,
+                               expires_on=body.expires_on)
     return exposure_out(exposure)
+
+
+def places_of(items: list[inp.ExposureItemIn]) -> list[ExposedPlace]:
+    return [ExposedPlace(unit=lookups.get_or_404(Unit, item.unit_id, f"items.{index}.unit_id"),
+                         findings=[lookups.get_or_404(Finding, finding_id, f"items.{index}.finding_ids.{position}")
+                                   for position, finding_id in enumerate(item.finding_ids)])
+            for index, item in enumerate(items)]
+
+
+@route("PUT", "/exposures/<int:exposure_id>", summary="修改曝光草稿（标题、场所和问题、公示截止日期）",
+       permission=Action.manage_exposures, body=inp.ExposureDraftIn, response=out.ExposureOut)
+def put_exposure(actor, exposure_id: int, body: inp.ExposureDraftIn):
+    exposure = lookups.get_or_404(Exposure, exposure_id, "exposure_id")
+    return exposure_out(update_draft(actor, exposure, title=body.title, items=places_of(body.items),
+                                     expires_on=body.expires_on))
+
+
+@route("DELETE", "/exposures/<int:exposure_id>", summary="删除曝光草稿（已发布的曝光不能删除）",
+       permission=Action.manage_exposures, status=204)
+def delete_exposure(actor, exposure_id: int):
+    discard_draft(actor, lookups.get_or_404(Exposure, exposure_id, "exposure_id"))
+    return Response(status=204)
+
+
+@route("POST", "/exposures/<int:exposure_id>/expiry", summary="设定公示截止日期（含当日；null 为不限）",
+       permission=Action.manage_exposures, body=inp.ExposureExpiryIn, response=out.ExposureOut)
+def post_expiry(actor, exposure_id: int, body: inp.ExposureExpiryIn):
+    exposure = lookups.get_or_404(Exposure, exposure_id, "exposure_id")
+    return exposure_out(set_expiry(actor, exposure, body.expires_on))
+
+
+@route("POST", "/exposures/<int:exposure_id>/take-down", summary="撤下公示中的曝光（须填写原因；仍计入发布当期统计）",
+       permission=Action.manage_exposures, body=inp.DocumentReasonIn, response=out.ExposureOut)
+def post_take_down(actor, exposure_id: int, body: inp.DocumentReasonIn):
+    exposure = lookups.get_or_404(Exposure, exposure_id, "exposure_id")
+    return exposure_out(take_down(actor, exposure, body.reason))
 
 
 @route("POST", "/exposures/<int:exposure_id>/publish", summary="发布曝光草稿", permission=Action.manage_exposures,

@@ -79,7 +79,8 @@ def _operation(api_route: ApiRoute, components: dict, refs: dict) -> dict:
         "summary": api_route.summary,
         "tags": [api_route.path.strip("/").split("/")[0]],
         "parameters": _parameters(api_route, components, refs),
-        "responses": {str(api_route.status): {"description": "成功", "content": content}},
+        "responses": {str(api_route.status): {"description": "成功", "content": content}
+                      if api_route.status != 204 else {"description": "成功（无内容）"}},
     }
     if api_route.permission is None:
         operation["security"] = []

@@ -209,14 +209,23 @@ class ExposureItemIn(Body):
     finding_ids: list[Id] = Field(max_length=200)
 
 
-class ExposureIn(Body):
+class ExposureDraftIn(Body):
     title: text(200, 1)
     items: list[ExposureItemIn] = Field(max_length=200)
+    expires_on: Day | None = Field(None, description="公示截止日期（含当日）；缺省为不限")
+
+
+class ExposureIn(ExposureDraftIn):
     draft: bool = False
-    expires_on: Day | None = None
+
+
+class ExposureExpiryIn(Body):
+    expires_on: Day | None
 
 
 class DocumentReasonIn(Body):
+    """A reason, for revoking or re-issuing a document or taking an exposure down."""
+
     reason: Reason
 
 

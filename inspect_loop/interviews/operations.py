@@ -8,11 +8,11 @@ from inspect_loop import clock
 from inspect_loop.audit.log import record_event
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
-from inspect_loop.errors import Conflict, InvalidInput, NotFound, TransitionRefused
+from inspect_loop.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
 from inspect_loop.interviews.models import InterviewRound, Summons
-from inspect_loop.regions.models import Department, DepartmentKind
+from inspect_loop.regions.models import Department, DepartmentKind, RegionLevel
 from inspect_loop.users.models import User
-from inspect_loop.users.permissions import Action, require
+from inspect_loop.users.permissions import Action, require, require_in_county
 
 
 def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: Department,
@@ -28,6 +28,7 @@ def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: De
         raise InvalidInput("参加人次不能为负数", "participants must not be negative", field="participants")
     if len({case.id for case in cases}) != len(cases):
         raise InvalidInput("约谈对象重复", "a case is listed twice", field="case_ids")
+    _check_one_county(actor, convened_by, departments, cases)
     for case in cases:
         _check_summonable(case)
 
@@ -60,6 +61,21 @@ def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: De
     # One batch: many units' notices are rendered side by side (letters.render.render_many).
     issue_summonses(summonses, actor)
     return interview_round
+
+
+def _check_one_county(actor: User, convened_by: Department, departments: list[Department],
+                      cases: list[Case]) -> None:
+    """A round is the county's: its office convenes it, for the county's units, with the county's departments."""
+    county = convened_by.region.ancestor(RegionLevel.county)
+    require_in_county(actor, county.id)
+    for case in cases:
+        if case.unit.county_id != county.id:
+            raise Forbidden(f"案件{case.id}的单位不在{county.name}，不能由{convened_by.name}约谈",
+                            f"case {case.id} lies outside the convening office's county", field="case_ids")
+    for department in departments:
+        if department.region.ancestor(RegionLevel.county) != county:
+            raise InvalidInput(f"{department.name}不是{county.name}的部门", f"department {department.code} lies "
+                               "outside the convening office's county", field="departments")
 
 
 def _check_summonable(case: Case) -> None:

@@ -20,6 +20,7 @@ from inspect_loop.regions.lookup import county_office_of, regulators_of_case
 from inspect_loop.regions.models import Department, DepartmentKind
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import User
+from inspect_loop.users.permissions import Action, require, require_in_county
 
 
 def verify_url(document: Document) -> str:
@@ -147,6 +148,7 @@ def _builder_for(document: Document) -> Callable[[Document], dict]:
 def reissue(document: Document, actor: User, reason: str) -> Document:
     """A new version with the same number, rendered from the matter's current data; the old one is
     marked superseded. Used when a notice was wrong or lost."""
+    _require_document_office(actor, document)
     if document.status != DocumentStatus.valid:
         raise Conflict("只能对有效文书重新签发", "only a valid document can be re-issued")
     if not (reason or "").strip():
@@ -163,7 +165,14 @@ def reissue(document: Document, actor: User, reason: str) -> Document:
     return new
 
 
+def _require_document_office(actor: User, document: Document) -> None:
+    """Only the county office (or the admin) re-issues and revokes, and only its own county's notices."""
+    require(actor, Action.revoke_document)
+    require_in_county(actor, document.unit.county_id)
+
+
 def revoke(document: Document, actor: User, reason: str) -> Document:
+    _require_document_office(actor, document)
     if document.status == DocumentStatus.revoked:
         raise Conflict("该文书已作废", "the document is already revoked")
     if not (reason or "").strip():

@@ -68,6 +68,10 @@ def table_workbook(title: str, columns: list[Column | tuple], rows: list[dict],
         data.append([_cell_value(row.get(column.key)) for column in columns])
         for index, column in enumerate(columns):
             cell = data.cell(row=data.max_row, column=index + 1)
+            if cell.data_type == "f":
+                # openpyxl stores text starting with "=" as a live formula; a unit named "=HYPERLINK(…)"
+                # must stay text in the office's workbook.
+                cell.data_type = "s"
             number_format = column.format_for(row)
             if number_format:
                 cell.number_format = number_format

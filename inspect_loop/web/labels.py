@@ -92,6 +92,23 @@ EVENT_LABELS = {
     "exposure.listed": _l("列入平安曝光"),
     "exposure.created": _l("建立平安曝光"),
     "exposure.published": _l("平安曝光发布"),
+    "exposure.updated": _l("修改平安曝光草稿"),
+    "exposure.discarded": _l("删除平安曝光草稿"),
+    "exposure.expiry_set": _l("调整平安曝光截止日期"),
+    "exposure.taken_down": _l("撤下平安曝光"),
+    "plan.created": _l("制定暗访计划"),
+    "round.convened": _l("组织警示约谈"),
+    "round.participants": _l("登记约谈参加人次"),
+    "region.created": _l("新建行政区划"),
+    "department.created": _l("新建部门"),
+    "hazard_type.created": _l("新增隐患类型"),
+    "user.created": _l("新建用户"),
+    "user.updated": _l("修改用户"),
+    "user.enabled": _l("启用用户"),
+    "user.disabled": _l("停用用户"),
+    "user.password_changed": _l("修改密码"),
+    "user.password_reset": _l("重置密码"),
+    "data.generated": _l("生成演示数据"),
 }
 
 

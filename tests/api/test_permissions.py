@@ -139,6 +139,11 @@ PREPARE = {
     "publish": lambda w: (f"/exposures/{w.exposure(draft=True).id}/publish", None),
     "list_exposures": lambda w: ("/exposures", None),
     "get_exposure": lambda w: (f"/exposures/{w.exposure(draft=False).id}", None),
+    "put_exposure": lambda w: (lambda draft: (f"/exposures/{draft.id}", {"title": "平安曝光（修改）", "items": [
+        {"unit_id": draft.items[0].unit_id, "finding_ids": [draft.items[0].findings[0].id]}]}))(w.exposure(draft=True)),
+    "delete_exposure": lambda w: (f"/exposures/{w.exposure(draft=True).id}", None),
+    "post_expiry": lambda w: (f"/exposures/{w.exposure(draft=False).id}/expiry", {"expires_on": "2026-12-31"}),
+    "post_take_down": lambda w: (f"/exposures/{w.exposure(draft=False).id}/take-down", {"reason": "已整改完毕"}),
     "get_document": lambda w: (f"/documents/{w.document().id}", None),
     "get_document_pdf": lambda w: (f"/documents/{w.document().id}/pdf", None),
     "revoke_document": lambda w: (f"/documents/{w.document().id}/revoke", {"reason": "内容有误"}),

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Stage
+from inspect_loop.errors import Forbidden
 from inspect_loop.letters import issuing
 from inspect_loop.letters.models import Document, DocumentCheck, DocumentKind, DocumentStatus
 from inspect_loop.letters.tokens import short_code
@@ -157,6 +158,18 @@ def test_a_revoked_notice_says_voided_and_a_reissued_one_is_superseded(every_kin
     assert new.sha256 == hashlib.sha256(new.pdf).hexdigest() != summons.sha256
     assert summons.sha256 == hashlib.sha256(summons.pdf).hexdigest()
     assert "（第2版）" in client.get(urlsplit(issuing.verify_url(new)).path).get_data(as_text=True)
+
+
+def test_only_the_county_office_revokes_or_reissues_and_nothing_changes_otherwise(every_kind, county, database):
+    reminder = every_kind.reminder
+    for user in (county.users.east, county.users.fire, county.users.inspector, county.users.viewer):
+        with pytest.raises(Forbidden):
+            issuing.revoke(reminder, user, "录入错误")
+        with pytest.raises(Forbidden):
+            issuing.reissue(reminder, user, "遗失")
+    database.session.rollback()
+    assert reminder.status == DocumentStatus.valid
+    assert database.session.scalar(select(func.count(Document.id)).where(Document.number == reminder.number)) == 1
 
 
 def test_without_a_phone_the_number_and_short_code_find_the_notice(every_kind, client):

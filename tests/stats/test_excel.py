@@ -84,3 +84,9 @@ def test_table_workbook_fits_chinese_text_and_cleans_the_sheet_title(database):
     assert sheet["A2"].value == "兰溪市云山街道某某超市" and sheet["B2"].value == "消防、食品"
     assert sheet.column_dimensions["A"].width == display_width("兰溪市云山街道某某超市") + 2 == 24
     assert workbook["口径说明"]["A2"].value == "单位"
+
+
+def test_text_that_looks_like_a_formula_stays_text(database):
+    content = table_workbook("单位", [Column("name", "名称")], [{"name": '=HYPERLINK("http://x","点我")'}], [])
+    cell = opened(content)["单位"]["A2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x","点我")'

@@ -248,3 +248,20 @@ def test_field_pages_fit_360_px_and_photos_are_downscaled_before_upload(live_ser
     photo = db.session.scalar(select(Photo).where(Photo.finding_id == finding.id))
     assert (photo.width, photo.height) == (1600, 1200)  # downscaled in the browser, kept as sent
     assert case.findings
+
+
+def test_every_audited_action_has_a_chinese_label():
+    """Every action the code writes to the audit log reads as a sentence on a timeline, never as a code."""
+    import re
+
+    from inspect_loop.cases.ladder import TRANSITIONS
+    from inspect_loop.web.labels import EVENT_LABELS
+
+    source = "\n".join(path.read_text(encoding="utf-8") for path in Path("inspect_loop").rglob("*.py"))
+    # The action argument of each call, literal or conditional ("user.enabled" if active else "user.disabled").
+    arguments = re.findall(r"record_event\(\s*[^,]+,\s*([^,]+),", source)
+    written = {action for argument in arguments for action in re.findall(r'"([a-z_]+\.[a-z_]+)"', argument)}
+    assert {"unit.created", "user.enabled", "user.disabled"} <= written  # the scan itself works
+    written |= {f"case.{name}" for name in TRANSITIONS}
+    written.add("data.generated")
+    assert written - set(EVENT_LABELS) == set()

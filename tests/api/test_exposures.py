@@ -1,0 +1,55 @@
+"""平安曝光 through the API: a draft is changed or discarded, published, given a last day, taken down."""
+
+from sqlalchemy import func, select
+
+from inspect_loop.exposures.models import Exposure
+from tests.api.client import ok, refused
+from tests.factories import inspect
+from tests.helpers import at
+
+
+def test_a_draft_is_changed_published_given_a_last_day_and_taken_down(api, county, database):
+    with at("2026-05-06"):
+        shop = inspect(county, county.units.shop, "XF-01", "YD-01").findings
+        market = inspect(county, county.units.market, "SP-01").findings
+    database.session.commit()
+    draft = ok(api.post("/exposures", "office", day="2026-05-10", json={
+        "title": "第二季度曝光", "draft": True, "items": [{"unit_id": shop[0].unit_id, "finding_ids": [shop[0].id]}]}),
+        201)
+    changed = ok(api.request("PUT", f"/exposures/{draft['id']}", "office", day="2026-05-11", json={
+        "title": "2026年第二季度安全隐患曝光", "expires_on": "2026-06-30", "items": [
+            {"unit_id": shop[0].unit_id, "finding_ids": [shop[0].id, shop[1].id]},
+            {"unit_id": market[0].unit_id, "finding_ids": [market[0].id]}]}))
+    assert changed["title"] == "2026年第二季度安全隐患曝光" and changed["status"] == "draft"
+    assert [len(item["findings"]) for item in changed["items"]] == [2, 1]
+    refused(api.request("PUT", f"/exposures/{draft['id']}", "east", json={"title": "x", "items": []}), 403)
+
+    published = ok(api.post(f"/exposures/{draft['id']}/publish", "office", day="2026-05-12"))
+    assert published["published_on"] == "2026-05-12"
+    refused(api.request("PUT", f"/exposures/{draft['id']}", "office", day="2026-05-13", json={
+        "title": "改", "items": [{"unit_id": market[0].unit_id, "finding_ids": [market[0].id]}]}), 409)
+    refused(api.request("DELETE", f"/exposures/{draft['id']}", "office", day="2026-05-13"), 409)
+    refused(api.post(f"/exposures/{draft['id']}/expiry", "office", day="2026-05-13",
+                     json={"expires_on": "2026-05-01"}), 400, field="expires_on")
+    assert ok(api.post(f"/exposures/{draft['id']}/expiry", "office", day="2026-05-13",
+                       json={"expires_on": None}))["expires_on"] is None
+    refused(api.post(f"/exposures/{draft['id']}/take-down", "office", day="2026-05-20", json={"reason": " "}), 400,
+            field="reason")
+    down = ok(api.post(f"/exposures/{draft['id']}/take-down", "office", day="2026-05-20",
+                       json={"reason": "问题已全部整改"}))
+    assert down["expires_on"] == "2026-05-19" and down["status"] == "published"
+    refused(api.post(f"/exposures/{draft['id']}/take-down", "office", day="2026-05-21",
+                     json={"reason": "再次撤下"}), 409)
+
+
+def test_a_draft_is_discarded_and_nothing_of_it_is_left(api, county, database):
+    with at("2026-05-06"):
+        finding = inspect(county, county.units.shop, "XF-01").findings[0]
+    database.session.commit()
+    draft = ok(api.post("/exposures", "office", day="2026-05-10", json={
+        "title": "草稿", "draft": True, "items": [{"unit_id": finding.unit_id, "finding_ids": [finding.id]}]}), 201)
+    refused(api.request("DELETE", f"/exposures/{draft['id']}", "viewer"), 403)
+    response = api.request("DELETE", f"/exposures/{draft['id']}", "office", day="2026-05-11")
+    assert response.status_code == 204 and response.get_data() == b""
+    assert database.session.scalar(select(func.count(Exposure.id))) == 0
+    refused(api.request("DELETE", f"/exposures/{draft['id']}", "office"), 404, field="exposure_id")
