@@ -11,7 +11,7 @@ from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.regions.lookup import department_by_code
 from inspect_loop.users.models import Role, User
-from inspect_loop.users.operations import create_user, issue_api_token
+from inspect_loop.users.operations import create_user, issue_api_token, revoke_api_tokens
 
 
 def _fail(error: DomainError):
@@ -145,3 +145,14 @@ def register_cli(app: Flask) -> None:
         token = issue_api_token(user)
         db.session.commit()
         click.echo(token)
+
+    @users.command("revoke-tokens")
+    @click.argument("username")
+    def users_revoke_tokens(username):
+        """Revoke every API token of USERNAME (e.g. a leaked token, or a system that is retired)."""
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"用户 {username} 不存在 (no such user)")
+        count = revoke_api_tokens(user)
+        db.session.commit()
+        click.echo(f"已吊销 {user.username} 的 {count} 个访问令牌 (revoked {count} tokens)")

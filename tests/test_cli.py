@@ -27,6 +27,15 @@ def test_users_create_and_token(app, county, database):
     assert stored == token_digest(token) and token not in stored
 
 
+def test_users_revoke_tokens_ends_every_token_of_the_user(app, county, database):
+    runner = app.test_cli_runner()
+    tokens = [runner.invoke(args=["users", "token", "fire"]).output.strip().splitlines()[-1] for _ in range(2)]
+    result = runner.invoke(args=["users", "revoke-tokens", "fire"])
+    assert result.exit_code == 0 and "2" in result.output
+    assert [user_for_token(token) for token in tokens] == [None, None]
+    assert runner.invoke(args=["users", "revoke-tokens", "nobody"]).exit_code != 0
+
+
 def test_users_create_refuses_bad_input_and_changes_nothing(app, county, database):
     runner = app.test_cli_runner()
     before = database.session.scalar(select(func.count(User.id)))

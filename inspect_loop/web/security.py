@@ -5,7 +5,7 @@ under ``static/css``. Behind https (``BASE_URL`` starting with ``https:``) the s
 and named with the ``__Host-`` prefix, which browsers only accept from a secure origin, for the whole host.
 """
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app, request
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
                            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
@@ -53,6 +53,21 @@ def add_security_headers(response):
     return response
 
 
+def refuse_nul_characters():
+    """A NUL character is never meaningful in a form or a query string, and PostgreSQL cannot store or even
+    compare it (a search with one was a server error): such a request is refused as malformed. The API
+    refuses it itself, naming the field."""
+    if request.path.startswith("/api/"):
+        return
+    values = [*request.args.values(), *(request.form.values() if request.mimetype in FORM_TYPES else ())]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def init_security(app: Flask) -> None:
     configure_cookies(app)
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

@@ -234,3 +234,13 @@ def test_a_refused_page_says_why_in_chinese(login, county):
     assert "无权访问" in response.get_data(as_text=True)
     missing = login("viewer").get("/units/999999")
     assert missing.status_code == 404 and "不存在" in missing.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_search_or_a_form_is_refused_not_a_server_error(login, county):
+    # PostgreSQL cannot compare text with NUL: this search was a 500 there.
+    client = login("office")
+    assert client.get("/units?q=a%00b").status_code == 400
+    assert client.get("/office?q=%00").status_code == 400
+    refused = client.post(f"/units/{county.units.shop.id}/inspect", data={"kind": "unannounced", "notes": "a\x00b"})
+    assert refused.status_code == 400 and inspection_count() == 0
+    assert client.get("/units?q=振兴路").status_code == 200
