@@ -21,7 +21,7 @@ Every SQL statement those make is captured and EXPLAINed. A plan "reads a table 
 is scanned without an index inside something that runs once per outer row: a correlated subquery or a
 nested loop's inner side on SQLite (``SCAN`` under ``CORRELATED …``, or a ``SCAN`` after the first table of
 a join), a ``SubPlan`` or a nested loop's inner side on PostgreSQL (``Seq Scan`` not behind a ``Hash`` or
-``Materialize``, which are built once). The table goes to docs/performance-stats.md.
+``Materialize``, which are built once). The table goes to docs/performance.md ("Statistics").
 """
 
 import argparse

@@ -6,8 +6,8 @@ tens of thousands of units in minutes: it follows each unit through the ladder o
 with the same rules as the operations (deadlines from ``hazards.deadlines.deadline_for``, the stages and
 outcomes of ``cases.ladder.TRANSITIONS``, sign-off before close-out, shutdown and ban ending the case), and
 writes the rows with bulk ``INSERT``s in chunks. It renders no documents (no ``Document`` rows): the data is
-for figures, lists, rankings and their benchmarks, not for verifying notices. The section "Generated
-history" of ``docs/performance-stats.md`` has the rates, the decisions and the limits.
+for figures, lists, rankings and their benchmarks, not for verifying notices. ``docs/generator.md`` has
+the rates, the decisions and the limits.
 
 History runs from ``end - years`` to ``end`` (default: yesterday). Everything that would happen after
 ``end`` does not happen, so the last weeks leave cases open at every stage, some of them overdue.
@@ -75,7 +75,7 @@ FIRST_CALENDAR_YEAR = 2004  # chinese-calendar knows holidays from 2004 on
 
 @dataclass(frozen=True)
 class Rates:
-    """How often things happen; docs/performance-stats.md ("Generated history") gives the reason for each."""
+    """How often things happen; docs/generator.md gives the reason for each."""
 
     # Visits per unit and year and the chance a visit finds something, both scaled by the unit's risk tier:
     # about half a finding per unit and year (40,000 units × 5 years ≈ 100,000 findings).
@@ -917,7 +917,7 @@ def gen_data(units, years, seed, end, county_code):
     and writes it with bulk inserts. It renders NO documents: no Document rows (notices, summonses, 交办单,
     referrals) exist for generated history. An empty database first gets the demo county's structure and
     logins; otherwise the units join the existing county. A database that already holds a generated set is
-    refused. See docs/performance-stats.md.
+    refused. See docs/generator.md.
     """
     from flask_migrate import upgrade
 

@@ -126,7 +126,7 @@ def test_history_spans_the_years_before_the_end_and_covers_the_whole_ladder(gene
     assert set(db.session.scalars(select(EnforcementAction.action).distinct())) == set(ActionKind)
     assert count(model=Summons) > count(Summons.attended.is_(False), model=Summons) > 0
     assert count(model=Exposure) == 7  # one a quarter, published early in the next
-    assert count(model=Document) == 0  # generated history renders no documents (docs/performance-stats.md)
+    assert count(model=Document) == 0  # generated history renders no documents (docs/generator.md)
     kinds = set(db.session.scalars(select(Inspection.kind).distinct()))
     assert set(InspectionKind) == kinds
 
