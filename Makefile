@@ -11,6 +11,7 @@ RUN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subs
 TEST_PACKAGES := chromium
 PYTEST_ARGS ?=
 FLASK := $(BIN)/flask --app inspect_loop
+CATALOGUE := translations/en/LC_MESSAGES/messages.mo
 
 .PHONY: run test setup system-packages test-system-packages lint clean
 
@@ -40,7 +41,11 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 
 setup: system-packages $(STAMP)
 
-run: setup
+# The English catalogue, compiled when its .po changed (the .mo is build output, not committed; docs/i18n.md).
+$(CATALOGUE): translations/en/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile -d translations
+
+run: setup $(CATALOGUE)
 	$(FLASK) init-db
 	$(FLASK) demo
 	@echo "inspect_loop: http://127.0.0.1:5000"
@@ -48,7 +53,7 @@ run: setup
 
 # The suite runs on SQLite, then on PostgreSQL when a server answers at 127.0.0.1:5432 (CI requires it:
 # INSPECT_LOOP_REQUIRE_POSTGRES=1).
-test: test-system-packages $(STAMP)
+test: test-system-packages $(STAMP) $(CATALOGUE)
 	./.ci/test-suite $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -14,8 +14,8 @@ from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
+from inspect_loop.exposures.operations import create_exposure, places_of
 from inspect_loop.hazards.models import DayBasis, HazardType, Severity
-from inspect_loop.exposures.operations import ExposedPlace, create_exposure
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind
 from inspect_loop.inspections.operations import (
     NewFinding,
@@ -401,15 +401,10 @@ class DemoCounty:
         major problems; it leaves the public page after two months. The last one stays a draft."""
         since = clock.local_midnight_utc(day - timedelta(days=90))
         cases = db.session.scalars(select(Case).where(Case.warning_at >= since).order_by(Case.id)).all()
-        serious_by_unit: dict[int, ExposedPlace] = {}
-        for case in self.rng.sample(cases, min(len(cases), 8)):
-            serious = [finding for finding in case.findings
-                       if finding.severity == Severity.major or finding.status != FindingStatus.closed
-                       or finding.close_kind != CloseKind.verified]
-            if serious:
-                place = serious_by_unit.setdefault(case.unit_id, ExposedPlace(case.unit, []))
-                place.findings.extend(serious)
-        places = list(serious_by_unit.values())
+        places = places_of([finding for case in self.rng.sample(cases, min(len(cases), 8))
+                            for finding in case.findings
+                            if finding.severity == Severity.major or finding.status != FindingStatus.closed
+                            or finding.close_kind != CloseKind.verified])
         if not places:
             return
         with self.at(day, 15):

@@ -6,11 +6,13 @@ import os
 import psycopg
 import pytest
 from argon2 import PasswordHasher, profiles
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import make_url, text
 
-from inspect_loop import create_app
+from inspect_loop import PROJECT_ROOT, create_app
 from inspect_loop.db import db
 from inspect_loop.users import passwords
 
@@ -63,6 +65,23 @@ class FreshRequestClient(FlaskClient):
             for name in ("babel_locale", "babel_tzinfo", "babel_translations"):
                 context.__dict__.pop(name, None)
         return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def translations(tmp_path_factory):
+    """The catalogues of translations/ compiled for this test session, for every app the tests create: the
+    .mo files are build output (``make`` compiles them), and Flask-Babel caches translations per process, not
+    per app, so all apps must read the same directory."""
+    source = PROJECT_ROOT / "translations"
+    compiled = tmp_path_factory.mktemp("translations")
+    for po_file in source.glob("*/LC_MESSAGES/*.po"):
+        mo_file = compiled / po_file.relative_to(source).with_suffix(".mo")
+        mo_file.parent.mkdir(parents=True, exist_ok=True)
+        with po_file.open("rb") as po, mo_file.open("wb") as mo:
+            write_mo(mo, read_po(po, locale=po_file.parts[-3]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INSPECT_LOOP_BABEL_TRANSLATION_DIRECTORIES", str(compiled))
+        yield compiled
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,8 @@ def post_inspection(actor, body: inp.InspectionIn):
                            field="plan_id")
     inspection = record_inspection(actor, unit, body.kind, findings=findings, verified=verified,
                                    team=lookups.users(body.team, "team"), notes=body.notes,
-                                   latitude=body.latitude, longitude=body.longitude, plan=plan)
+                                   latitude=body.latitude, longitude=body.longitude, plan=plan,
+                                   submission_key=body.submission_key)
     return inspection_out(inspection)
 
 

@@ -131,6 +131,8 @@ class InspectionIn(Body):
     latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     plan_id: Id | None = None
+    submission_key: text(64) | None = Field(
+        None, description="客户端为本次提交生成的唯一编号（如 UUID）；网络重试时重复发送不会重复录入，返回原检查")
 
 
 class PlanIn(Body):

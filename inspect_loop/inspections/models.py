@@ -78,6 +78,9 @@ class Inspection(db.Model):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Chosen by the form or the client for one submission: sent again (a second tap, a retry after a lost
+    # answer on a weak mobile connection) it finds this inspection instead of recording another.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     unit: Mapped[Unit] = relationship()
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])

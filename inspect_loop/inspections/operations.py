@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from inspect_loop import clock
 from inspect_loop.audit.log import record_event
@@ -10,7 +11,7 @@ from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Case, Stage
 from inspect_loop.cases.queries import open_case_of
 from inspect_loop.db import db
-from inspect_loop.errors import Forbidden, InvalidInput, TransitionRefused
+from inspect_loop.errors import Conflict, Forbidden, InvalidInput, TransitionRefused
 from inspect_loop.hazards.deadlines import deadline_for
 from inspect_loop.hazards.models import HazardType, Severity
 from inspect_loop.inspections.models import (
@@ -49,9 +50,13 @@ class VerificationResult:
 def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings: list[NewFinding] = (),
                       verified: list[VerificationResult] = (), team: list[User] = (), notes: str = "",
                       latitude: float | None = None, longitude: float | None = None,
-                      plan: InspectionPlan | None = None) -> Inspection:
+                      plan: InspectionPlan | None = None, submission_key: str | None = None) -> Inspection:
+    """Record one visit. With a ``submission_key`` the call is idempotent: the same key again (by the same
+    user, for the same unit) returns the inspection it recorded and changes nothing."""
     require(actor, Action.record_inspection)
     require_in_township(actor, unit.township_id)
+    if submission_key and (earlier := earlier_submission(actor, unit, submission_key)) is not None:
+        return earlier
     case = open_case_of(unit.id)
     _check_verifications(kind, case, verified)
     if plan is not None and (plan.status != PlanStatus.planned or plan.unit_id != unit.id):
@@ -60,10 +65,19 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
     moment = clock.now()
     inspection = Inspection(unit=unit, unit_id=unit.id, kind=kind, inspected_at=moment,
                             inspected_on=clock.local_date(moment), notes=notes or "", latitude=latitude,
-                            longitude=longitude, recorded_by_id=actor.id, case_id=case.id if case else None)
+                            longitude=longitude, recorded_by_id=actor.id, case_id=case.id if case else None,
+                            submission_key=submission_key or None)
     inspection.team = list(team)
-    db.session.add(inspection)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(inspection)
+            db.session.flush()
+    except IntegrityError:
+        # The same submission arrived twice at once and the other request recorded it first (rolling the
+        # savepoint back has taken this one out of the session).
+        if submission_key and (earlier := earlier_submission(actor, unit, submission_key)) is not None:
+            return earlier
+        raise
 
     new_findings = []
     if findings:
@@ -87,6 +101,15 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
         issue_reminder(inspection, new_findings, actor)
     db.session.flush()
     return inspection
+
+
+def earlier_submission(actor: User, unit: Unit, submission_key: str) -> Inspection | None:
+    """The inspection this user recorded for this unit with ``submission_key``, if any."""
+    earlier = db.session.scalar(select(Inspection).where(Inspection.submission_key == submission_key))
+    if earlier is not None and (earlier.recorded_by_id, earlier.unit_id) != (actor.id, unit.id):
+        raise Conflict("该提交编号已用于另一次检查", "submission_key belongs to another inspection",
+                       field="submission_key")
+    return earlier
 
 
 def _check_verifications(kind: InspectionKind, case: Case | None, verified: list[VerificationResult]) -> None:

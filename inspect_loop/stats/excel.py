@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from inspect_loop.stats.definitions import BREAKDOWNS, RANKING_COLUMNS, SUMMARY_FIGURES
+from inspect_loop.stats.definitions import BREAKDOWNS, N_, RANKING_COLUMNS, SUMMARY_FIGURES
 
 DEFINITIONS_SHEET = "口径说明"
 HEADER_FONT = Font(bold=True)
@@ -151,10 +151,10 @@ def workbook_for_ranking(ranking: dict) -> bytes:
 
 SCALE_TEXT = "按个数扣分的各项按每百家在营单位计（扣分 × 100 ÷ 在营单位数），不足100家的按100家计。"
 WEIGHT_LABELS = {
-    "general_finding": "督查发现一般隐患",
-    "major_finding": "督查发现重大隐患",
-    "overdue": "月末逾期问题",
-    "warning": "进入二次警示案件",
-    "absent": "缺席约谈单位",
-    "enforcement": "进入三次执法案件",
+    "general_finding": N_("督查发现一般隐患"),
+    "major_finding": N_("督查发现重大隐患"),
+    "overdue": N_("月末逾期问题"),
+    "warning": N_("进入二次警示案件"),
+    "absent": N_("缺席约谈单位"),
+    "enforcement": N_("进入三次执法案件"),
 }

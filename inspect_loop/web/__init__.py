@@ -19,12 +19,13 @@ def init_web(app: Flask) -> None:
     from inspect_loop.web.auth import role_name
     from inspect_loop.web.formatting import FILTERS
     from inspect_loop.web.helpers import is_english
-    from inspect_loop.web.i18n import language_switch_url
+    from inspect_loop.web.i18n import language_switch_url, remember_choice
     from inspect_loop.web.labels import event_label, label, options
     from inspect_loop.web.navigation import menu_for
     from inspect_loop.web.security import init_security
 
     init_security(app)
+    app.before_request(remember_choice)
     app.jinja_env.globals.update(is_english=is_english, role_name=role_name, menu_for=menu_for,
                                  page_url=page_url, language_switch_url=language_switch_url,
                                  label=label, event_label=event_label, enum_options=options)

@@ -31,8 +31,8 @@ REQUIRED = _l("必填")
 NO_DEPARTMENT = 0  # the department choice of roles without one (admin, inspector, viewer)
 
 USER_COLUMNS = [
-    Column("username", "用户名"), Column("display_name", "姓名"), Column("role", "角色"),
-    Column("department", "所属部门"), Column("active", "状态"), Column("created_at", "创建时间"),
+    Column("username", _l("用户名")), Column("display_name", _l("姓名")), Column("role", _l("角色")),
+    Column("department", _l("所属部门")), Column("active", _l("状态")), Column("created_at", _l("创建时间")),
 ]
 
 
@@ -44,7 +44,7 @@ class UserFields(FlaskForm):
     def fill_choices(self) -> None:
         self.role.choices = options(Role)
         self.department.choices = [(NO_DEPARTMENT, _("无（系统管理员、暗访督查员、领导）")),
-                                   *[(department.id, f"{department.name}（{department.code}）")
+                                   *[(department.id, _("%(name)s（%(code)s）", name=department.name, code=department.code))
                                      for department in queries.all_departments()]]
 
     def chosen_department(self) -> Department | None:
@@ -74,7 +74,7 @@ def admin_home():
 
 def user_row(user: User) -> dict:
     return {"username": user.username, "display_name": user.display_name, "role": label(user.role),
-            "department": user.department.name if user.department else "", "active": "启用" if user.active else "停用",
+            "department": user.department.name if user.department else "", "active": _("启用") if user.active else _("停用"),
             "created_at": clock.local_datetime(user.created_at).replace(tzinfo=None)}
 
 
@@ -85,9 +85,10 @@ def admin_users():
     statement = queries.users_statement(filters)
     if wants_xlsx():
         rows = [user_row(user) for user in db.session.scalars(statement.limit(MAX_EXPORT_ROWS))]
-        notes = [("角色", label(Role(filters.role)) if filters.role else "全部"),
-                 ("状态", {"1": "启用", "0": "停用"}.get(filters.active, "全部")), ("搜索", request.args.get("q", ""))]
-        return xlsx_list("用户", USER_COLUMNS, rows, "users", notes)
+        notes = [(_("角色"), label(Role(filters.role)) if filters.role else _("全部")),
+                 (_("状态"), {"1": _("启用"), "0": _("停用")}.get(filters.active, _("全部"))),
+                 (_("搜索"), request.args.get("q", ""))]
+        return xlsx_list(_("用户"), USER_COLUMNS, rows, "users", notes)
     return render_template("admin/users.html", pager=paginate(statement), role_options=options(Role))
 
 

@@ -32,20 +32,21 @@ from inspect_loop.web.labels import label, options
 catalogue_required = permission_required(Action.manage_catalogue)
 SECTOR_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
-REGION_COLUMNS = [Column("code", "代码"), Column("name", "名称"), Column("level", "层级"),
-                  Column("parent_code", "上级代码"), Column("parent", "上级名称")]
-DEPARTMENT_COLUMNS = [Column("code", "代码"), Column("name", "名称"), Column("kind", "类别"),
-                      Column("region", "所在区划"), Column("sectors", "负责行业"), Column("doc_prefix", "文号前缀")]
-HAZARD_COLUMNS = [Column("code", "代码"), Column("category", "类别"), Column("title", "隐患名称"),
-                  Column("sector", "行业"), Column("severity", "等级"), Column("rectify_days", "整改天数"),
-                  Column("day_basis", "计日方式")]
+REGION_COLUMNS = [Column("code", _l("代码")), Column("name", _l("名称")), Column("level", _l("层级")),
+                  Column("parent_code", _l("上级代码")), Column("parent", _l("上级名称"))]
+DEPARTMENT_COLUMNS = [Column("code", _l("代码")), Column("name", _l("名称")), Column("kind", _l("类别")),
+                      Column("region", _l("所在区划")), Column("sectors", _l("负责行业")),
+                      Column("doc_prefix", _l("文号前缀"))]
+HAZARD_COLUMNS = [Column("code", _l("代码")), Column("category", _l("类别")), Column("title", _l("隐患名称")),
+                  Column("sector", _l("行业")), Column("severity", _l("等级")), Column("rectify_days", _l("整改天数")),
+                  Column("day_basis", _l("计日方式"))]
 
 
 def export_or_page(statement, title: str, columns, to_row, filename: str, notes, template: str, **context):
     """The list as .xlsx (every row of the filtered list) or as the paginated page."""
     if wants_xlsx():
         rows = [to_row(item) for item in db.session.scalars(statement.limit(MAX_EXPORT_ROWS))]
-        return xlsx_list(title, columns, rows, filename, [*notes, ("搜索", request.args.get("q", ""))])
+        return xlsx_list(title, columns, rows, filename, [*notes, (_("搜索"), request.args.get("q", ""))])
     return render_template(template, pager=paginate(statement), **context)
 
 
@@ -76,9 +77,9 @@ class RegionForm(FlaskForm):
 def admin_regions():
     level = queries.choice("level", set(RegionLevel))
     statement = queries.regions_statement(search_text(), level)
-    notes = [("层级", label(RegionLevel(level)) if level else "全部")]
+    notes = [(_("层级"), label(RegionLevel(level)) if level else _("全部"))]
     return export_or_page(
-        statement, "行政区划", REGION_COLUMNS,
+        statement, _("行政区划"), REGION_COLUMNS,
         lambda region: {"code": region.code, "name": region.name, "level": label(region.level),
                         "parent_code": region.parent.code if region.parent else "",
                         "parent": region.parent.name if region.parent else ""},
@@ -116,9 +117,9 @@ class DepartmentForm(FlaskForm):
 def admin_departments():
     kind = queries.choice("kind", set(DepartmentKind))
     statement = queries.departments_statement(search_text(), kind)
-    notes = [("类别", label(DepartmentKind(kind)) if kind else "全部")]
+    notes = [(_("类别"), label(DepartmentKind(kind)) if kind else _("全部"))]
     return export_or_page(
-        statement, "部门", DEPARTMENT_COLUMNS,
+        statement, _("部门"), DEPARTMENT_COLUMNS,
         lambda department: {"code": department.code, "name": department.name, "kind": label(department.kind),
                             "region": department.region.name, "sectors": department.sectors,
                             "doc_prefix": department.doc_prefix},
@@ -165,10 +166,10 @@ def hazard_row(hazard) -> dict:
 @catalogue_required
 def admin_hazards():
     filters = queries.HazardFilters.from_request()
-    notes = [("类别", filters.category or "全部"), ("行业", filters.sector or "全部"),
-             ("等级", label(Severity(filters.severity)) if filters.severity else "全部")]
+    notes = [(_("类别"), filters.category or _("全部")), (_("行业"), filters.sector or _("全部")),
+             (_("等级"), label(Severity(filters.severity)) if filters.severity else _("全部"))]
     return export_or_page(
-        queries.hazards_statement(filters), "隐患目录", HAZARD_COLUMNS, hazard_row, "hazard-types", notes,
+        queries.hazards_statement(filters), _("隐患目录"), HAZARD_COLUMNS, hazard_row, "hazard-types", notes,
         "admin/hazards.html", category_options=[(category, category) for category in queries.hazard_categories()],
         sector_options=[(sector, sector) for sector in queries.known_sectors()], severity_options=options(Severity))
 

@@ -122,8 +122,28 @@ def figure_groups(figures: dict) -> list[dict]:
 
 
 def chart_labels(name: str) -> dict[str, str]:
-    """Column key → Chinese header of one of the breakdown tables, for the chart's series names."""
-    return {key: header for key, header, _definition in BREAKDOWNS[name][1]}
+    """Column key → header of one of the breakdown tables in the reader's language, for the chart's series
+    names and the table's headers."""
+    return {key: _(header) for key, header, _definition in BREAKDOWNS[name][1]}
+
+
+def table_columns(name: str) -> list[tuple[str, str, str]]:
+    """(key, header, definition) of a breakdown table, the header in the reader's language (the definitions
+    are the official Chinese 口径)."""
+    return [(key, _(header), definition) for key, header, definition in BREAKDOWNS[name][1]]
+
+
+def weight_texts() -> list[str]:
+    """The 月晾晒 deductions in the reader's language; the Excel download states them in Chinese
+    (``stats.excel.weight_text``)."""
+    texts = []
+    for key, value in WEIGHTS.items():
+        if key == "late_rectification":
+            texts.append(_("当月销号问题中未按时整改的比例 × %(points)s 分（按时整改率每低1个百分点扣 %(per_point)s 分）",
+                           points=f"{value:g}", per_point=f"{value / 100:g}"))
+        else:
+            texts.append(_("%(what)s每个扣 %(points)s 分", what=_(excel.WEIGHT_LABELS[key]), points=f"{value:g}"))
+    return texts
 
 
 @bp.get("/dashboard")
@@ -139,7 +159,7 @@ def dashboard():
         risk=breakdowns.risk_by_township(region), overdue=breakdowns.overdue_list(region, OVERDUE_SHOWN),
         overdue_total=figures["overdue_now"], regions=statistical_regions(), presets=period_presets(clock.today()),
         labels={name: chart_labels(name) for name in BREAKDOWNS},
-        tables={name: columns for name, (_title, columns) in BREAKDOWNS.items()}, today=clock.today())
+        tables={name: table_columns(name) for name in BREAKDOWNS}, today=clock.today())
 
 
 def xlsx_download(content: bytes, name: str):
@@ -198,8 +218,8 @@ def ranking():
     counties = [region for region in statistical_regions() if region.level == RegionLevel.county]
     return render_template("dashboard/ranking.html", result=result, error=error, region=region, counties=counties,
                            previous_month=previous_month, next_month=next_month,
-                           weight_texts=[excel.weight_text(key, value) for key, value in WEIGHTS.items()],
-                           columns={key: header for key, header, _definition in RANKING_COLUMNS})
+                           weight_texts=weight_texts(),
+                           columns={key: _(header) for key, header, _definition in RANKING_COLUMNS})
 
 
 @bp.get("/ranking.xlsx")

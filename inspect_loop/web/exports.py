@@ -8,6 +8,7 @@ with a second sheet stating the filters and the moment of export, so a printed l
 from io import BytesIO
 
 from flask import request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_loop import clock
@@ -24,10 +25,14 @@ def wants_xlsx() -> bool:
 
 def xlsx_list(title: str, columns: list[Column | tuple[str, str]], rows: list[dict], filename: str,
               filters: list[tuple[str, str]] = ()):
-    """A download of ``rows`` (dicts keyed like ``columns``) as ``filename``.xlsx."""
-    notes = [("导出时间", clock.local_datetime(clock.now()).strftime("%Y-%m-%d %H:%M")),
-             ("导出人", current_user.username if current_user.is_authenticated else ""),
-             *filters]
-    content = table_workbook(title, columns, rows[:MAX_EXPORT_ROWS], definitions=[], notes=notes)
+    """A download of ``rows`` (dicts keyed like ``columns``) as ``filename``.xlsx.
+
+    Title, headers and filter names may be lazy translations: they are put in the reader's language here."""
+    columns = [column if isinstance(column, Column) else Column(*column) for column in columns]
+    columns = [Column(column.key, str(column.header), column.number_format) for column in columns]
+    notes = [(_("导出时间"), clock.local_datetime(clock.now()).strftime("%Y-%m-%d %H:%M")),
+             (_("导出人"), current_user.username if current_user.is_authenticated else ""),
+             *[(str(name), "" if value is None else str(value)) for name, value in filters]]
+    content = table_workbook(str(title), columns, rows[:MAX_EXPORT_ROWS], definitions=[], notes=notes)
     return send_file(BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"{filename}-{clock.today().isoformat()}.xlsx")

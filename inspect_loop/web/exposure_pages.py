@@ -102,10 +102,11 @@ def exposures_admin():
                  "published_on": exposure.published_on, "expires_on": exposure.expires_on, "places": places,
                  "problems": problems, "closed": closed}
                 for exposure, places, problems, closed in db.session.execute(statement.limit(MAX_EXPORT_ROWS))]
-        columns = [("title", "标题"), ("state", "状态"), ("published_on", "发布日期"), ("expires_on", "公示截止"),
-                   ("places", "曝光场所数"), ("problems", "曝光问题数"), ("closed", "已整改问题数")]
-        return xlsx_list("平安曝光", columns, rows, "平安曝光",
-                         filters=[("状态", str(STATE_LABELS[state]) if state else "全部")])
+        columns = [("title", _("标题")), ("state", _("状态")), ("published_on", _("发布日期")),
+                   ("expires_on", _("公示截止")), ("places", _("曝光场所数")), ("problems", _("曝光问题数")),
+                   ("closed", _("已整改问题数"))]
+        return xlsx_list(_("平安曝光"), columns, rows, _("平安曝光"),
+                         filters=[(_("状态"), str(STATE_LABELS[state]) if state else _("全部"))])
     return render_template("exposures/list.html", pager=paginate(statement), state=state, today=today,
                            counts=queries.state_counts(acting_county_id(), today), state_labels=STATE_LABELS,
                            state_tones=STATE_TONES, state_of=queries.state_of)
@@ -196,7 +197,7 @@ def place_rows(exposure: Exposure) -> list[dict]:
             rectification, _tone = RECTIFICATION[finding.status]
             rows.append({"unit": item.unit.name, "address": item.unit.address, "finding_id": finding.id,
                          "hazard": finding.hazard_type.title, "category": finding.hazard_type.category,
-                         "severity": "重大" if finding.severity.value == "major" else "一般",
+                         "severity": _("重大") if finding.severity.value == "major" else _("一般"),
                          "found_on": finding.found_on, "rectification": str(rectification)})
     return rows
 
@@ -206,13 +207,14 @@ def place_rows(exposure: Exposure) -> list[dict]:
 def exposure_admin(exposure_id: int):
     exposure = get_exposure(exposure_id)
     if wants_xlsx():
-        columns = [Column("unit", "曝光场所"), Column("address", "地址"), Column("finding_id", "问题编号"),
-                   Column("hazard", "问题"), Column("category", "类别"), Column("severity", "等级"),
-                   Column("found_on", "发现日期"), Column("rectification", "整改情况")]
-        facts = [("标题", exposure.title), ("状态", str(state_view(exposure)["state_label"])),
-                 ("发布日期", exposure.published_on.isoformat() if exposure.published_on else "未发布"),
-                 ("公示截止", exposure.expires_on.isoformat() if exposure.expires_on else "未设定")]
-        return xlsx_list("平安曝光场所与问题", columns, place_rows(exposure), f"平安曝光-{exposure.id}", filters=facts)
+        columns = [Column("unit", _("曝光场所")), Column("address", _("地址")), Column("finding_id", _("问题编号")),
+                   Column("hazard", _("问题")), Column("category", _("类别")), Column("severity", _("等级")),
+                   Column("found_on", _("发现日期")), Column("rectification", _("整改情况"))]
+        facts = [(_("标题"), exposure.title), (_("状态"), str(state_view(exposure)["state_label"])),
+                 (_("发布日期"), exposure.published_on.isoformat() if exposure.published_on else _("未发布")),
+                 (_("公示截止"), exposure.expires_on.isoformat() if exposure.expires_on else _("未设定"))]
+        return xlsx_list(_("平安曝光场所与问题"), columns, place_rows(exposure), f"{_('平安曝光')}-{exposure.id}",
+                         filters=facts)
     return render_template("exposures/detail.html", exposure=exposure, today=clock.today(), **state_view(exposure),
                            rectification=RECTIFICATION)
 

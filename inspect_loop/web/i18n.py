@@ -1,20 +1,25 @@
 """The page language: Chinese (zh_CN) unless the user chose English with ``?lang=en`` (kept in the session)."""
 
-from flask import request, session, url_for
+from flask import has_request_context, request, session, url_for
 
 SUPPORTED = ("zh_CN", "en")
 DEFAULT = "zh_CN"
 
 
-def select_locale() -> str:
-    chosen = request.args.get("lang") if request else None
+def remember_choice() -> None:
+    """Keep ``?lang=`` in the session on every request, also one that only redirects (``/?lang=en``)."""
+    chosen = request.args.get("lang")
     if chosen in SUPPORTED:
         session["lang"] = chosen
-        return chosen
-    if chosen == "zh":
+    elif chosen == "zh":
         session["lang"] = DEFAULT
+
+
+def select_locale() -> str:
+    if not has_request_context():  # a command or a job outside any request: the default language
         return DEFAULT
-    return session.get("lang", DEFAULT) if session.get("lang") in SUPPORTED else DEFAULT
+    remember_choice()
+    return session["lang"] if session.get("lang") in SUPPORTED else DEFAULT
 
 
 def language_switch_url() -> str:

@@ -52,7 +52,7 @@ def import_page(kind: ImportKind, done_endpoint: str, template_endpoint: str):
         else:
             if report.ok:
                 db.session.commit()
-                flash(_("已导入 %(count)s 条%(what)s", count=report.imported, what=kind.title), "success")
+                flash(_("已导入 %(count)s 条%(what)s", count=report.imported, what=_(kind.title)), "success")
                 return redirect(url_for(done_endpoint))
             db.session.rollback()
     status = 400 if form.errors or report is not None else 200

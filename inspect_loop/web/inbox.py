@@ -100,7 +100,7 @@ def export_inbox():
                ("status", _("办理状态"))]
     data = [{"number": documents[assignment.id].number if assignment.id in documents else "",
              "unit": assignment.case.unit.name, "address": assignment.case.unit.address,
-             "findings": "；".join(finding.hazard_type.title for finding in assignment.findings),
+             "findings": _("；").join(finding.hazard_type.title for finding in assignment.findings),
              "issued_on": assignment.issued_on.isoformat(), "deadline": assignment.deadline.isoformat(),
              "overdue": _("是") if assignment.deadline < today and status != "completed" else _("否"),
              "status": str(INBOX_STATUSES[status])} for assignment, status in rows]

@@ -5,6 +5,7 @@ the browser and uploaded one by one before the form is sent (``static/js/photos.
 ids per hazard; without JavaScript the files come with the form itself and are stored here.
 """
 
+import uuid
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -35,6 +36,7 @@ from inspect_loop.inspections.models import (
 from inspect_loop.inspections.operations import (
     NewFinding,
     VerificationResult,
+    earlier_submission,
     record_inspection,
     visible_plans_query,
 )
@@ -121,7 +123,7 @@ def export_tasks(tab: str, day):
                    ("address", _("地址")), ("team", _("组员")), ("notes", _("备注"))]
         data = [{"planned_on": plan.planned_on.isoformat(), "unit": plan.unit.name,
                  "township": plan.unit.township.name, "address": plan.unit.address,
-                 "team": "、".join(member.label for member in plan.team), "notes": plan.notes}
+                 "team": _("、").join(member.label for member in plan.team), "notes": plan.notes}
                 for (plan,) in rows]
     else:
         deadlines = latest_deadlines([case.id for case, _unit in rows])
@@ -226,9 +228,25 @@ def visible_plan(user: User, unit: Unit, plan_id: int | None) -> InspectionPlan 
 
 
 def form_context(unit: Unit, data: MultiDict, **extra) -> dict:
-    return {"unit": unit, "data": data, "kept_photos": kept_photo_ids(data), "catalogue": catalogue(),
+    # A form shown again after a refusal keeps its submission key: nothing was recorded under it yet.
+    return {"unit": unit, "data": data, "submission_key": data.get("submission_key") or uuid.uuid4().hex,
+            "kept_photos": kept_photo_ids(data), "catalogue": catalogue(),
             "team_choices": team_choices(current_user), "notes_max": NOTES_MAX,
             "kinds": [(kind.value, label(kind)) for kind in FINDING_KINDS], **extra}
+
+
+def posted_submission_key() -> str | None:
+    return form_text("submission_key", 64) or None
+
+
+def already_recorded(unit: Unit):
+    """The same form sent again (a second tap, or the browser re-sending it after a lost answer): say so and
+    show the unit, instead of recording the visit twice. None for a new submission."""
+    key = posted_submission_key()
+    if key is None or earlier_submission(current_user, unit, key) is None:
+        return None
+    flash(_("该检查已录入，本次重复提交未再记录"), "info")
+    return redirect(url_for("web.unit", unit_id=unit.id))
 
 
 def recorded(inspection: Inspection, unit: Unit, stage_before: Stage | None):
@@ -247,7 +265,7 @@ def recorded(inspection: Inspection, unit: Unit, stage_before: Stage | None):
         parts.append(_("案件已结案（%(outcome)s）", outcome=label(case.outcome)))
     elif case is not None and stage_before is not None and case.stage != stage_before:
         parts.append(_("案件进入%(stage)s阶段", stage=label(case.stage)))
-    flash("；".join(str(part) for part in parts), "success")
+    flash(_("；").join(str(part) for part in parts), "success")
     return redirect(url_for("web.unit", unit_id=unit.id))
 
 
@@ -256,6 +274,8 @@ def recorded(inspection: Inspection, unit: Unit, stage_before: Stage | None):
 def inspection_new(unit_id: int):
     unit = visible_unit(unit_id)
     if request.method == "POST":
+        if (answer := already_recorded(unit)) is not None:
+            return answer
         stage_before = case.stage if (case := open_case_of(unit.id)) else None
         try:
             kind = request.form.get("kind")
@@ -265,7 +285,7 @@ def inspection_new(unit_id: int):
                 current_user, unit, InspectionKind(kind),
                 findings=posted_findings(current_user, required=True), team=posted_team(current_user), notes=form_text("notes", NOTES_MAX),
                 latitude=posted_coordinate("latitude", 90), longitude=posted_coordinate("longitude", 180),
-                plan=posted_plan(current_user, unit))
+                plan=posted_plan(current_user, unit), submission_key=posted_submission_key())
         except DomainError as error:
             db.session.rollback()
             return render_template("inspector/inspect.html", error=domain_message(error), plan=None,
@@ -305,6 +325,8 @@ def open_findings_of(case: Case) -> list[Finding]:
 @permission_required(Action.record_inspection)
 def verification_new(unit_id: int):
     unit = visible_unit(unit_id)
+    if request.method == "POST" and (answer := already_recorded(unit)) is not None:
+        return answer
     case = open_case_of(unit.id)
     if case is None:
         flash(_("该单位没有进行中的闭环案件，无需复查或回访"), "info")
@@ -319,7 +341,7 @@ def verification_new(unit_id: int):
                 current_user, unit, kind, findings=posted_findings(current_user, required=False),
                 verified=posted_verifications(open_findings), team=posted_team(current_user),
                 notes=form_text("notes", NOTES_MAX), latitude=posted_coordinate("latitude", 90),
-                longitude=posted_coordinate("longitude", 180))
+                longitude=posted_coordinate("longitude", 180), submission_key=posted_submission_key())
         except DomainError as error:
             db.session.rollback()
             return render_template("inspector/verify.html", error=domain_message(error),

@@ -154,7 +154,7 @@ def event_detail(event) -> str:
         if verified:
             failed = sum(1 for rectified in verified.values() if not rectified)
             parts.append(str(_l("核验%(n)s个问题，%(failed)s个未整改", n=len(verified), failed=failed)))
-        return "，".join(parts)
+        return str(_l("，")).join(parts)
     if event.action == "enforcement.recorded":
         parts = (_enum_label(ActionKind, data.get("kind")), data.get("decision_no"))
         return " ".join(part for part in parts if part)

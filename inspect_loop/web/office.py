@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from inspect_loop import clock
@@ -47,18 +48,19 @@ from inspect_loop.web.office_forms import parse_amount, parse_date, pdf_download
 OFFICE_ROLES = (Role.admin, Role.safety_office)
 office_required = roles_required(*OFFICE_ROLES)
 
-RISK_WORDS = {"red": "红（高风险）", "yellow": "黄（中风险）", "green": "绿（低风险）"}
+RISK_WORDS = {"red": _l("红（高风险）"), "yellow": _l("黄（中风险）"), "green": _l("绿（低风险）")}
 CASE_COLUMNS = [
-    Column("id", "案件编号"), Column("unit", "单位"), Column("uscc", "统一社会信用代码"),
-    Column("township", "乡镇（街道）"), Column("address", "地址"), Column("stage", "阶段"), Column("status", "状态"),
-    Column("outcome", "结案结果"), Column("opened_on", "立案日期"), Column("closed_on", "结案日期"),
-    Column("open_findings", "未销号问题"), Column("overdue_findings", "逾期问题"),
-    Column("nearest_deadline", "最近整改期限"), Column("risk", "风险"),
+    Column("id", _l("案件编号")), Column("unit", _l("单位")), Column("uscc", _l("统一社会信用代码")),
+    Column("township", _l("乡镇（街道）")), Column("address", _l("地址")), Column("stage", _l("阶段")),
+    Column("status", _l("状态")), Column("outcome", _l("结案结果")), Column("opened_on", _l("立案日期")),
+    Column("closed_on", _l("结案日期")), Column("open_findings", _l("未销号问题")),
+    Column("overdue_findings", _l("逾期问题")), Column("nearest_deadline", _l("最近整改期限")), Column("risk", _l("风险")),
 ]
 FINDING_COLUMNS = [
-    Column("id", "问题编号"), Column("case_id", "案件编号"), Column("unit", "单位"), Column("township", "乡镇（街道）"),
-    Column("hazard", "隐患"), Column("category", "类别"), Column("severity", "等级"), Column("stage", "案件阶段"),
-    Column("found_on", "发现日期"), Column("deadline", "整改期限"), Column("days_overdue", "逾期天数"),
+    Column("id", _l("问题编号")), Column("case_id", _l("案件编号")), Column("unit", _l("单位")),
+    Column("township", _l("乡镇（街道）")), Column("hazard", _l("隐患")), Column("category", _l("类别")),
+    Column("severity", _l("等级")), Column("stage", _l("案件阶段")), Column("found_on", _l("发现日期")),
+    Column("deadline", _l("整改期限")), Column("days_overdue", _l("逾期天数")),
 ]
 
 
@@ -78,7 +80,7 @@ def case_row(row, risks: dict[int, str]) -> dict:
             "address": unit.address, "stage": label(case.stage), "status": label(case.status),
             "outcome": label(case.outcome), "opened_on": case.opened_on, "closed_on": case.closed_on,
             "open_findings": open_count, "overdue_findings": overdue_count, "nearest_deadline": nearest_deadline,
-            "risk": RISK_WORDS.get(risks.get(unit.id), "")}
+            "risk": str(RISK_WORDS.get(risks.get(unit.id), ""))}
 
 
 def finding_row(finding, unit, today) -> dict:
@@ -115,9 +117,9 @@ def office_home():
     statement = queries.cases_statement(current_user, filters, today)
     if wants_xlsx():
         stage = {"closed": _("已结案"), "": _("全部进行中")}.get(filters.stage) or label(Stage(filters.stage))
-        notes = [("阶段", stage), ("乡镇（街道）", township_name(filters.township) or "全部"),
-                 ("搜索", request.args.get("q", "")), ("仅有逾期问题", "是" if filters.overdue else "否")]
-        return xlsx_list("闭环案件", CASE_COLUMNS, case_export_rows(statement, today), "cases", notes)
+        notes = [(_("阶段"), stage), (_("乡镇（街道）"), township_name(filters.township) or _("全部")),
+                 (_("搜索"), request.args.get("q", "")), (_("仅有逾期问题"), _("是") if filters.overdue else _("否"))]
+        return xlsx_list(_("闭环案件"), CASE_COLUMNS, case_export_rows(statement, today), "cases", notes)
     pager, risks = page_of_cases(statement, today)
     return render_template(
         "office/home.html", pager=pager, risks=risks, filters=filters, today=today,
@@ -137,8 +139,8 @@ def office_due(section: str):
     findings = section == "overdue_findings"
     if wants_xlsx():
         title = str(queries.SWEEP_SECTIONS[section])
-        notes = [("日期", today.isoformat()), ("乡镇（街道）", township_name(township) or "全部"),
-                 ("搜索", request.args.get("q", ""))]
+        notes = [(_("日期"), today.isoformat()), (_("乡镇（街道）"), township_name(township) or _("全部")),
+                 (_("搜索"), request.args.get("q", ""))]
         rows = finding_export_rows(statement, today) if findings else case_export_rows(statement, today)
         return xlsx_list(title, FINDING_COLUMNS if findings else CASE_COLUMNS, rows, section, notes)
     pager, risks = (paginate(statement), {}) if findings else page_of_cases(statement, today)

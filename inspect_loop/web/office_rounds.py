@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from inspect_loop import clock
@@ -38,15 +39,16 @@ CANDIDATE_LIMIT = 200
 SUMMONSES_PER_PAGE = 50
 
 ROUND_COLUMNS = [
-    Column("number", "轮次"), Column("held_at", "约谈时间"), Column("venue", "地点"), Column("convened_by", "召集单位"),
-    Column("departments", "参加部门"), Column("summoned", "约谈单位数"), Column("attended", "到场"),
-    Column("absent", "缺席"), Column("unrecorded", "未登记"), Column("participants", "参加人次"),
+    Column("number", _l("轮次")), Column("held_at", _l("约谈时间")), Column("venue", _l("地点")),
+    Column("convened_by", _l("召集单位")), Column("departments", _l("参加部门")), Column("summoned", _l("约谈单位数")),
+    Column("attended", _l("到场")), Column("absent", _l("缺席")), Column("unrecorded", _l("未登记")),
+    Column("participants", _l("参加人次")),
 ]
 SUMMONS_COLUMNS = [
-    Column("position", "序号"), Column("unit", "单位"), Column("uscc", "统一社会信用代码"),
-    Column("township", "乡镇（街道）"), Column("case_id", "案件编号"), Column("document", "约谈通知书文号"),
-    Column("attendance", "到场情况"), Column("attendee_name", "到场人员"), Column("attendee_title", "职务"),
-    Column("note", "备注"), Column("signature", "签字"),
+    Column("position", _l("序号")), Column("unit", _l("单位")), Column("uscc", _l("统一社会信用代码")),
+    Column("township", _l("乡镇（街道）")), Column("case_id", _l("案件编号")), Column("document", _l("约谈通知书文号")),
+    Column("attendance", _l("到场情况")), Column("attendee_name", _l("到场人员")), Column("attendee_title", _l("职务")),
+    Column("note", _l("备注")), Column("signature", _l("签字")),
 ]
 
 
@@ -79,8 +81,8 @@ def office_rounds():
                  "participants": item.participants}
                 for item, summoned, attended, absent in db.session.execute(statement.limit(MAX_EXPORT_ROWS))
                 .unique().all()]
-        notes = [("年度", str(year) if year else "全部"), ("搜索", request.args.get("q", ""))]
-        return xlsx_list("警示约谈轮次", ROUND_COLUMNS, rows, "interview-rounds", notes)
+        notes = [(_("年度"), str(year) if year else _("全部")), (_("搜索"), request.args.get("q", ""))]
+        return xlsx_list(_("警示约谈轮次"), ROUND_COLUMNS, rows, "interview-rounds", notes)
     return render_template("office/rounds.html", pager=paginate(statement),
                            years=queries.round_years(current_user))
 
@@ -181,10 +183,10 @@ def office_round(round_id: int):
         documents = batch.summons_documents(interview_round)
         summonses = db.session.scalars(queries.summonses_statement(current_user, interview_round, search_text()))
         rows = [summons_row(position, summons, documents) for position, summons in enumerate(summonses, start=1)]
-        notes = [("轮次", round_title(interview_round)), ("召集单位", interview_round.convened_by.name),
-                 ("约谈时间", clock.local_datetime(interview_round.held_at).strftime("%Y-%m-%d %H:%M")),
-                 ("地点", interview_round.venue)]
-        return xlsx_list(f"{round_title(interview_round)}签到表", SUMMONS_COLUMNS, rows,
+        notes = [(_("轮次"), round_title(interview_round)), (_("召集单位"), interview_round.convened_by.name),
+                 (_("约谈时间"), clock.local_datetime(interview_round.held_at).strftime("%Y-%m-%d %H:%M")),
+                 (_("地点"), interview_round.venue)]
+        return xlsx_list(_("%(round)s签到表", round=round_title(interview_round)), SUMMONS_COLUMNS, rows,
                          f"round-{interview_round.year}-{interview_round.number}", notes)
     return render_round(interview_round)
 

@@ -166,3 +166,20 @@ def test_a_blank_catalogue_field_is_named_in_chinese(api):
         "code": "XF-99", "category": "  ", "title": "测试", "sector": "消防", "severity": "general",
         "rectify_days": 7}), 400, field="category")
     assert error["message"] == "请填写隐患类别"
+
+
+def test_a_retried_inspection_with_its_submission_key_is_recorded_once(api, county, database):
+    from inspect_loop.inspections.models import Inspection
+    from inspect_loop.letters.models import Document
+
+    body = {"unit_id": county.units.shop.id, "kind": "unannounced", "findings": [{"hazard_code": "XF-01"}],
+            "submission_key": "3f2c9d1e-7a41-4c55-9b0e-2d6f8a1c0b77"}
+    first = ok(api.post("/inspections", "inspector", json=body, day="2026-03-02"), 201)
+    again = ok(api.post("/inspections", "inspector", json=body, day="2026-03-02", hour=11), 201)
+    assert again == first
+    assert database.session.scalar(select(func.count(Inspection.id))) == 1
+    assert database.session.scalar(select(func.count(Document.id))) == 1  # one reminder, one number
+    # The key belongs to that inspection: another user or unit cannot reuse it.
+    refused(api.post("/inspections", "inspector2", json=body, day="2026-03-02"), 409, field="submission_key")
+    other_unit = {**body, "unit_id": county.units.market.id}
+    refused(api.post("/inspections", "inspector", json=other_unit, day="2026-03-02"), 409, field="submission_key")

@@ -1,6 +1,7 @@
 """The field screens of the inspection teams: today's tasks, the inspection form with the hazard checklist,
 photos and GPS, and the re-inspection / follow-up form."""
 
+import re
 from io import BytesIO
 
 from openpyxl import load_workbook
@@ -248,3 +249,32 @@ def test_a_unit_without_an_open_case_has_nothing_to_verify(login, county):
     response = login("inspector").get(f"/units/{county.units.shop.id}/verify")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/units/{county.units.shop.id}"
+
+
+def test_the_same_form_sent_twice_records_one_inspection(login, county):
+    client = login("inspector")
+    path = f"/units/{county.units.shop.id}/inspect"
+    page = client.get(path).get_data(as_text=True)
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', page)[1]
+    hazard = county.hazards["XF-01"]
+    form = {"kind": "unannounced", "hazard": str(hazard.id), f"description_{hazard.id}": "安全出口堵塞",
+            "submission_key": key}
+    assert client.post(path, data=form).status_code == 302
+    again = client.post(path, data=form)
+    assert again.status_code == 302
+    assert "重复提交" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert count(Inspection) == 1 and documents_of(DocumentKind.reminder) == 1
+    assert key not in client.get(path).get_data(as_text=True)  # a new form gets a new key
+
+
+def test_a_verification_sent_twice_records_one_re_inspection(login, county):
+    case = reminder_case(county, county.units.shop, "XF-01")
+    client = login("inspector")
+    path = f"/units/{county.units.shop.id}/verify"
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', client.get(path).get_data(as_text=True))[1]
+    form = {f"verify_{case.findings[0].id}": "1", "submission_key": key}
+    assert client.post(path, data=form).status_code == 302
+    again = client.post(path, data=form)  # the case is closed now: without the key this would be refused
+    assert again.status_code == 302 and "重复提交" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Inspection.id)).where(
+        Inspection.kind == InspectionKind.reinspection)) == 1
