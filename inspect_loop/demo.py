@@ -427,6 +427,53 @@ class DemoCounty:
                 ladder.escalate(candidates[-1], self.office_user, "存在重大隐患且拒不整改，直接移送执法",
                                 to_stage=Stage.enforcement)
 
+    def work_for_the_demo_logins(self, end: date) -> None:
+        """The first township's office (login ``township``) and the fire brigade (``regulator``) find 交办单
+        waiting for them, and the inspection team (``inspector``) a re-inspection that is due: whoever tries
+        the demo has something to do on their first page."""
+        from inspect_loop.cases.queries import open_case_of
+
+        township, fire = self.townships[0], self.regulators[0]
+        free = [unit for unit in self.units if unit.township_id == township.id and unit.status == UnitStatus.operating
+                and open_case_of(unit.id) is None]
+        if len(free) < 3:
+            return
+        hazards = {hazard.code: hazard for hazard in self.hazards}
+        inspector = self.inspectors[0]
+        cases = []
+        for unit, codes in ((free[0], ("XF-01", "XF-02")), (free[1], ("XF-02",))):
+            with self.at(end - timedelta(days=21), 10):
+                inspection = record_inspection(
+                    inspector, unit, InspectionKind.unannounced, team=[inspector], notes="四不两直暗访",
+                    findings=[NewFinding(hazards[code], description=f"现场检查发现：{hazards[code].title}")
+                              for code in codes])
+            case = inspection.findings[0].case
+            with self.at(end - timedelta(days=11), 10):
+                record_inspection(inspector, unit, InspectionKind.reinspection, team=[inspector],
+                                  verified=[VerificationResult(finding, False) for finding in case.findings],
+                                  notes="复查发现仍未整改")
+            cases.append(case)
+        with self.at(end, 8):
+            interview_round = convene_round(
+                self.office_user, held_at=datetime.combine(end, time(9), tzinfo=clock.LOCAL_TZ),
+                venue="兰溪市社会治理中心平安警示教育站", convened_by=self.office, departments=[fire], cases=cases,
+                participants=0)
+        with self.at(end, 11):
+            for case in cases:
+                record_attendance(self.office_user, interview_round, case, attended=True,
+                                  attendee_name=f"{self.rng.choice(SURNAMES)}某某", attendee_title="负责人")
+            interview_round.participants = 26
+            waiting, in_progress = (issue_assignment(self.office_user, case, fire, deadline=end + timedelta(days=10))
+                                    for case in cases)
+        with self.at(end, 14):  # the second one is already received and its rectification reported
+            receive_assignment(self.regulator_users[fire.id], in_progress)
+            receive_assignment(self.township_users[township.id], in_progress)
+            for finding in in_progress.findings:
+                report_rectification(self.township_users[township.id], finding, "已按要求整改到位，附整改后照片")
+        with self.at(end - timedelta(days=9), 10):
+            record_inspection(inspector, free[2], InspectionKind.unannounced, team=[inspector], notes="四不两直暗访",
+                              findings=[NewFinding(hazards["YD-01"], description="配电箱无盖板，线路裸露")])
+
     def plans(self, end: date) -> None:
         """Tomorrow's unannounced targets for the inspection team (secret to everyone else)."""
         with self.at(end, 18):
@@ -451,6 +498,7 @@ def build_demo(seed: int = 2026, units: int = 300, days: int = 365,
         demo.replay(start, end)
         demo.withdraw_one(end)
         demo.keep_every_stage_alive(end)
+        demo.work_for_the_demo_logins(end)
         progress(f"完成：{demo.count(Case)} 个闭环案件。")
     return [(user.username, user.role.value, DEMO_PASSWORD) for user in db.session.scalars(
         select(User).where(User.username.in_(("admin", "office", "inspector", "township", "regulator", "leader")))
