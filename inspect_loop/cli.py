@@ -33,6 +33,13 @@ def _importing_user(username: str | None) -> User:
     return user
 
 
+def _user_named(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"用户 {username} 不存在 (no such user)")
+    return user
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db():
@@ -139,9 +146,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("username")
     def users_token(username):
         """Print a new API token for USERNAME as the last line."""
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise click.ClickException(f"用户 {username} 不存在 (no such user)")
+        user = _user_named(username)
         token = issue_api_token(user)
         db.session.commit()
         click.echo(token)
@@ -150,9 +155,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("username")
     def users_revoke_tokens(username):
         """Revoke every API token of USERNAME (e.g. a leaked token, or a system that is retired)."""
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise click.ClickException(f"用户 {username} 不存在 (no such user)")
+        user = _user_named(username)
         count = revoke_api_tokens(user)
         db.session.commit()
         click.echo(f"已吊销 {user.username} 的 {count} 个访问令牌 (revoked {count} tokens)")

@@ -2,16 +2,12 @@
 downloads, bad input, and the charts at 360 px in Chromium under the Content-Security-Policy."""
 
 import re
-import threading
 from datetime import date
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from werkzeug.serving import make_server
 
-from inspect_loop import create_app
 from inspect_loop.stats import breakdowns, summary, township_ranking
 from inspect_loop.stats.definitions import BREAKDOWNS, SUMMARY_FIGURES
 from inspect_loop.stats.excel import flatten
@@ -19,8 +15,8 @@ from inspect_loop.web.dashboard import FIGURE_GROUPS
 from tests.factories import PASSWORD
 from tests.helpers import at
 from tests.stats.conftest import year  # noqa: F401  (the half-year scenario, worked out by hand there)
+from tests.web.conftest import launch_chromium, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TODAY = "2026-07-10"
 PERIOD = "from=2026-03-01&to=2026-06-30"
@@ -182,27 +178,15 @@ def test_the_ranking_downloads_as_the_api_does(year, login):  # noqa: F811
 
 # -- 360 px in Chromium -------------------------------------------------------------------------------
 
-@pytest.fixture
-def live_server(app, year):  # noqa: F811
-    """The pages served over http by a thread, from an app on the test database (CSP as in production)."""
-    served = create_app({**{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")},
-                         "BASE_URL": "http://127.0.0.1", "TESTING": True, "RATELIMIT_ENABLED": False})
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-def test_charts_are_drawn_at_360_px_without_overflow_or_console_errors(live_server):
+@needs_chromium
+def test_charts_are_drawn_at_360_px_without_overflow_or_console_errors(live_server, year):  # noqa: F811
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch_chromium(playwright)
         try:
             tab = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server).new_page()
             problems = []

@@ -11,7 +11,6 @@ The loop spans weeks: freezegun moves the clock between steps. It patches the ``
 order, and leaves asyncio's clock (Playwright's timeouts) real.
 """
 
-import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,9 +18,7 @@ import pytest
 from freezegun import freeze_time
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from inspect_loop import create_app
 from inspect_loop.assignments.models import Assignment, AssignmentReceipt, CloseOut, SignOff
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
 from inspect_loop.clock import LOCAL_TZ
@@ -30,8 +27,8 @@ from inspect_loop.inspections.models import Finding, FindingStatus, Inspection, 
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.letters.models import Document, DocumentCheck, DocumentKind
 from tests.factories import PASSWORD, build_county
+from tests.web.conftest import launch_chromium, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "loop"
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
 LANXI = {"latitude": 29.2082, "longitude": 119.4601}
@@ -43,23 +40,6 @@ def local(day: str, hour: int, minute: int = 0) -> datetime:
     return datetime(year, month, date_, hour, minute, tzinfo=LOCAL_TZ)
 
 
-@pytest.fixture
-def live_server(app, database):
-    """The pages served over http by a thread, from an app on the test database with CSRF on (as in
-    production); its BASE_URL is the server's own address, so the QR codes it prints point back to it."""
-    served = create_app({**{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY",
-                                                              "UPLOAD_FOLDER")},
-                         "BASE_URL": "http://127.0.0.1", "TESTING": True, "WTF_CSRF_ENABLED": True,
-                         "RATELIMIT_ENABLED": False})
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    served.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield served.config["BASE_URL"]
-    server.shutdown()
-    thread.join()
-    with served.app_context():
-        db.engine.dispose()
 
 
 # -- the walk's tools -------------------------------------------------------------------------------------
@@ -437,8 +417,7 @@ def qr_code_verifies(walk: Walk, township, assignment_id: int, unit_id: int) -> 
 # -- the walk -----------------------------------------------------------------------------------------------
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) is not installed; "
-                                                  "`make test` installs it")
+@needs_chromium
 def test_the_whole_loop_at_phone_width_across_five_logins(live_server, database, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in (*ARTIFACTS.glob("*.png"), *ARTIFACTS.glob("*.pdf")):
@@ -451,8 +430,7 @@ def test_the_whole_loop_at_phone_width_across_five_logins(live_server, database,
         county = build_county()
         db.session.commit()
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = launch_chromium(playwright)
             walk = Walk(browser, live_server, clock)
             try:
                 inspector, case_id, unrectified, rectified = record_two_findings(walk, county, found_photo)

@@ -1,16 +1,13 @@
 """The unit search and the unit page: risk colour with its word, cases, findings with photos, documents with
 download and verification counts, the timeline; and every field page at a 360 px phone width."""
 
-import threading
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from inspect_loop import create_app
 from inspect_loop.db import db
 from inspect_loop.inspections.models import Finding, InspectionKind, Photo
 from inspect_loop.letters.models import Document
@@ -18,10 +15,9 @@ from inspect_loop.letters.tokens import make_token
 from inspect_loop.units.operations import create_unit
 from tests.factories import PASSWORD, inspect, make_uscc
 from tests.helpers import at
+from tests.web.conftest import launch_chromium, needs_chromium
 from tests.web.test_inbox import assigned
 from tests.web.test_uploads import jpeg_bytes, upload
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def page(client, path: str) -> str:
@@ -171,23 +167,10 @@ def test_a_unit_outside_the_township_is_refused(login, county):
 
 # -- 360 px in a real browser --------------------------------------------------------------------------
 
-@pytest.fixture
-def live_server(app, county):
-    """The pages served over http by a thread, from an app on the test database with CSRF on."""
-    served = create_app({**{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY",
-                                                              "UPLOAD_FOLDER")},
-                         "BASE_URL": "http://127.0.0.1", "TESTING": True, "WTF_CSRF_ENABLED": True,
-                         "RATELIMIT_ENABLED": False})
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+@needs_chromium
 def test_field_pages_fit_360_px_and_photos_are_downscaled_before_upload(live_server, county, tmp_path):
     from PIL import Image
     from playwright.sync_api import sync_playwright
@@ -219,8 +202,7 @@ def test_field_pages_fit_360_px_and_photos_are_downscaled_before_upload(live_ser
         assert width <= 360, f"{path} is {width} px wide at 360 px"
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch_chromium(playwright)
         try:
             inspector, inspector_errors = log_in(browser, "inspector")
             for path in ("/today", "/units", f"/units/{county.units.market.id}",
