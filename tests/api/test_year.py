@@ -108,8 +108,8 @@ def inbox(api, who, status, day):
     return [item["id"] for item in page["items"]]
 
 
-def test_a_county_year_through_the_api(api, database):
-    # The catalogue and the units, by the administrator.
+def install_county(api, database) -> dict[str, int]:
+    """The catalogue, the accounts and the units, by the administrator; the unit ids by name."""
     for body in REGIONS:
         ok(api.post("/regions", "admin", json=body, day="2026-01-05"), 201)
     for body in DEPARTMENTS:
@@ -118,8 +118,12 @@ def test_a_county_year_through_the_api(api, database):
     for body in HAZARD_TYPES:
         ok(api.post("/hazard-types", "admin", json=body, day="2026-01-05"), 201)
     accounts(api, database)
-    units = {name: ok(api.post("/units", "admin", json=body, day="2026-01-06"), 201)["id"]
-             for name, body in UNITS.items()}
+    return {name: ok(api.post("/units", "admin", json=body, day="2026-01-06"), 201)["id"]
+            for name, body in UNITS.items()}
+
+
+def test_a_county_year_through_the_api(api, database):
+    units = install_county(api, database)
     hostel = ok(api.get(f"/units/{units['hostel']}", "viewer"))
     assert (hostel["region_code"], hostel["township_code"], hostel["county_code"]) == \
         ("330781101201", "330781101", "330781")
