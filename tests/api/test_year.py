@@ -15,8 +15,6 @@ commands do); the catalogue, the units and every step of the loop go through ``/
 
 from datetime import date
 
-import pytest
-
 from inspect_loop.regions.lookup import department_by_code
 from inspect_loop.users.models import Role
 from inspect_loop.users.operations import create_user, issue_api_token
@@ -74,15 +72,6 @@ ACCOUNTS = [  # username, role, department
 ]
 
 
-@pytest.fixture
-def api(client, database):
-    """An empty installation with one administrator and a token for them."""
-    admin = create_user(username="root", role=Role.admin)
-    tokens = {"admin": issue_api_token(admin)}
-    database.session.commit()
-    return Api(client, tokens)
-
-
 def accounts(api, database):
     """What ``flask users create`` and ``flask users token`` do, once the departments exist."""
     for username, role, code in ACCOUNTS:
@@ -108,6 +97,14 @@ def inbox(api, who, status, day):
     return [item["id"] for item in page["items"]]
 
 
+def empty_installation(client, database) -> Api:
+    """An installation with one administrator and a token for them, and nothing else."""
+    admin = create_user(username="root", role=Role.admin)
+    tokens = {"admin": issue_api_token(admin)}
+    database.session.commit()
+    return Api(client, tokens)
+
+
 def install_county(api, database) -> dict[str, int]:
     """The catalogue, the accounts and the units, by the administrator; the unit ids by name."""
     for body in REGIONS:
@@ -122,7 +119,8 @@ def install_county(api, database) -> dict[str, int]:
             for name, body in UNITS.items()}
 
 
-def test_a_county_year_through_the_api(api, database):
+def test_a_county_year_through_the_api(client, database):
+    api = empty_installation(client, database)
     units = install_county(api, database)
     hostel = ok(api.get(f"/units/{units['hostel']}", "viewer"))
     assert (hostel["region_code"], hostel["township_code"], hostel["county_code"]) == \

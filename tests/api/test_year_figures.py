@@ -14,7 +14,7 @@ Exposures: one published 05-15 listing the shop's XF-01 (closed) and the kiosk's
 """
 
 from tests.api.client import ok
-from tests.api.test_year import api, inspect, install_county  # noqa: F401  (api: an empty installation)
+from tests.api.test_year import empty_installation, inspect, install_county
 
 
 def escalate_to_enforcement(api, case_id, day):
@@ -33,7 +33,8 @@ def rectified_under_assignment(api, finding_id, regulator, reported, signed, clo
     return ok(api.post(f"/findings/{finding_id}/close", "east", json={"note": "验收合格"}, day=closed), 201)
 
 
-def test_every_summary_figure_of_a_half_year_driven_through_the_api(api, database):
+def test_every_summary_figure_of_a_half_year_driven_through_the_api(client, database):
+    api = empty_installation(client, database)
     units = install_county(api, database)
 
     shop = inspect(api, units["shop"], "2026-03-02", "XF-01")
