@@ -98,6 +98,33 @@ class HazardTypeIn(Body):
     day_basis: DayBasis = DayBasis.calendar
 
 
+class RegionPatchIn(Body):
+    """A correction of a region: only its name; the code, level and parent never change."""
+
+    name: text(100, 1) | None = None
+
+
+class DepartmentPatchIn(Body):
+    """A correction of a department; an omitted (or null) field is unchanged. The code, kind and seat never
+    change."""
+
+    name: text(100, 1) | None = None
+    sectors: list[Code] | None = Field(None, max_length=20, description="行业主管部门负责的全部行业（整体替换）；"
+                                       "仍有本县该行业尚未签认的问题时不能取消")
+    doc_prefix: text(20) | None = Field(None, description="文号前缀，只影响此后签发的文书，序号接续；空串取名称前两字")
+
+
+class HazardTypePatchIn(Body):
+    """A correction of a hazard type; an omitted (or null) field is unchanged. The code never changes."""
+
+    category: Code | None = None
+    title: text(200, 1) | None = None
+    sector: Code | None = Field(None, description="改后每个尚未签认的问题须在其所在县有负责该行业的主管部门")
+    severity: Severity | None = Field(None, description="只影响此后发现的问题")
+    rectify_days: int | None = Field(None, ge=0, le=365, description="只影响此后发现的问题；已登记问题的整改期限不变")
+    day_basis: DayBasis | None = Field(None, description="只影响此后发现的问题")
+
+
 class UnitIn(Body):
     name: text(200, 1)
     uscc: text(40) | None = None

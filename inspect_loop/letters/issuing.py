@@ -54,7 +54,9 @@ def _numbered(kind: DocumentKind, *, issuer: Department, unit: Unit, case: Case 
         serial = next_serial(issuer.id, kind, year)
     document = Document(
         kind=kind, issuer=issuer, issuer_id=issuer.id, year=year, serial=serial, version=version,
-        number=format_number(issuer.doc_prefix, kind, year, serial), unit=unit, unit_id=unit.id,
+        # A new version keeps its number, even if the office's prefix has changed since.
+        number=supersedes.number if supersedes else format_number(issuer.doc_prefix, kind, year, serial),
+        unit=unit, unit_id=unit.id,
         case_id=case.id if case else None, summons_id=summons_id, assignment_id=assignment_id,
         inspection_id=inspection_id,
         issued_at=moment, issued_on=issued_on, issued_by_id=actor.id, nonce=secrets.token_urlsafe(16),

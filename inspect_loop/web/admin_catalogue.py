@@ -1,7 +1,8 @@
 """系统管理: the catalogue only the administrator maintains — regions (county → township → village → grid),
 departments (safety offices and sector regulators) and hazard types (《平安建设指导手册》): each a searchable,
-filterable list with an .xlsx export and a form to add one. Records are not edited or deleted here: cases,
-documents and statistics refer to them.
+filterable list with an .xlsx export, a form to add one and a page to correct one. Codes, a region's level and
+parent and a department's kind and seat stay as created, and nothing is deleted: cases, documents and
+statistics refer to them (the rules of a correction: docs/office-and-admin.md, Administration).
 """
 
 import re
@@ -16,9 +17,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
-from inspect_loop.hazards.models import DayBasis, Severity
-from inspect_loop.regions.models import DepartmentKind, Region, RegionLevel
-from inspect_loop.regions.operations import create_department, create_hazard_type, create_region
+from inspect_loop.hazards.models import DayBasis, HazardType, Severity
+from inspect_loop.regions.models import Department, DepartmentKind, Region, RegionLevel
+from inspect_loop.regions.operations import (
+    create_department,
+    create_hazard_type,
+    create_region,
+    update_department,
+    update_hazard_type,
+    update_region,
+)
 from inspect_loop.stats.excel import Column
 from inspect_loop.users.permissions import Action
 from inspect_loop.web import admin_queries as queries
@@ -50,10 +58,11 @@ def export_or_page(statement, title: str, columns, to_row, filename: str, notes,
     return render_template(template, pager=paginate(statement), **context)
 
 
-def save(form, create, default_field: str, aliases: dict[str, str], done: str, endpoint: str):
-    """Create one record from a valid form and go back to its list, or show the refusal on the form."""
+def save(form, change, default_field: str, aliases: dict[str, str], done: str, endpoint: str):
+    """Create or correct one record from a valid form and go back to its list, or show the refusal on the
+    form (the rollback leaves the record as it was)."""
     try:
-        record = create()
+        record = change()
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error, default_field, aliases)
@@ -65,9 +74,12 @@ def save(form, create, default_field: str, aliases: dict[str, str], done: str, e
 
 # -- regions ------------------------------------------------------------------------------------------
 
-class RegionForm(FlaskForm):
-    code = StringField(_l("区划代码"), validators=[DataRequired(REQUIRED), Length(max=20)])
+class RegionEditForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=100)])
+
+
+class RegionForm(RegionEditForm):
+    code = StringField(_l("区划代码"), validators=[DataRequired(REQUIRED), Length(max=20)])
     level = SelectField(_l("层级"), validators=[DataRequired(REQUIRED)])
     parent_code = StringField(_l("上级区划代码"), validators=[Optional(), Length(max=20)])
 
@@ -101,15 +113,34 @@ def admin_region_new():
     return render_template("admin/region_new.html", form=form), 400 if form.errors else 200
 
 
+@bp.route("/admin/regions/<int:region_id>", methods=["GET", "POST"])
+@catalogue_required
+def admin_region(region_id: int):
+    region = db.get_or_404(Region, region_id)
+    form = RegionEditForm(data={"name": region.name})
+    if form.validate_on_submit():
+        done = save(form, lambda: update_region(current_user, region, name=form.name.data), "name", {},
+                    _("已保存区划：{name}"), "web.admin_regions")
+        if done:
+            return done
+    return render_template("admin/region_edit.html", form=form, region=region), 400 if form.errors else 200
+
+
 # -- departments --------------------------------------------------------------------------------------
 
-class DepartmentForm(FlaskForm):
-    code = StringField(_l("部门代码"), validators=[DataRequired(REQUIRED), Length(max=40)])
+class DepartmentEditForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    kind = SelectField(_l("类别"), validators=[DataRequired(REQUIRED)])
-    region = SelectField(_l("所在区划"), coerce=int, validators=[DataRequired(REQUIRED)])
     sectors = StringField(_l("负责行业（行业主管部门填写，多个用顿号分隔）"), validators=[Optional(), Length(max=300)])
     doc_prefix = StringField(_l("文号前缀（如“兰平安”）"), validators=[Optional(), Length(max=20)])
+
+    def sector_list(self) -> list[str]:
+        return SECTOR_SEPARATORS.split(self.sectors.data or "")
+
+
+class DepartmentForm(DepartmentEditForm):
+    code = StringField(_l("部门代码"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    kind = SelectField(_l("类别"), validators=[DataRequired(REQUIRED)])
+    region = SelectField(_l("所在区划"), coerce=int, validators=[DataRequired(REQUIRED)])
 
 
 @bp.get("/admin/departments")
@@ -136,17 +167,32 @@ def admin_department_new():
         done = save(form, lambda: create_department(
             current_user, code=form.code.data, name=form.name.data, kind=DepartmentKind(form.kind.data),
             region=db.session.get(Region, form.region.data),
-            sectors=SECTOR_SEPARATORS.split(form.sectors.data or ""), doc_prefix=form.doc_prefix.data or ""),
+            sectors=form.sector_list(), doc_prefix=form.doc_prefix.data or ""),
             "code", {"region_code": "region"}, _("已新增部门：{name}"), "web.admin_departments")
         if done:
             return done
     return render_template("admin/department_new.html", form=form), 400 if form.errors else 200
 
 
+@bp.route("/admin/departments/<int:department_id>", methods=["GET", "POST"])
+@catalogue_required
+def admin_department(department_id: int):
+    department = db.get_or_404(Department, department_id)
+    form = DepartmentEditForm(data={"name": department.name, "sectors": _("、").join(department.sectors),
+                                    "doc_prefix": department.doc_prefix})
+    if form.validate_on_submit():
+        done = save(form, lambda: update_department(
+            current_user, department, name=form.name.data, sectors=form.sector_list(),
+            doc_prefix=form.doc_prefix.data or ""), "name", {}, _("已保存部门：{name}"), "web.admin_departments")
+        if done:
+            return done
+    return render_template("admin/department_edit.html", form=form, department=department), \
+        400 if form.errors else 200
+
+
 # -- hazard catalogue ---------------------------------------------------------------------------------
 
-class HazardForm(FlaskForm):
-    code = StringField(_l("代码"), validators=[DataRequired(REQUIRED), Length(max=40)])
+class HazardEditForm(FlaskForm):
     category = StringField(_l("类别（如消防安全）"), validators=[DataRequired(REQUIRED), Length(max=40)])
     title = StringField(_l("隐患名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
     sector = StringField(_l("行业（由该行业的主管部门签认）"), validators=[DataRequired(REQUIRED), Length(max=40)])
@@ -154,6 +200,14 @@ class HazardForm(FlaskForm):
     rectify_days = IntegerField(_l("整改天数"), validators=[
         InputRequired(REQUIRED), NumberRange(0, 365, _l("应为0至365的整数"))])
     day_basis = SelectField(_l("计日方式"), validators=[DataRequired(REQUIRED)])
+
+    def fill_choices(self) -> None:
+        self.severity.choices = options(Severity)
+        self.day_basis.choices = options(DayBasis)
+
+
+class HazardForm(HazardEditForm):
+    code = StringField(_l("代码"), validators=[DataRequired(REQUIRED), Length(max=40)])
 
 
 def hazard_row(hazard) -> dict:
@@ -178,8 +232,7 @@ def admin_hazards():
 @catalogue_required
 def admin_hazard_new():
     form = HazardForm()
-    form.severity.choices = options(Severity)
-    form.day_basis.choices = options(DayBasis)
+    form.fill_choices()
     if form.validate_on_submit():
         done = save(form, lambda: create_hazard_type(
             current_user, code=form.code.data, category=form.category.data, title=form.title.data,
@@ -189,3 +242,22 @@ def admin_hazard_new():
             return done
     return render_template("admin/hazard_new.html", form=form, sectors=queries.known_sectors()), \
         400 if form.errors else 200
+
+
+@bp.route("/admin/hazards/<int:hazard_id>", methods=["GET", "POST"])
+@catalogue_required
+def admin_hazard(hazard_id: int):
+    hazard = db.get_or_404(HazardType, hazard_id)
+    form = HazardEditForm(data={"category": hazard.category, "title": hazard.title, "sector": hazard.sector,
+                                "severity": hazard.severity.value, "rectify_days": hazard.rectify_days,
+                                "day_basis": hazard.day_basis.value})
+    form.fill_choices()
+    if form.validate_on_submit():
+        done = save(form, lambda: update_hazard_type(
+            current_user, hazard, category=form.category.data, title=form.title.data, sector=form.sector.data,
+            severity=Severity(form.severity.data), rectify_days=form.rectify_days.data,
+            day_basis=DayBasis(form.day_basis.data)), "title", {}, _("已保存隐患类型：{name}"), "web.admin_hazards")
+        if done:
+            return done
+    return render_template("admin/hazard_edit.html", form=form, hazard=hazard, sectors=queries.known_sectors(),
+                           open_findings=queries.open_finding_count(hazard.id)), 400 if form.errors else 200

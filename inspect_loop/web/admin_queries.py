@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from inspect_loop.db import db
 from inspect_loop.hazards.models import HazardType, Severity
+from inspect_loop.inspections.models import Finding, FindingStatus
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
@@ -102,6 +103,12 @@ def hazards_statement(filters: HazardFilters) -> Select:
     if filters.severity:
         statement = statement.where(HazardType.severity == Severity(filters.severity))
     return statement.order_by(HazardType.code)
+
+
+def open_finding_count(hazard_id: int) -> int:
+    """Findings of a hazard type still being rectified: they keep their deadlines when the type changes."""
+    return db.session.scalar(select(func.count(Finding.id)).where(
+        Finding.hazard_type_id == hazard_id, Finding.status == FindingStatus.open)) or 0
 
 
 def hazard_categories() -> list[str]:

@@ -233,3 +233,16 @@ def test_the_layout_follows_gb_t_9704(every_kind):
     tops = sorted({round(span["origin"][1], 1) for span in body})
     pitches = {round(later - earlier, 1) for earlier, later in itertools.pairwise(tops)}
     assert 28.9 in pitches
+
+
+def test_a_reissued_notice_keeps_its_number_after_the_office_changes_its_prefix(every_kind, county, database):
+    from inspect_loop.regions.operations import update_department
+
+    reminder = every_kind.reminder
+    with at("2026-04-11"):
+        update_department(county.users.admin, county.office, doc_prefix="兰溪平安")
+        new = issuing.reissue(reminder, county.users.office, "原件遗失")
+        fresh = inspect(county, county.units.factory, "XF-02").findings[0]
+    assert new.number == reminder.number and new.number.startswith("兰平安提")
+    later = database.session.scalar(select(Document).where(Document.inspection_id == fresh.inspection_id))
+    assert later.number.startswith("兰溪平安提〔2026〕")

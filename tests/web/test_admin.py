@@ -14,8 +14,8 @@ from inspect_loop.regions.models import Department, Region
 from inspect_loop.users.models import ApiToken, Role, User
 from inspect_loop.users.operations import issue_api_token
 from inspect_loop.users.passwords import check_password
-from tests.factories import PASSWORD
-from tests.helpers import strict_login
+from tests.factories import PASSWORD, inspect
+from tests.helpers import at, csrf_token_of, strict_login
 
 ADMIN_PAGES = ["/admin", "/admin/users", "/admin/users/new", "/admin/regions", "/admin/regions/new",
                "/admin/departments", "/admin/departments/new", "/admin/hazards", "/admin/hazards/new",
@@ -245,3 +245,89 @@ def test_an_admin_form_without_its_csrf_token_is_refused(strict_app, login, coun
     assert refused.status_code == 400 and "CSRF" in text_of(refused)
     db.session.expire_all()
     assert user_named("fire").active
+
+
+# -- correcting the catalogue --------------------------------------------------------------------------
+
+def edit_pages(county) -> list[str]:
+    return [f"/admin/regions/{county.east.id}", f"/admin/departments/{county.fire.id}",
+            f"/admin/hazards/{county.hazards['XF-01'].id}"]
+
+
+def test_each_list_row_leads_to_its_edit_page_with_the_current_values(admin, county):
+    for listing, page in zip(["/admin/regions?q=兰江", "/admin/departments?q=LX-XF", "/admin/hazards?q=XF-01"],
+                             edit_pages(county), strict=True):
+        assert f'href="{page}"' in text_of(admin.get(listing)), listing
+    region, department, hazard = (text_of(admin.get(page)) for page in edit_pages(county))
+    assert 'value="兰江街道"' in region and "330781001" in region and 'name="code"' not in region
+    assert 'value="兰溪市消防救援大队"' in department and 'value="消防"' in department and 'value="兰消"' in department
+    assert 'value="应急照明灯未接通电源"' in hazard and 'value="7"' in hazard and 'name="code"' not in hazard
+    office = text_of(admin.get(f"/admin/departments/{county.office.id}"))
+    assert 'name="sectors"' not in office  # a safety office has no sectors to edit
+
+
+def test_correcting_a_region_a_department_and_a_hazard_type(admin, county):
+    assert admin.post(f"/admin/regions/{county.east.id}", data={"name": "兰江街道办事处"}).status_code == 302
+    assert admin.post(f"/admin/departments/{county.emergency.id}", data={
+        "name": "兰溪市应急管理局", "sectors": "生产、用电，燃气", "doc_prefix": "兰应"}).status_code == 302
+    response = admin.post(f"/admin/hazards/{county.hazards['XF-01'].id}", data={
+        "category": "消防安全", "title": "应急照明灯未接电源", "sector": "消防", "severity": "major",
+        "rectify_days": "10", "day_basis": "working"})
+    assert response.status_code == 302 and response.location.endswith("/admin/hazards?q=XF-01")
+    assert "已保存隐患类型：应急照明灯未接电源" in text_of(admin.get("/admin/hazards?q=XF-01"))
+    db.session.expire_all()
+    assert county.east.name == "兰江街道办事处" and county.east.code == "330781001"
+    assert (county.emergency.sectors, county.emergency.doc_prefix) == (["燃气", "生产", "用电"], "兰应")
+    hazard = county.hazards["XF-01"]
+    assert (hazard.title, hazard.severity, hazard.rectify_days, hazard.day_basis) == (
+        "应急照明灯未接电源", Severity.major, 10, DayBasis.working)
+
+
+def test_a_refused_correction_shows_the_message_under_its_field_and_keeps_the_old_value(admin, county):
+    with at("2026-03-02"):
+        inspect(county, county.units.shop, "XF-01")
+    db.session.commit()
+    hazard_page = f"/admin/hazards/{county.hazards['XF-01'].id}"
+    hazard_form = {"category": "消防安全", "title": "应急照明灯未接通电源", "sector": "消防", "severity": "general",
+                   "rectify_days": "7", "day_basis": "calendar"}
+    for page, form, field, message in [
+        (f"/admin/regions/{county.east.id}", {"name": " "}, "name", "必填"),
+        (f"/admin/departments/{county.fire.id}", {"name": "兰溪市消防救援大队", "sectors": "电动自行车",
+                                                  "doc_prefix": "兰消"}, "sectors", "本县还有“消防”行业的问题尚未签认"),
+        (f"/admin/departments/{county.fire.id}", {"name": "兰溪市消防救援大队", "sectors": "",
+                                                  "doc_prefix": "兰消"}, "sectors", "行业主管部门须至少负责一个行业"),
+        (hazard_page, {**hazard_form, "rectify_days": "400"}, "rectify_days", "应为0至365的整数"),
+        (hazard_page, {**hazard_form, "sector": "燃气"}, "sector", "没有负责“燃气”行业的主管部门"),
+    ]:
+        response = admin.post(page, data=form)
+        page_text = text_of(response)
+        assert response.status_code == 400, (page, form)
+        # The message sits in the field's own block, under its input.
+        block = re.search(rf'<div class="field has-error">\s*<label for="{field}".*?</div>', page_text, re.S)
+        assert block and message in block.group(0), (page, form)
+    db.session.expire_all()
+    assert county.east.name == "兰江街道" and county.fire.sectors == ["消防"]
+    assert (county.hazards["XF-01"].rectify_days, county.hazards["XF-01"].sector) == (7, "消防")
+
+
+@pytest.mark.parametrize("username", ["office", "fire", "viewer"])
+def test_only_the_administrator_opens_and_posts_the_edit_pages(login, county, username):
+    client = login(username)
+    for page, form in zip(edit_pages(county), [{"name": "改名"}, {"name": "改名", "sectors": "消防"},
+                                               {"title": "改名", "rectify_days": "30"}], strict=True):
+        assert client.get(page).status_code == 403, page
+        assert client.post(page, data=form).status_code == 403, page
+    db.session.expire_all()
+    assert (county.east.name, county.fire.name, county.hazards["XF-01"].rectify_days) == (
+        "兰江街道", "兰溪市消防救援大队", 7)
+
+
+def test_an_edit_form_carries_its_csrf_token(strict_app, login, county):
+    login("root")  # gives the factory's administrator its password
+    client = strict_login(strict_app, "root")
+    page = f"/admin/regions/{county.east.id}"
+    assert client.post(page, data={"name": "无令牌"}).status_code == 400
+    assert client.post(page, data={"name": "兰江街道办事处",
+                                   "csrf_token": csrf_token_of(client.get(page))}).status_code == 302
+    db.session.expire_all()
+    assert county.east.name == "兰江街道办事处"
