@@ -73,6 +73,25 @@ def register_cli(app: Flask) -> None:
             for row in section.rows:
                 click.echo(f"  - {row}")
 
+    photos = click.Group("photos", help="Uploaded photos.")
+    app.cli.add_command(photos)
+
+    @photos.command("prune")
+    @click.option("--days", default=7, show_default=True, type=int,
+                  help="keep unattached photos uploaded within this many days")
+    def photos_prune(days):
+        """Delete photos that were uploaded but never attached to a finding or a rectification report."""
+        from inspect_loop.web.uploads import prune_unattached_photos
+
+        try:
+            deleted, files = prune_unattached_photos(days)
+        except DomainError as error:
+            _fail(error)
+        db.session.commit()
+        for path in files:
+            path.unlink(missing_ok=True)
+        click.echo(f"已删除 {deleted} 张上传后未使用的照片 (deleted {deleted} photos never attached)")
+
     from inspect_loop.generator import gen_data
 
     app.cli.add_command(gen_data)

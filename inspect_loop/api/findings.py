@@ -7,7 +7,7 @@ from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import case_brief, finding_out, local
 from inspect_loop.assignments.operations import close_out, sign_off
 from inspect_loop.db import db
-from inspect_loop.errors import Conflict
+from inspect_loop.errors import Conflict, NotFound
 from inspect_loop.inspections.models import Finding, Photo
 from inspect_loop.inspections.operations import report_rectification
 from inspect_loop.regions.models import Department
@@ -20,10 +20,14 @@ def visible_finding(actor, finding_id: int) -> Finding:
     return finding
 
 
-def unattached_photos(photo_ids: list[int]) -> list[Photo]:
+def unattached_photos(actor, photo_ids: list[int]) -> list[Photo]:
+    """The actor's own uploads (as on the web form): another user's photo reads as unknown, so a report
+    can neither show nor claim someone else's pictures."""
     photos = []
     for index, photo_id in enumerate(dict.fromkeys(photo_ids)):
         photo = lookups.get_or_404(Photo, photo_id, f"photos.{index}")
+        if photo.uploaded_by_id != actor.id:
+            raise NotFound(f"照片 {photo_id} 不存在", f"no photo with id {photo_id}", field=f"photos.{index}")
         if photo.finding_id is not None or photo.rectification_id is not None:
             raise Conflict(f"照片 {photo_id} 已关联到其他记录", f"photo {photo_id} is already attached",
                            field=f"photos.{index}")
@@ -41,7 +45,7 @@ def get_finding(actor, finding_id: int):
        permission=Action.report_rectification, body=inp.RectificationIn, response=out.RectificationOut, status=201)
 def post_rectification(actor, finding_id: int, body: inp.RectificationIn):
     finding = visible_finding(actor, finding_id)
-    report = report_rectification(actor, finding, body.note, photos=unattached_photos(body.photos))
+    report = report_rectification(actor, finding, body.note, photos=unattached_photos(actor, body.photos))
     return out.RectificationOut(id=report.id, finding_id=finding.id, note=report.note,
                                 reported_at=local(report.reported_at), reported_by=actor.username,
                                 photo_ids=[photo.id for photo in report.photos], finding=finding_out(finding),

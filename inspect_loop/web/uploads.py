@@ -7,13 +7,14 @@ logged-in user who may see its unit; an unattached photo only to the user who up
 
 import hashlib
 import warnings
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
 from flask import abort, current_app, jsonify, request, send_file, url_for
 from flask_login import current_user, login_required
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from inspect_loop import clock
 from inspect_loop.api.scope import can_see_unit
@@ -132,6 +133,27 @@ def store_photo(file_storage, actor: User) -> Photo:
     db.session.add(photo)
     db.session.flush()
     return photo
+
+
+def prune_unattached_photos(keep_days: int) -> tuple[int, list[Path]]:
+    """Delete the photos uploaded more than ``keep_days`` ago and never attached to a finding or report (a
+    form given up after its photos were uploaded). Returns how many were deleted and the files no remaining
+    photo uses, for the caller to delete once the deletion is committed: if the commit fails, no photo has
+    lost its file."""
+    if keep_days < 1:
+        raise InvalidInput("保留天数至少为1天", "keep at least one day", field="days")
+    stale = list(db.session.scalars(select(Photo).where(
+        Photo.finding_id.is_(None), Photo.rectification_id.is_(None),
+        Photo.uploaded_at < clock.now() - timedelta(days=keep_days))))
+    if not stale:
+        return 0, []
+    digests = {photo.sha256 for photo in stale}
+    db.session.execute(delete(Photo).where(Photo.id.in_([photo.id for photo in stale])))
+    still_used = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(digests))))
+    orphaned = [photo for photo in {photo.sha256: photo for photo in stale}.values()
+                if photo.sha256 not in still_used]
+    files = [path for photo in orphaned for path in (photo_path(photo), photo_path(photo, thumbnail=True))]
+    return len(stale), files
 
 
 def may_upload(user: User) -> bool:

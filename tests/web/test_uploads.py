@@ -148,3 +148,43 @@ def test_the_same_bytes_twice_share_one_file(login):
     assert first.sha256 == second.sha256 and first.id != second.id
     assert photo_path(first) == photo_path(second)
     assert Path(photo_path(first)).exists()
+
+
+def test_photos_never_attached_are_pruned_after_a_week_and_their_files_only_when_unused(login, app, county):
+    from tests.factories import inspect
+    from tests.helpers import at
+
+    with at("2026-03-02"):
+        client = login("inspector")
+        given_up = db.session.get(Photo, upload(client, image_bytes(401, 300)).get_json()["id"])
+        shared_given_up = db.session.get(Photo, upload(client, image_bytes(402, 300)).get_json()["id"])
+        shared_attached = db.session.get(Photo, upload(client, image_bytes(402, 300)).get_json()["id"])
+        finding = inspect(county, county.units.shop, "YD-01").findings[0]
+        shared_attached.finding_id = finding.id
+        db.session.commit()
+    with at("2026-03-06"):
+        recent = db.session.get(Photo, upload(login("inspector"), image_bytes(403, 300)).get_json()["id"])
+    given_up_files = [photo_path(given_up), photo_path(given_up, thumbnail=True)]
+    shared_files = [photo_path(shared_attached), photo_path(shared_attached, thumbnail=True)]
+    ids = {"given_up": given_up.id, "shared_given_up": shared_given_up.id,
+           "shared_attached": shared_attached.id, "recent": recent.id}
+
+    runner = app.test_cli_runner()
+    with at("2026-03-10"):
+        refused = runner.invoke(args=["photos", "prune", "--days", "0"])
+        assert refused.exit_code != 0 and "保留天数" in refused.output
+        assert photo_count() == 4
+
+        result = runner.invoke(args=["photos", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "已删除 2 张" in result.output
+    db.session.expire_all()
+    remaining = set(db.session.scalars(select(Photo.id)))
+    assert remaining == {ids["shared_attached"], ids["recent"]}
+    assert not any(path.exists() for path in given_up_files)
+    assert all(path.exists() for path in shared_files)  # the same bytes are still a finding's photo
+    assert photo_path(recent).exists()
+
+    with at("2026-03-10"):
+        again = runner.invoke(args=["photos", "prune"])
+    assert again.exit_code == 0 and "已删除 0 张" in again.output
