@@ -14,8 +14,9 @@ embedded; ``embed_bare_cff``, the WeasyPrint finisher, then labels it as such. T
 untouched. Any other font (TrueType, not CID-keyed, CIDs that are not glyph ids, glyphs missing, variable or
 colour fonts) goes through WeasyPrint's own subsetting.
 
-WeasyPrint offers no hook for subsetting, so ``single_pass_subsetting`` replaces ``Font.subset`` for the
-duration of one rendering under the renderer's lock; ``setup.cfg`` pins WeasyPrint to 70.x and the tests
+WeasyPrint offers no hook for subsetting, so ``single_pass_subsetting`` replaces ``Font.subset`` (and
+defers ``Font.__init__``'s copy of the whole font file until something reads it) for the duration of one
+rendering under the renderer's lock; ``setup.cfg`` pins WeasyPrint to 70.x and the tests
 compare every pixel with WeasyPrint's own output.
 """
 
@@ -29,6 +30,8 @@ from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.text.ffi import ffi as weasyprint_ffi
 
 WEASYPRINT_SUBSET = weasyprint_fonts.Font.subset
+WEASYPRINT_FONT_INIT = weasyprint_fonts.Font.__init__
+WEASYPRINT_FONT_DATA = weasyprint_fonts.get_hb_object_data
 
 _HARFBUZZ_DECLARATIONS = """
 typedef struct hb_blob_t hb_blob_t;
@@ -209,15 +212,56 @@ def _subset(font, to_unicode, hinting):
     WEASYPRINT_SUBSET(font, to_unicode, hinting)
 
 
+class _UnreadFontFile:
+    """The whole font file of a face, not yet copied out of HarfBuzz."""
+
+    __slots__ = ("face",)
+
+    def __init__(self, face):
+        self.face = face
+
+
+def _unread_font_file(face, ot_color=None, glyph=None):
+    return _UnreadFontFile(face)
+
+
+def _font_init_without_copy(font, *arguments):
+    """``Font.__init__`` while a notice renders: it copies the whole font file into Python (26 MB for a Noto
+    CJK collection, 5–8 ms a face); a compact subset never needs that copy, so it is made when read."""
+    weasyprint_fonts.get_hb_object_data = _unread_font_file
+    try:
+        WEASYPRINT_FONT_INIT(font, *arguments)
+    finally:
+        weasyprint_fonts.get_hb_object_data = WEASYPRINT_FONT_DATA
+
+
+def _read_font_file(font):
+    content = font.__dict__["file_content"]
+    if isinstance(content, _UnreadFontFile):
+        content = font.__dict__["file_content"] = WEASYPRINT_FONT_DATA(content.face)
+    return content
+
+
+def _set_font_file(font, content):
+    font.__dict__["file_content"] = content
+
+
 @contextmanager
 def single_pass_subsetting() -> Iterator[None]:
-    """Within: CID-keyed CFF faces are subset in one pass to bare CFF programs (the caller holds the
-    renderer's lock and passes ``embed_bare_cff`` as the finisher)."""
-    weasyprint_fonts.Font.subset = _subset
+    """Within: CID-keyed CFF faces are subset in one pass to bare CFF programs, and a face's whole font file
+    is read only if something still needs it (WeasyPrint's own subsetting of any other font). The caller
+    holds the renderer's lock and passes ``embed_bare_cff`` as the finisher; the fonts of a document live
+    no longer than its rendering."""
+    font_class = weasyprint_fonts.Font
+    font_class.subset = _subset
+    font_class.__init__ = _font_init_without_copy
+    font_class.file_content = property(_read_font_file, _set_font_file)
     try:
         yield
     finally:
-        weasyprint_fonts.Font.subset = WEASYPRINT_SUBSET
+        del font_class.file_content
+        font_class.__init__ = WEASYPRINT_FONT_INIT
+        font_class.subset = WEASYPRINT_SUBSET
 
 
 def embed_bare_cff(document, pdf: pydyf.PDF) -> None:

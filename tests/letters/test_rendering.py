@@ -10,7 +10,7 @@ import pytest
 from weasyprint.text import ffi as weasyprint_ffi
 from weasyprint.urls import FatalURLFetchingError
 
-from inspect_loop.letters import render
+from inspect_loop.letters import fonts, render
 from inspect_loop.letters.batch import merged_pdf, summons_documents
 from inspect_loop.letters.fonts import cid_of_glyphs
 from inspect_loop.units.operations import create_unit
@@ -65,6 +65,23 @@ def test_a_truetype_font_is_left_to_weasyprint():
         kinds = {name.split("+")[1]: extension for _, extension, _, name, *_ in document[0].get_fonts()}
     assert kinds == {"DejaVu-Sans": "ttf", "Noto-Serif-CJK-SC": "cid"} and len(cff_programs(pdf)) == 1
     assert pdf_text(pdf).startswith("Hazard隐患")
+
+
+def test_the_whole_font_file_is_copied_only_for_a_font_weasyprint_subsets_itself(monkeypatch):
+    copied, copy = [], fonts.WEASYPRINT_FONT_DATA
+
+    def counting_copy(face, *arguments):
+        data = copy(face, *arguments)
+        copied.append(len(data))
+        return data
+
+    monkeypatch.setattr(fonts, "WEASYPRINT_FONT_DATA", counting_copy)
+    render.html_to_pdf(SAMPLE.format(extra=""))
+    assert copied == []  # two Noto CJK faces, each subset without its 26 MB file
+    pdf = render.html_to_pdf('<html><body><p style="font-family: DejaVu Sans">Hazard</p><p>隐患</p></body></html>')
+    assert len(copied) == 1 and copied[0] < 2_000_000  # DejaVu Sans, for WeasyPrint's own subsetting
+    assert pdf_text(pdf).startswith("Hazard隐患")
+    assert not isinstance(fonts.weasyprint_fonts.Font.__dict__.get("file_content"), property)  # restored
 
 
 def test_the_url_fetcher_serves_only_the_letter_assets():
