@@ -15,6 +15,7 @@ from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.regions.lookup import region_by_code
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
 from inspect_loop.regions.operations import create_hazard_type
+from inspect_loop.stats.definitions import N_
 from inspect_loop.units.operations import create_unit
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.permissions import Action
@@ -26,7 +27,7 @@ class ImportColumn:
     header: str  # the column's name in the template
     required: bool
     max_length: int
-    hint: str  # what to write, for the template's instructions sheet
+    hint: str  # what to write, for the template's instructions sheet (N_: pages translate it)
     text: bool = False  # digits that must stay text in Excel (codes, phone numbers)
 
 
@@ -64,15 +65,15 @@ def create_unit_row(actor: User, values: dict[str, str]):
 UNITS = ImportKind(
     name="units", title="单位", permission=Action.manage_units, unique="uscc", create=create_unit_row,
     columns=(
-        ImportColumn("name", "单位名称", True, 200, "场所或单位的名称，如“某某农贸市场”"),
-        ImportColumn("uscc", "统一社会信用代码", False, 18, "18位，可不填；填写的须通过校验且不能与已登记单位重复",
+        ImportColumn("name", N_("单位名称"), True, 200, N_("场所或单位的名称，如“某某农贸市场”")),
+        ImportColumn("uscc", N_("统一社会信用代码"), False, 18, N_("18位，可不填；填写的须通过校验且不能与已登记单位重复"),
                      text=True),
-        ImportColumn("region_code", "所在区划代码", True, 20,
-                     "单位所在乡镇（街道）、村（社区）或网格的代码，见“区划代码”表", text=True),
-        ImportColumn("address", "地址", False, 300, "详细地址"),
-        ImportColumn("category", "类别", False, 40, "如商铺、市场、餐饮、工厂、学校"),
-        ImportColumn("contact_name", "联系人", False, 50, "可不填"),
-        ImportColumn("contact_phone", "联系电话", False, 30, "可不填", text=True),
+        ImportColumn("region_code", N_("所在区划代码"), True, 20,
+                     N_("单位所在乡镇（街道）、村（社区）或网格的代码，见“区划代码”表"), text=True),
+        ImportColumn("address", N_("地址"), False, 300, N_("详细地址")),
+        ImportColumn("category", N_("类别"), False, 40, N_("如商铺、市场、餐饮、工厂、学校")),
+        ImportColumn("contact_name", N_("联系人"), False, 50, N_("可不填")),
+        ImportColumn("contact_phone", N_("联系电话"), False, 30, N_("可不填"), text=True),
     ))
 
 
@@ -119,13 +120,13 @@ def create_hazard_row(actor: User, values: dict[str, str]):
 HAZARDS = ImportKind(
     name="hazards", title="隐患类型", permission=Action.manage_catalogue, unique="code", create=create_hazard_row,
     columns=(
-        ImportColumn("code", "代码", True, 40, "目录中唯一，如 XF-09", text=True),
-        ImportColumn("category", "类别", True, 40, "如消防安全、用电安全、食品安全、燃气安全"),
-        ImportColumn("title", "隐患名称", True, 200, "如“疏散通道堵塞”"),
-        ImportColumn("sector", "行业", True, 40, "负责该隐患的行业，须与行业主管部门负责的行业一致，见“行业”表"),
-        ImportColumn("severity", "等级", True, 10, "一般 或 重大"),
-        ImportColumn("rectify_days", "整改天数", True, 5, "发现后几天内整改，0至365的整数"),
-        ImportColumn("day_basis", "计日方式", False, 10, "自然日 或 工作日（不填为自然日）"),
+        ImportColumn("code", N_("代码"), True, 40, N_("目录中唯一，如 XF-09"), text=True),
+        ImportColumn("category", N_("类别"), True, 40, N_("如消防安全、用电安全、食品安全、燃气安全")),
+        ImportColumn("title", N_("隐患名称"), True, 200, N_("如“疏散通道堵塞”")),
+        ImportColumn("sector", N_("行业"), True, 40, N_("负责该隐患的行业，须与行业主管部门负责的行业一致，见“行业”表")),
+        ImportColumn("severity", N_("等级"), True, 10, N_("一般 或 重大")),
+        ImportColumn("rectify_days", N_("整改天数"), True, 5, N_("发现后几天内整改，0至365的整数")),
+        ImportColumn("day_basis", N_("计日方式"), False, 10, N_("自然日 或 工作日（不填为自然日）")),
     ))
 
 

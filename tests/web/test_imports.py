@@ -269,3 +269,15 @@ def test_an_import_without_its_csrf_token_is_refused(strict_app, login):
     refused = upload(client, "/imports/units", csv_file(good_units()), "units.csv")
     assert refused.status_code == 400 and "CSRF" in text_of(refused)
     assert units_count() == 3
+
+
+def test_the_english_import_page_explains_each_column_in_english_and_keeps_its_chinese_name(login, county):
+    client = login("root")
+    page = text_of(client.get("/imports/hazards?lang=en"))
+    assert "<strong>等级</strong> (Severity)" in page and "general or major" in page  # the file's header stays Chinese
+    assert "一般 或 重大" not in page
+    assert "calendar or working (days); calendar when empty" in page
+    page = text_of(client.get("/imports/units"))  # the language choice stays in the session
+    assert "Name of the place or unit" in page and "<strong>单位名称</strong> (Unit name)" in page
+    chinese = text_of(client.get("/imports/units?lang=zh"))
+    assert "场所或单位的名称" in chinese and "(Unit name)" not in chinese
