@@ -129,7 +129,8 @@ def test_unit_absent_from_its_interview_is_summoned_again(county, database):
         record_attendance(county.users.office, second, case, attended=True, attendee_name="李四")
     assert (first.number, second.number) == (1, 2)
     assert [summons.attended for summons in (first.summonses[0], second.summonses[0])] == [False, True]
-    summonses = database.session.scalars(select(Document).where(Document.kind == DocumentKind.summons))
+    summonses = database.session.scalars(select(Document).where(Document.kind == DocumentKind.summons)
+                                         .order_by(Document.id))
     assert [document.number for document in summonses] == ["兰平安约〔2026〕1号", "兰平安约〔2026〕2号"]
 
 

@@ -13,7 +13,7 @@ from tests.helpers import at
 
 
 def updated_events() -> list[str]:
-    return list(db.session.scalars(select(Event.action).where(Event.action.like("%.updated"))))
+    return list(db.session.scalars(select(Event.action).where(Event.action.like("%.updated")).order_by(Event.id)))
 
 
 def test_patching_a_region_renames_it(api, county):
