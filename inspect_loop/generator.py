@@ -22,7 +22,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
 
-import chinese_calendar
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import Table, func, insert, select, text
@@ -45,7 +44,7 @@ from inspect_loop.demo import SHOP_WORDS, SURNAMES, TOWNSHIPS, UNIT_KINDS, DemoC
 from inspect_loop.enforcement.models import ActionKind, EnforcementAction, EnforcementDepartment
 from inspect_loop.errors import Conflict, DomainError, InvalidInput
 from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureItemFinding, ExposureStatus
-from inspect_loop.hazards.deadlines import deadline_for
+from inspect_loop.hazards.deadlines import deadline_for, is_workday
 from inspect_loop.hazards.models import DayBasis, HazardType, Severity
 from inspect_loop.inspections.models import (
     CloseKind,
@@ -107,14 +106,6 @@ EXPOSURE_PROBLEMS_PER_PLACE = 3
 EXPOSURE_SHOWN_DAYS = 180
 ROUND_WEEKDAYS = (1, 3)  # rounds at the warning-education station on Tuesdays and Thursdays
 TOWNSHIP_WEIGHTS = {"街道": 3, "镇": 2, "乡": 1}
-
-
-@cache
-def is_workday(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year the calendar does not know yet: weekdays only
-        return day.weekday() < 5
 
 
 def workday_on_or_after(day: date) -> date:

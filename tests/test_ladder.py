@@ -14,6 +14,7 @@ from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput, TransitionRefused
+from inspect_loop.hazards import deadlines
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind
 from inspect_loop.inspections.operations import report_rectification
 from inspect_loop.interviews.operations import convene_round, record_attendance
@@ -278,6 +279,33 @@ def test_working_day_deadline_across_the_2026_national_day_holiday(county, datab
     with at("2026-10-09"):
         calendar = inspect(county, county.units.shop, "YD-01")
     assert calendar.findings[0].deadline == date(2026, 10, 14)
+
+
+@pytest.fixture
+def calendar_known_until_2026(monkeypatch):
+    """chinese-calendar as its release 1.11 is (whatever release is installed): no data after 2026."""
+    known = deadlines.chinese_calendar.is_workday
+
+    def is_workday(day):
+        if day.year > 2026:
+            raise NotImplementedError(f"no available data for year {day.year}")
+        return known(day)
+
+    monkeypatch.setattr(deadlines.chinese_calendar, "is_workday", is_workday)
+    deadlines.is_workday.cache_clear()
+    deadlines._warn_unknown_year.cache_clear()
+    yield
+    deadlines.is_workday.cache_clear()
+
+
+def test_a_working_day_deadline_in_a_year_the_calendar_does_not_know_yet_is_still_computed(
+        county, database, calendar_known_until_2026, caplog):
+    # From Monday 28 December 2026: 29, 30, 31 December, (1 January 2027 元旦 and the weekend), 4 and
+    # 5 January. Recording the finding must not fail, and the log asks for a newer chinesecalendar.
+    with at("2026-12-28"):
+        inspection = inspect(county, county.units.factory, "SC-01")
+    assert inspection.findings[0].deadline == date(2027, 1, 5)
+    assert any("chinesecalendar" in record.getMessage() for record in caplog.records)
 
 
 def _table_counts(database):
