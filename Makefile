@@ -31,8 +31,13 @@ system-packages:
 test-system-packages:
 	$(call apt_install,$(RUN_PACKAGES) $(TEST_PACKAGES))
 
+# A minimal Debian has no python3, and Debian's python3 makes no virtual environment without python3-venv.
+# A venv left half-made by a failure is removed, so the next run makes it again.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+		echo "Installing Debian packages: python3 python3-venv"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3 python3-venv; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); false; }
 
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
@@ -51,9 +56,10 @@ run: setup $(CATALOGUE)
 	@echo "inspect_loop: http://127.0.0.1:5000"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# The suite runs on SQLite, then on PostgreSQL when a server answers at 127.0.0.1:5432 (CI requires it:
+# Lint, then the suite on SQLite, then on PostgreSQL when a server answers at 127.0.0.1:5432 (CI requires it:
 # INSPECT_LOOP_REQUIRE_POSTGRES=1).
 test: test-system-packages $(STAMP) $(CATALOGUE)
+	$(BIN)/ruff check inspect_loop tests bench
 	./.ci/test-suite $(PYTEST_ARGS)
 
 lint: $(STAMP)
