@@ -24,6 +24,9 @@ def default_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Reverse proxies in front of the app that set X-Forwarded-For and X-Forwarded-Proto. Behind one,
+        # set 1: otherwise every client has the proxy's address and the login limit locks out everyone.
+        "PROXY_COUNT": 0,
         "COUNTY_NAME": "",
     }
 

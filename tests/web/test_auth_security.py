@@ -170,18 +170,27 @@ def test_a_photo_upload_without_the_csrf_header_is_refused_in_json(strict_app, c
 # -- the login rate limit ------------------------------------------------------------------------------
 
 @pytest.fixture
-def limited_app(app):
-    """An app with the login rate limit on. The limiter is one object shared by every app of the test
-    session, so it is switched back off (and its counters cleared) afterwards."""
+def limited_app_with(app):
+    """``limited_app_with(**config)``: an app with the login rate limit on. The limiter is one object shared
+    by every app of the test session, so it is switched back off (and its counters cleared) afterwards."""
     was_enabled = limiter.enabled
     shared = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "BASE_URL")
-    limited = create_app({**{key: app.config[key] for key in shared},
-                          "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
-                          "RATELIMIT_STORAGE_URI": "memory://"})
-    limiter.reset()
-    yield limited
+
+    def make(**extra):
+        limited = create_app({**{key: app.config[key] for key in shared},
+                              "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
+                              "RATELIMIT_STORAGE_URI": "memory://", **extra})
+        limiter.reset()
+        return limited
+
+    yield make
     limiter.reset()
     limiter.enabled = was_enabled
+
+
+@pytest.fixture
+def limited_app(limited_app_with):
+    return limited_app_with()
 
 
 def test_login_attempts_are_rate_limited_per_address(limited_app, county):
@@ -193,6 +202,17 @@ def test_login_attempts_are_rate_limited_per_address(limited_app, county):
     assert blocked.status_code == 429
     assert "尝试次数过多" in blocked.get_data(as_text=True)
     assert client.get("/login").status_code == 200  # only attempts count, not reading the page
+
+
+def test_behind_a_reverse_proxy_the_login_limit_counts_each_client_not_the_proxy(limited_app_with, county):
+    client = limited_app_with(PROXY_COUNT=1).test_client()
+    guesser, colleague = {"X-Forwarded-For": "203.0.113.5"}, {"X-Forwarded-For": "203.0.113.6"}
+    for _attempt in range(10):
+        client.post("/login", data={"username": "inspector", "password": "wrong-guess-00"}, headers=guesser)
+    assert client.post("/login", data={"username": "inspector", "password": PASSWORD},
+                       headers=guesser).status_code == 429
+    assert client.post("/login", data={"username": "inspector", "password": PASSWORD},
+                       headers=colleague).status_code == 302
 
 
 # -- the role × action matrix on every page ------------------------------------------------------------
