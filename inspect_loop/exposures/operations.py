@@ -53,7 +53,6 @@ def create_exposure(actor: User, *, title: str, items: list[ExposedPlace], draft
     record_event(actor, "exposure.created", exposure, title=title, draft=draft,
                  units=[item.unit_id for item in exposure.items],
                  findings=[finding.id for item in exposure.items for finding in item.findings])
-    _record_listed(actor, exposure)
     if not draft:
         _publish(actor, exposure)
     return exposure
@@ -76,7 +75,6 @@ def update_draft(actor: User, exposure: Exposure, *, title: str, items: list[Exp
     record_event(actor, "exposure.updated", exposure, title=exposure.title, expires_on=expires_on,
                  units=[item.unit_id for item in exposure.items],
                  findings=[finding.id for item in exposure.items for finding in item.findings])
-    _record_listed(actor, exposure)
     return exposure
 
 
@@ -196,8 +194,9 @@ def _items(items: list[ExposedPlace]) -> list[ExposureItem]:
 
 
 def _record_listed(actor: User, exposure: Exposure) -> None:
+    """At publication, one line per place, so that the unit's own history shows it was exposed; a draft is
+    not public and leaves no trace in a unit's history."""
     for item in exposure.items:
-        # One line per place, so that the unit's own history shows it was exposed.
         record_event(actor, "exposure.listed", item, unit_id=item.unit_id, exposure_id=exposure.id,
                      findings=[finding.id for finding in item.findings])
 
@@ -209,6 +208,7 @@ def _publish(actor: User, exposure: Exposure) -> Exposure:
     exposure.published_on = clock.local_date(moment)
     db.session.flush()
     record_event(actor, "exposure.published", exposure, published_on=exposure.published_on)
+    _record_listed(actor, exposure)
     return exposure
 
 

@@ -67,8 +67,12 @@ def test_a_draft_is_changed_then_published(county, problems, database):
             (county.units.shop.id, [shop[0].id, shop[1].id]), (county.units.factory.id, [factory[0].id])]
         assert count("exposure.updated") == 1
         assert not is_shown(exposure, date(2026, 3, 10))
+        assert count("exposure.listed") == 0  # a draft is not public: no unit's history shows it
     with at("2026-03-11"):
         publish_exposure(county.users.office, exposure)
+    listed = database.session.scalars(select(Event.unit_id).where(Event.action == "exposure.listed")
+                                      .order_by(Event.id)).all()
+    assert listed == [county.units.shop.id, county.units.factory.id]  # one line per place, at publication
     assert (exposure.status, exposure.published_on) == (ExposureStatus.published, date(2026, 3, 11))
     assert is_shown(exposure, date(2026, 4, 30)) and not is_shown(exposure, date(2026, 5, 1))
     with at("2026-03-12"), pytest.raises(TransitionRefused):
@@ -85,6 +89,7 @@ def test_a_draft_is_discarded_and_its_history_stays(county, problems, database):
         database.session.commit()
     assert database.session.scalar(select(func.count(Exposure.id))) == 0
     assert count("exposure.created") == 1 and count("exposure.discarded") == 1
+    assert count("exposure.listed") == 0
 
 
 def test_end_date_and_taking_down(county, problems, database):
