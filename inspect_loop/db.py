@@ -3,7 +3,7 @@
 import enum
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Enum, MetaData
+from sqlalchemy import Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints make migrations reproducible on SQLite (batch mode) and PostgreSQL alike.
@@ -21,6 +21,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+# Python's sqlite3 driver begins a transaction only before its first INSERT/UPDATE/DELETE, so a SAVEPOINT
+# taken before that (begin_nested) ran outside any transaction and its RELEASE committed on its own: a
+# request refused later left a half-recorded inspection. A savepoint therefore begins the transaction first.
+# (SQLAlchemy's other remedy, beginning every transaction itself, would also hold SQLite's lock across
+# every read and make concurrent requests fail with "database is locked".)
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(connection, _name):
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN")
 
 
 def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:

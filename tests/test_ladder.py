@@ -375,3 +375,19 @@ def test_a_round_is_convened_for_its_own_countys_units_and_departments(county, d
             convene([yiwu_fire], [own])
         assert (other_unit.value.field, other_department.value.field) == ("case_ids", "departments")
         assert convene([county.fire], [own]).summonses[0].case_id == own.id
+
+
+def test_an_inspection_refused_after_its_first_write_leaves_nothing_behind(county, database, monkeypatch):
+    # On SQLite a SAVEPOINT outside a transaction used to commit the inspection row on its own.
+    from inspect_loop.letters import issuing
+
+    def refuse(*arguments):
+        raise InvalidInput("无法签发", "cannot issue")
+
+    monkeypatch.setattr(issuing, "issue_reminder", refuse)
+    database.session.commit()
+    before = _table_counts(database)
+    with at("2026-03-02"), pytest.raises(InvalidInput):
+        inspect(county, county.units.shop, "XF-01", submission_key="form-1")
+    database.session.rollback()
+    assert _table_counts(database) == before
