@@ -7,7 +7,12 @@ from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import latest_documents, round_out, summons_out
 from inspect_loop.cases.models import Case
 from inspect_loop.interviews.models import InterviewRound
-from inspect_loop.interviews.operations import convene_round, record_attendance, set_participants
+from inspect_loop.interviews.operations import (
+    convene_round,
+    record_attendance,
+    require_round_in_county,
+    set_participants,
+)
 from inspect_loop.letters.models import Document
 from inspect_loop.users.permissions import Action
 
@@ -36,7 +41,9 @@ def post_round(actor, body: inp.RoundIn):
 @route("GET", "/interview-rounds/<int:round_id>", summary="约谈轮次详情", permission=Action.view_cases,
        response=out.RoundOut)
 def get_round(actor, round_id: int):
-    return visible_round(actor, lookups.get_or_404(InterviewRound, round_id, "round_id"))
+    interview_round = lookups.get_or_404(InterviewRound, round_id, "round_id")
+    require_round_in_county(actor, interview_round)
+    return visible_round(actor, interview_round)
 
 
 @route("PATCH", "/interview-rounds/<int:round_id>", summary="更新参加人次", permission=Action.record_attendance,

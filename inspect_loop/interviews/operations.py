@@ -10,7 +10,7 @@ from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
 from inspect_loop.interviews.models import InterviewRound, Summons
-from inspect_loop.regions.models import Department, DepartmentKind, RegionLevel
+from inspect_loop.regions.models import Department, RegionLevel
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, require, require_in_county
 
@@ -18,8 +18,9 @@ from inspect_loop.users.permissions import Action, require, require_in_county
 def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: Department,
                   departments: list[Department], cases: list[Case], participants: int = 0) -> InterviewRound:
     require(actor, Action.convene_round)
-    if convened_by.kind != DepartmentKind.safety_office:
-        raise InvalidInput("约谈须由平安办召集", "a round is convened by a safety office", field="convened_by")
+    if not convened_by.is_county_office:
+        raise InvalidInput("约谈须由县（市、区）平安办召集", "a round is convened by a county safety office",
+                           field="convened_by")
     if not (venue or "").strip():
         raise InvalidInput("请填写约谈地点", "venue is required", field="venue")
     if not cases:
@@ -66,7 +67,7 @@ def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: De
 def _check_one_county(actor: User, convened_by: Department, departments: list[Department],
                       cases: list[Case]) -> None:
     """A round is the county's: its office convenes it, for the county's units, with the county's departments."""
-    county = convened_by.region.ancestor(RegionLevel.county)
+    county = convened_by.region
     require_in_county(actor, county.id)
     for case in cases:
         if case.unit.county_id != county.id:
@@ -76,6 +77,11 @@ def _check_one_county(actor: User, convened_by: Department, departments: list[De
         if department.region.ancestor(RegionLevel.county) != county:
             raise InvalidInput(f"{department.name}不是{county.name}的部门", f"department {department.code} lies "
                                "outside the convening office's county", field="departments")
+
+
+def require_round_in_county(actor: User, interview_round: InterviewRound) -> None:
+    """A county office acts only on its own county's rounds."""
+    require_in_county(actor, interview_round.convened_by.region.ancestor(RegionLevel.county).id)
 
 
 def _check_summonable(case: Case) -> None:
@@ -92,6 +98,7 @@ def record_attendance(actor: User, interview_round: InterviewRound, case: Case, 
                       attendee_name: str | None = None, attendee_title: str | None = None,
                       note: str | None = None) -> Summons:
     require(actor, Action.record_attendance)
+    require_round_in_county(actor, interview_round)
     summons = db.session.scalar(select(Summons).where(Summons.round_id == interview_round.id,
                                                       Summons.case_id == case.id))
     if summons is None:
@@ -112,6 +119,7 @@ def record_attendance(actor: User, interview_round: InterviewRound, case: Case, 
 
 def set_participants(actor: User, interview_round: InterviewRound, participants: int) -> InterviewRound:
     require(actor, Action.record_attendance)
+    require_round_in_county(actor, interview_round)
     if participants < 0:
         raise InvalidInput("参加人次不能为负数", "participants must not be negative", field="participants")
     interview_round.participants = participants
