@@ -2,7 +2,7 @@
 on the public page, take it down; list and read."""
 
 from flask import Response
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from inspect_loop.api import lookups
 from inspect_loop.api import responses as out
@@ -16,13 +16,15 @@ from inspect_loop.exposures.operations import (
     create_exposure,
     discard_draft,
     publish_exposure,
+    require_own_county,
     set_expiry,
     take_down,
     update_draft,
 )
+from inspect_loop.exposures.queries import in_county
 from inspect_loop.inspections.models import Finding
 from inspect_loop.units.models import Unit
-from inspect_loop.users.permissions import Action, allowed
+from inspect_loop.users.permissions import Action, allowed, county_id_of
 
 DRAFTS_ARE_INTERNAL = ("曝光草稿仅县级平安办可见", "draft exposures are visible to the county office only")
 
@@ -81,7 +83,10 @@ def publish(actor, exposure_id: int):
        response=out.Page[out.ExposureOut])
 def list_exposures(actor, query: inp.ExposureQuery):
     statement = select(Exposure)
-    if not allowed(actor, Action.manage_exposures):
+    if allowed(actor, Action.manage_exposures):  # a county office sees its own county's drafts only
+        statement = statement.where(or_(Exposure.status == ExposureStatus.published,
+                                        in_county(county_id_of(actor))))
+    else:
         statement = statement.where(Exposure.status == ExposureStatus.published)
     if query.status:
         statement = statement.where(Exposure.status == query.status)
@@ -94,6 +99,8 @@ def list_exposures(actor, query: inp.ExposureQuery):
        response=out.ExposureOut)
 def get_exposure(actor, exposure_id: int):
     exposure = lookups.get_or_404(Exposure, exposure_id, "exposure_id")
-    if exposure.status != ExposureStatus.published and not allowed(actor, Action.manage_exposures):
-        raise Forbidden(*DRAFTS_ARE_INTERNAL)
+    if exposure.status != ExposureStatus.published:
+        if not allowed(actor, Action.manage_exposures):
+            raise Forbidden(*DRAFTS_ARE_INTERNAL)
+        require_own_county(actor, exposure)
     return exposure_out(exposure)

@@ -62,7 +62,7 @@ def update_draft(actor: User, exposure: Exposure, *, title: str, items: list[Exp
                  expires_on: date | None) -> Exposure:
     """Replace a draft's title, end date and places; a published exposure is no longer changed."""
     require(actor, Action.manage_exposures)
-    _require_own_county(actor, exposure)
+    require_own_county(actor, exposure)
     if exposure.status != ExposureStatus.draft:
         raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能再修改内容",
                                 f"exposure {exposure.id} is published and can no longer be changed")
@@ -81,7 +81,7 @@ def update_draft(actor: User, exposure: Exposure, *, title: str, items: list[Exp
 def discard_draft(actor: User, exposure: Exposure) -> None:
     """Delete a draft that will not be published; a published exposure stays on record."""
     require(actor, Action.manage_exposures)
-    _require_own_county(actor, exposure)
+    require_own_county(actor, exposure)
     if exposure.status != ExposureStatus.draft:
         raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能删除；可设定公示截止日期或下线",
                                 f"exposure {exposure.id} is published: it can be taken down, not deleted")
@@ -92,7 +92,7 @@ def discard_draft(actor: User, exposure: Exposure) -> None:
 
 def publish_exposure(actor: User, exposure: Exposure) -> Exposure:
     require(actor, Action.manage_exposures)
-    _require_own_county(actor, exposure)
+    require_own_county(actor, exposure)
     if exposure.status == ExposureStatus.published:
         raise TransitionRefused(f"曝光“{exposure.title}”已发布", f"exposure {exposure.id} is already published")
     if exposure.expires_on is not None and exposure.expires_on < clock.today():
@@ -104,7 +104,7 @@ def publish_exposure(actor: User, exposure: Exposure) -> Exposure:
 def set_expiry(actor: User, exposure: Exposure, expires_on: date | None) -> Exposure:
     """Give an exposure another last day on the public page (inclusive), or none (until taken down)."""
     require(actor, Action.manage_exposures)
-    _require_own_county(actor, exposure)
+    require_own_county(actor, exposure)
     _check_expiry(expires_on)
     previous = exposure.expires_on
     exposure.expires_on = expires_on
@@ -119,7 +119,7 @@ def take_down(actor: User, exposure: Exposure, reason: str) -> Exposure:
     It still counts in the statistics of the period it was published in.
     """
     require(actor, Action.manage_exposures)
-    _require_own_county(actor, exposure)
+    require_own_county(actor, exposure)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("请填写下线原因", "a reason is required", field="reason")
@@ -182,7 +182,7 @@ def _check_expiry(expires_on: date | None) -> None:
         raise InvalidInput("曝光截止日期不能早于今天", "expires_on is in the past", field="expires_on")
 
 
-def _require_own_county(actor: User, exposure: Exposure) -> None:
+def require_own_county(actor: User, exposure: Exposure) -> None:
     county_id = _county_of(actor)
     if county_id is not None and any(item.unit.county_id != county_id for item in exposure.items):
         raise Forbidden("只能管理本县（市、区）的曝光", "you may manage only exposures of your own county")

@@ -53,3 +53,29 @@ def test_a_draft_is_discarded_and_nothing_of_it_is_left(api, county, database):
     assert response.status_code == 204 and response.get_data() == b""
     assert database.session.scalar(select(func.count(Exposure.id))) == 0
     refused(api.request("DELETE", f"/exposures/{draft['id']}", "office"), 404, field="exposure_id")
+
+
+def test_a_draft_is_seen_only_by_the_county_office_of_its_places(api, county, database):
+    from inspect_loop.regions.models import DepartmentKind, RegionLevel
+    from inspect_loop.regions.operations import create_department, create_region
+    from inspect_loop.users.models import Role
+    from inspect_loop.users.operations import create_user, issue_api_token
+    from tests.factories import PASSWORD
+
+    yiwu = create_region(county.users.admin, code="330782", name="义乌市", level=RegionLevel.county,
+                         parent_code=None)
+    office = create_department(county.users.admin, code="YW-PAB", name="义乌市平安办",
+                               kind=DepartmentKind.safety_office, region=yiwu, doc_prefix="义平安")
+    other = issue_api_token(create_user(username="yiwu", role=Role.safety_office, department=office,
+                                        password=PASSWORD))
+    with at("2026-05-06"):
+        finding = inspect(county, county.units.shop, "XF-01").findings[0]
+    database.session.commit()
+    draft = ok(api.post("/exposures", "office", day="2026-05-10", json={
+        "title": "草稿", "draft": True, "items": [{"unit_id": finding.unit_id, "finding_ids": [finding.id]}]}), 201)
+
+    assert [item["id"] for item in ok(api.get("/exposures", token=other))["items"]] == []
+    refused(api.get(f"/exposures/{draft['id']}", token=other), 403)
+    assert [item["id"] for item in ok(api.get("/exposures", "office"))["items"]] == [draft["id"]]
+    ok(api.post(f"/exposures/{draft['id']}/publish", "office", day="2026-05-12"))
+    assert [item["id"] for item in ok(api.get("/exposures", token=other))["items"]] == [draft["id"]]
