@@ -97,7 +97,6 @@ SEVERITY_WORDS = {"一般": Severity.general, "重大": Severity.major, "general
                   "major": Severity.major}
 DAY_BASIS_WORDS = {"": DayBasis.calendar, "自然日": DayBasis.calendar, "工作日": DayBasis.working,
                    "calendar": DayBasis.calendar, "working": DayBasis.working}
-MAX_RECTIFY_DAYS = 365
 
 
 def create_hazard_row(actor: User, values: dict[str, str]):
@@ -105,9 +104,10 @@ def create_hazard_row(actor: User, values: dict[str, str]):
     if severity is None:
         raise InvalidInput("等级应为“一般”或“重大”", "severity must be general or major", field="severity")
     days = values["rectify_days"]
-    if not days.isdigit() or int(days) > MAX_RECTIFY_DAYS:
-        raise InvalidInput(f"整改天数应为0至{MAX_RECTIFY_DAYS}的整数", "rectify_days must be a whole number",
-                           field="rectify_days")
+    # ASCII digits only: "²" or "٣" pass str.isdigit() but are no number a person meant. The range is
+    # create_hazard_type's to check.
+    if not (days.isascii() and days.isdigit()):
+        raise InvalidInput("整改天数应为0至365的整数", "rectify_days must be a whole number", field="rectify_days")
     day_basis = DAY_BASIS_WORDS.get(values["day_basis"].lower())
     if day_basis is None:
         raise InvalidInput("计日方式应为“自然日”或“工作日”", "day_basis must be calendar or working",

@@ -220,11 +220,15 @@ def test_a_catalogue_file_with_a_bad_row_imports_nothing(login, county, kind):
     rows[3][4] = "严重"  # row 4: no such severity
     rows.append(["XF-01", "消防安全", "已在目录中", "消防", "一般", 7, ""])  # row 5: code taken
     rows.append(["RQ-03", "燃气安全", "整改天数不对", "燃气", "一般", "三天", ""])  # row 6
+    rows.append(["RQ-04", "燃气安全", "上标数字", "燃气", "一般", "²", ""])  # row 7: isdigit() but no number
+    rows.append(["RQ-05", "燃气安全", "太久", "燃气", "一般", "400", ""])  # row 8
     content = csv_file(rows) if kind == "csv" else xlsx_file(rows)
     response = upload(login("root"), "/imports/hazards", content, f"hazards.{kind}")
     assert response.status_code == 400
     assert report_rows(response) == [("4", "等级", "等级应为“一般”或“重大”"), ("5", "代码", "代码 XF-01 已存在"),
-                                     ("6", "整改天数", "整改天数应为0至365的整数")]
+                                     ("6", "整改天数", "整改天数应为0至365的整数"),
+                                     ("7", "整改天数", "整改天数应为0至365的整数"),
+                                     ("8", "整改天数", "整改天数应在0至365之间")]
     assert hazards_count() == 5
 
 
