@@ -33,6 +33,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from inspect_loop.db import db
 from inspect_loop.interviews.models import InterviewRound
@@ -47,7 +48,7 @@ def summons_documents(interview_round: InterviewRound) -> dict[int, Document]:
         return {}
     documents = db.session.scalars(select(Document).where(
         Document.kind == DocumentKind.summons, Document.summons_id.in_(summons_ids),
-        Document.status == DocumentStatus.valid).order_by(Document.id))
+        Document.status == DocumentStatus.valid).options(undefer(Document.pdf)).order_by(Document.id))
     return {document.summons_id: document for document in documents}
 
 
@@ -57,7 +58,8 @@ def reminders_of_day(day: date, county_id: int | None = None) -> list[Document]:
         Document.kind == DocumentKind.reminder, Document.issued_on == day, Document.status == DocumentStatus.valid)
     if county_id is not None:
         statement = statement.where(Unit.county_id == county_id)
-    return list(db.session.scalars(statement.order_by(Document.issuer_id, Document.year, Document.serial)))
+    return list(db.session.scalars(statement.options(undefer(Document.pdf))
+                                   .order_by(Document.issuer_id, Document.year, Document.serial)))
 
 
 def merged_pdf(documents: list[Document]) -> bytes:

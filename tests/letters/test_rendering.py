@@ -7,9 +7,11 @@ from types import SimpleNamespace
 
 import pymupdf
 import pytest
+from sqlalchemy import event
 from weasyprint.text import ffi as weasyprint_ffi
 from weasyprint.urls import FatalURLFetchingError
 
+from inspect_loop.interviews.models import InterviewRound
 from inspect_loop.letters import fonts, render
 from inspect_loop.letters.batch import merged_pdf, summons_documents
 from inspect_loop.letters.fonts import cid_of_glyphs
@@ -117,9 +119,20 @@ def test_a_rounds_summonses_merge_into_one_small_pdf_that_prints_every_notice_as
                     address=f"兰江街道振兴路{index}号", category="商铺") for index in range(3, 9)]
     cases = [to_warning(county, unit, "XF-01", "SP-01") for unit in units]
     interview_round = convene(county, cases)
-    documents = list(summons_documents(interview_round).values())
-    assert sorted(document.serial for document in documents) == list(range(1, 9))  # consecutive
-    merged = merged_pdf(documents)
+    database.session.expire_all()  # as in the printing request: nothing loaded yet
+    statements = []
+
+    def record(connection, cursor, statement, *arguments):
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        documents = list(summons_documents(database.session.get(InterviewRound, interview_round.id)).values())
+        assert sorted(document.serial for document in documents) == list(range(1, 9))  # consecutive
+        merged = merged_pdf(documents)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    assert len(statements) <= 3  # the round, its summonses, their notices with their PDFs: not one per PDF
 
     stored_pages = [page for document in documents for page in rendered_pages(document.pdf)]
     assert rendered_pages(merged) == stored_pages  # each page exactly as issued
