@@ -142,13 +142,14 @@ def prune_unattached_photos(keep_days: int) -> tuple[int, list[Path]]:
     lost its file."""
     if keep_days < 1:
         raise InvalidInput("保留天数至少为1天", "keep at least one day", field="days")
+    unattached = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None))
     stale = list(db.session.scalars(select(Photo).where(
-        Photo.finding_id.is_(None), Photo.rectification_id.is_(None),
-        Photo.uploaded_at < clock.now() - timedelta(days=keep_days))))
+        *unattached, Photo.uploaded_at < clock.now() - timedelta(days=keep_days))))
     if not stale:
         return 0, []
     digests = {photo.sha256 for photo in stale}
-    db.session.execute(delete(Photo).where(Photo.id.in_([photo.id for photo in stale])))
+    # Still unattached at the moment of deletion: a form submitted meanwhile keeps its photo.
+    db.session.execute(delete(Photo).where(Photo.id.in_([photo.id for photo in stale]), *unattached))
     still_used = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(digests))))
     orphaned = [photo for photo in {photo.sha256: photo for photo in stale}.values()
                 if photo.sha256 not in still_used]
