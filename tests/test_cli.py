@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from inspect_loop import create_app
+from inspect_loop.audit.models import Event
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
 from inspect_loop.users.models import ApiToken, Role, User
@@ -33,6 +34,10 @@ def test_users_revoke_tokens_ends_every_token_of_the_user(app, county, database)
     result = runner.invoke(args=["users", "revoke-tokens", "fire"])
     assert result.exit_code == 0 and "2" in result.output
     assert [user_for_token(token) for token in tokens] == [None, None]
+    events = database.session.execute(select(Event.action, Event.data).where(Event.action.like("user.token%"))
+                                      .order_by(Event.id)).all()
+    assert [action for action, _ in events] == ["user.token_issued", "user.token_issued", "user.tokens_revoked"]
+    assert events[-1].data["count"] == 2
     assert runner.invoke(args=["users", "revoke-tokens", "nobody"]).exit_code != 0
 
 

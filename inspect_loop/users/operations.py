@@ -61,11 +61,13 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_api_token(user: User) -> str:
-    """A new bearer token; only its digest is kept, so it is shown once."""
+def issue_api_token(user: User, actor: User | None = None) -> str:
+    """A new bearer token; only its digest is kept, so it is shown once. ``actor``: who issued it (None: the
+    command line)."""
     token = "il_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=clock.now()))
     db.session.flush()
+    record_event(actor, "user.token_issued", user)
     return token
 
 
@@ -78,13 +80,15 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
-def revoke_api_tokens(user: User) -> int:
+def revoke_api_tokens(user: User, actor: User | None = None) -> int:
     rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
     count = 0
     for row in rows:
         row.revoked_at = clock.now()
         count += 1
     db.session.flush()
+    if count:
+        record_event(actor, "user.tokens_revoked", user, count=count)
     return count
 
 
@@ -117,7 +121,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
         return
     user.active = active
     if not active:
-        revoke_api_tokens(user)
+        revoke_api_tokens(user, actor)
     record_event(actor, "user.enabled" if active else "user.disabled", user)
     db.session.flush()
 

@@ -111,6 +111,8 @@ EVENT_LABELS = {
     "user.disabled": _l("停用用户"),
     "user.password_changed": _l("修改密码"),
     "user.password_reset": _l("重置密码"),
+    "user.token_issued": _l("签发API令牌"),
+    "user.tokens_revoked": _l("吊销API令牌"),
     "data.generated": _l("生成演示数据"),
 }
 
