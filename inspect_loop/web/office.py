@@ -42,13 +42,12 @@ from inspect_loop.web.helpers import (
     paginate,
     search_text,
 )
-from inspect_loop.web.labels import event_label, label
+from inspect_loop.web.labels import RISK_WORDS, event_detail, event_label, label
 from inspect_loop.web.office_forms import parse_amount, parse_date, pdf_download
 
 OFFICE_ROLES = (Role.admin, Role.safety_office)
 office_required = roles_required(*OFFICE_ROLES)
 
-RISK_WORDS = {"red": _l("红（高风险）"), "yellow": _l("黄（中风险）"), "green": _l("绿（低风险）")}
 CASE_COLUMNS = [
     Column("id", _l("案件编号")), Column("unit", _l("单位")), Column("uscc", _l("统一社会信用代码")),
     Column("township", _l("乡镇（街道）")), Column("address", _l("地址")), Column("stage", _l("阶段")),
@@ -179,12 +178,10 @@ def get_case(case_id: int) -> Case:
 def timeline(case: Case) -> list[dict]:
     lines = []
     for event in queries.case_events(case):
-        detail = event.data.get("number") or event.data.get("note") or ""
-        if event.action == "enforcement.recorded" and event.data.get("kind") in ActionKind.__members__:
-            detail = label(ActionKind(event.data["kind"]))
+        # The same wording as the unit page's timeline; notes (reports, close-outs) besides.
         lines.append({"at": event.at, "label": event_label(event.action),
                       "actor": event.actor.label if event.actor else "", "reason": event.reason or "",
-                      "detail": detail})
+                      "detail": event_detail(event) or event.data.get("note") or ""})
     return lines
 
 
@@ -196,6 +193,7 @@ def escalation_targets(case: Case) -> list[Stage]:
 
 def render_case(case: Case, message: str | None = None, failed: str = "", status: int = 200):
     today = clock.today()
+    queries.load_findings(case)
     open_findings = [finding for finding in case.findings if finding.is_open]
     regulators = queries.case_regulators(case)
     open_sectors = {finding.hazard_type.sector for finding in open_findings}

@@ -268,11 +268,20 @@ def county_departments(county_ids: list[int]) -> list[Department]:
 
 # -- one case -----------------------------------------------------------------------------------------
 
+def load_findings(case: Case) -> None:
+    """The case's findings with their hazard types and deadline histories in three queries, not two a
+    finding (the case page shows each)."""
+    db.session.scalars(select(Case).where(Case.id == case.id).options(
+        selectinload(Case.findings).selectinload(Finding.hazard_type),
+        selectinload(Case.findings).selectinload(Finding.deadlines))).one()
+
+
 def case_regulators(case: Case) -> list[Department]:
     """Regulators of the unit's county: the only ones a 交办单 of this case may go to."""
     return list(db.session.scalars(
         select(Department).where(Department.kind == DepartmentKind.regulator,
-                                 Department.region_id == case.unit.county_id).order_by(Department.code)))
+                                 Department.region_id == case.unit.county_id)
+        .options(selectinload(Department.sector_rows)).order_by(Department.code)))
 
 
 def case_enforcement_departments(case: Case) -> list[Department]:

@@ -192,10 +192,11 @@ def office_round(round_id: int):
 
 
 def back_to_round(round_id: int, anchor: str | None = None):
-    """The round page again, on the page of the list the form was sent from."""
-    page = form_text("page", 6)
+    """The round page again, on the page and with the search the form was sent from (the form's URL carries
+    both, so that a refused form is shown again on its own page too)."""
+    page = request.args.get("page", "")[:6]
     return redirect(url_for("web.office_round", round_id=round_id, page=int(page) if page.isdigit() else None,
-                            _anchor=anchor))
+                            q=(request.args.get("q") or "").strip()[:100] or None, _anchor=anchor))
 
 
 @bp.post("/office/rounds/<int:round_id>/attendance")

@@ -9,16 +9,17 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from inspect_loop.assignments.models import Assignment
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
 from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import EnforcementAction
+from inspect_loop.errors import Forbidden, InvalidInput
 from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.interviews.models import InterviewRound, Summons
-from inspect_loop.interviews.operations import convene_round
+from inspect_loop.interviews.operations import convene_round, record_attendance, set_participants
 from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
 from inspect_loop.regions.models import DepartmentKind, RegionLevel
 from inspect_loop.regions.operations import create_department, create_region
@@ -130,6 +131,23 @@ def test_another_countys_case_and_round_are_refused(login, county, other_county)
         assert yiwu.get(f"/office/cases/{other_county.case.id}").status_code == 200
         assert "义乌警示教育站" in text_of(login("root").get("/office/rounds"))
         assert login("root").get(f"/office/rounds/{other_county.round.id}").status_code == 200
+
+
+def test_another_countys_round_is_not_changed_by_this_county_and_rounds_are_the_countys(county, other_county):
+    office = county.users.office
+    with at("2026-03-12"):
+        with pytest.raises(Forbidden):
+            set_participants(office, other_county.round, 999)
+        with pytest.raises(Forbidden):
+            record_attendance(office, other_county.round, other_county.case, attended=True, attendee_name="张三")
+        db.session.rollback()
+        interview_round = db.session.get(InterviewRound, other_county.round.id)
+        assert interview_round.participants == 0 and interview_round.summonses[0].attended is None
+        case = warning_case(county, county.units.shop, "XF-01")
+        with pytest.raises(InvalidInput) as refused:  # a township office does not convene rounds
+            convene_round(office, held_at=at_local("2026-03-20 14:30"), venue="兰江街道会议室",
+                          convened_by=county.east_office, departments=[], cases=[case])
+        assert refused.value.field == "convened_by"
 
 
 # -- the workbench -------------------------------------------------------------------------------------
@@ -294,6 +312,23 @@ def test_attendance_and_participants_are_recorded_on_the_round_page(login, count
     assert rows[0][-1] == "签字" and rows[1][1] == "某电子商务商行" and rows[1][6] == "到场"
 
 
+def test_attendance_is_recorded_from_a_searched_list_and_the_list_comes_back_searched(login, county):
+    case = warning_case(county, county.units.shop, "YD-01")
+    with at("2026-03-11"):
+        client = login("office")
+        client.post("/office/rounds/new", data={"held_at": "2026-03-13T14:30", "venue": "教育站",
+                                                "case_ids": [str(case.id)]})
+    path = f"/office/rounds/{db.session.scalar(select(InterviewRound.id))}"
+    with at("2026-03-13", 16):
+        page = text_of(client.get(f"{path}?q=电子商务"))
+        action = re.search(r'action="([^"]*/attendance[^"]*)"', page).group(1).replace("&amp;", "&")
+        assert "page=1" in action and "q=" in action  # a refused form is shown again on its own page
+        refused = client.post(action, data={"case_id": case.id, "attended": "yes"})
+        assert refused.status_code == 400 and 'value="电子商务"' in text_of(refused)
+        done = client.post(action, data={"case_id": case.id, "attended": "no"})
+    assert done.status_code == 302 and "q=" in done.location and "page=1" in done.location
+
+
 def test_rounds_list_searches_filters_by_year_and_exports(login, county):
     case = warning_case(county, county.units.shop, "YD-01")
     with at("2026-03-11"):
@@ -309,6 +344,29 @@ def test_rounds_list_searches_filters_by_year_and_exports(login, county):
 
 
 # -- the case page: 交办单, escalation, withdrawal, enforcement, documents -------------------------------
+
+def test_the_case_page_makes_no_more_queries_for_five_findings_than_for_one(login, county):
+    small = warning_case(county, county.units.shop, "XF-01")
+    large = warning_case(county, county.units.market, "XF-01", "XF-02", "YD-01", "SP-01", "SC-01")
+    statements = []
+
+    def record(connection, cursor, statement, *arguments):
+        statements.append(statement)
+
+    counts = []
+    for case in (small, large):
+        with at("2026-03-12"):
+            client = login("office")
+            event.listen(db.engine, "before_cursor_execute", record)
+            try:
+                assert client.get(f"/office/cases/{case.id}").status_code == 200
+            finally:
+                event.remove(db.engine, "before_cursor_execute", record)
+        counts.append(len(statements))
+        statements.clear()
+    # Not more (objects the test's session holds already may spare the second page a query or two).
+    assert counts[1] <= counts[0], counts
+
 
 def test_issuing_a_jiaobandan_from_the_case_page(login, county):
     case = warning_case(county, county.units.shop, "XF-01", "YD-01")
