@@ -201,10 +201,12 @@ class DemoCounty:
         self.stubborn: set[int] = set()  # cases whose unit will not rectify after the warning
         self.enforced: set[int] = set()  # cases whose enforcement has been decided
         self.shutdown_done = self.ban_done = self.withdraw_done = False
+        self.exposed_months: set[tuple[int, int]] = set()
+        last_working_day = end - timedelta(days=max(0, end.weekday() - 4))  # a Friday when end is a weekend
         day = start
         while day <= end:
             if day.weekday() < 5:
-                self.working_day(day, last=day == end)
+                self.working_day(day, last=day == last_working_day)
             if day.day == 1 or day == end:
                 self.progress(f"  {day:%Y-%m}: {self.count(Case)} 个闭环案件")
                 db.session.flush()
@@ -228,8 +230,12 @@ class DemoCounty:
         self.rectifications(day)
         self.follow_ups(day, inspector)
         self.enforcement(day)
-        if day.month in EXPOSURE_MONTHS and day.day == 15 or last:
-            self.exposure(day, draft=last)
+        # On the first working day from the 15th of the quarter's month (the 15th may be a weekend).
+        if day.month in EXPOSURE_MONTHS and day.day >= 15 and (day.year, day.month) not in self.exposed_months:
+            self.exposed_months.add((day.year, day.month))
+            self.exposure(day, draft=False)
+        if last:
+            self.exposure(day, draft=True)
 
     def unannounced(self, day: date, inspector: User) -> None:
         candidates = [unit for unit in self.rng.sample(self.units, 6) if unit.status == UnitStatus.operating]

@@ -56,3 +56,16 @@ def test_demo_county_figures_are_consistent(database):
     assert all(row["change"] is not None for row in ranking["rows"])  # April had inspections
     assert east["units_interviewed"] <= figures["units_interviewed"]
     assert east["findings_found"] <= figures["findings_found"]
+
+
+def test_the_demo_publishes_each_quarter_even_when_the_15th_or_the_last_day_is_a_weekend(database):
+    from inspect_loop.exposures.models import Exposure, ExposureStatus
+
+    with at("2026-08-31", 20):  # 15 August 2026 is a Saturday, yesterday (30 August) a Sunday
+        build_demo(units=40, days=75, progress=lambda line: None)
+        database.session.commit()
+    published = database.session.scalars(select(Exposure.published_on).where(
+        Exposure.status == ExposureStatus.published).order_by(Exposure.published_on)).all()
+    assert published == [date(2026, 8, 17)]  # the Monday after
+    drafts = database.session.scalar(select(func.count(Exposure.id)).where(Exposure.status == ExposureStatus.draft))
+    assert drafts == 1
