@@ -1,7 +1,7 @@
 """``/api/v1/stats/…``: the SPEC section 5 figures, the 月晾晒 ranking and the breakdowns, as JSON or .xlsx.
 
 Every route needs ``view_stats``. ``format=xlsx`` answers the same figures as an Excel download with a
-口径说明 sheet. Statistics only read: the routes' single commit writes nothing.
+口径说明 sheet. Statistics only read (the route's single commit writes at most a token's last use).
 """
 
 from collections.abc import Callable

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -71,12 +72,19 @@ def issue_api_token(user: User, actor: User | None = None) -> str:
     return token
 
 
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+
 def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
                                                    ApiToken.revoked_at.is_(None)))
     if row is None or not row.user.active:
         return None
-    row.last_used_at = clock.now()
+    # To the minute is enough to see which tokens are in use; writing on every request would make every
+    # read a write (on SQLite, a lock of the whole database).
+    now = clock.now()
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+        row.last_used_at = now
     return row.user
 
 

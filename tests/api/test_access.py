@@ -35,6 +35,25 @@ def test_a_revoked_token_and_a_token_of_an_inactive_user_are_refused(api, county
     refused(api.get("/me", "viewer"), 401, code="invalid_token")
 
 
+def test_a_tokens_last_use_is_kept_to_five_minutes_so_reads_stay_reads(api, county, database):
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from inspect_loop.users.models import ApiToken
+
+    def last_used(hour, minute):
+        with at("2026-03-02", hour, minute):
+            ok(api.get("/me", "fire"))
+        database.session.expire_all()
+        return database.session.scalar(select(ApiToken.last_used_at).where(ApiToken.user_id == county.users.fire.id))
+
+    first = last_used(10, 0)
+    assert first == datetime(2026, 3, 2, 2, 0)  # stored in UTC
+    assert last_used(10, 4) == first  # within five minutes: not written again
+    assert last_used(10, 5) == datetime(2026, 3, 2, 2, 5)
+
+
 def test_me_lists_the_users_permissions(api):
     me = ok(api.get("/me", "fire"))
     assert me["department"]["code"] == "LX-XF" and me["department"]["sectors"] == ["消防"]
