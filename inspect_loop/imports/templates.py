@@ -4,17 +4,12 @@ column takes (regions for units, sectors for the hazard catalogue)."""
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from inspect_loop.imports.kinds import ImportKind, regions_for_template, sectors_for_template
 from inspect_loop.regions.models import RegionLevel
-from inspect_loop.stats.excel import display_width
+from inspect_loop.stats.excel import WRAP, append_text_row, display_width, fit_columns, header_row
 from inspect_loop.users.models import User
 
-HEADER_FONT = Font(bold=True)
-REQUIRED_FONT = Font(bold=True, color="C00000")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-WRAP = Alignment(wrap_text=True, vertical="top")
 LEVEL_NAMES = {RegionLevel.township: "乡镇（街道）", RegionLevel.village: "村（社区）", RegionLevel.grid: "网格"}
 TEXT = "@"  # Excel's "text" number format: digits typed stay as typed
 RULES = [
@@ -25,36 +20,26 @@ RULES = [
 ]
 
 
-def _header(sheet, headers: list[str], required: list[bool] | None = None) -> None:
-    sheet.append(headers)
-    for index, cell in enumerate(sheet[1]):
-        cell.font = REQUIRED_FONT if required and required[index] else HEADER_FONT
-        cell.fill = HEADER_FILL
-    sheet.freeze_panes = "A2"
-
-
 def _widths(sheet, rows: list[list[str]]) -> None:
-    for index, column in enumerate(sheet.iter_cols(min_row=1, max_row=1), start=0):
-        letter = column[0].column_letter
-        width = max(display_width(row[index]) for row in rows if index < len(row))
-        sheet.column_dimensions[letter].width = min(max(width, 8) + 2, 60)
+    fit_columns(sheet, [max(display_width(row[index]) for row in rows if index < len(row))
+                        for index in range(sheet.max_column)], minimum=8)
 
 
 def template_workbook(kind: ImportKind, actor: User) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = kind.title
-    _header(sheet, [column.header for column in kind.columns], [column.required for column in kind.columns])
+    header_row(sheet, [column.header for column in kind.columns], [column.required for column in kind.columns])
     _widths(sheet, [[column.header for column in kind.columns]])
     for index, column in enumerate(kind.columns):
         if column.text:
             sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].number_format = TEXT
 
     guide = workbook.create_sheet("填写说明")
-    _header(guide, ["列名", "是否必填", "填写要求"])
+    header_row(guide, ["列名", "是否必填", "填写要求"])
     rows = [[column.header, "必填" if column.required else "选填", column.hint] for column in kind.columns]
     for row in rows:
-        guide.append(row)
+        append_text_row(guide, row)
     guide.append([])
     for rule in RULES:
         guide.append(["说明", "", rule])
@@ -65,15 +50,15 @@ def template_workbook(kind: ImportKind, actor: User) -> bytes:
 
     if kind.name == "units":
         codes = workbook.create_sheet("区划代码")
-        _header(codes, ["区划代码", "名称", "层级", "上级"])
+        header_row(codes, ["区划代码", "名称", "层级", "上级"])
         listed = [[region.code, region.name, LEVEL_NAMES.get(region.level, region.level.value), region.parent.name if region.parent else ""]
                   for region in regions_for_template(actor)]
     else:
         codes = workbook.create_sheet("行业")
-        _header(codes, ["行业", "负责的行业主管部门"])
+        header_row(codes, ["行业", "负责的行业主管部门"])
         listed = [list(row) for row in sectors_for_template()]
     for row in listed:
-        codes.append(row)
+        append_text_row(codes, row)
     _widths(codes, [[cell.value for cell in codes[1]], *listed])
 
     buffer = BytesIO()

@@ -13,6 +13,7 @@ from inspect_loop.stats.definitions import BREAKDOWNS, N_, RANKING_COLUMNS, SUMM
 
 DEFINITIONS_SHEET = "口径说明"
 HEADER_FONT = Font(bold=True)
+REQUIRED_FONT = Font(bold=True, color="C00000")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
 MAX_COLUMN_WIDTH = 60
@@ -38,17 +39,27 @@ def display_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
 
 
-def _fit_columns(sheet, widths: list[int]) -> None:
+def fit_columns(sheet, widths: list[int], minimum: int = 6) -> None:
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 6) + 2, MAX_COLUMN_WIDTH)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, minimum) + 2, MAX_COLUMN_WIDTH)
 
 
-def _header(sheet, headers: list[str]) -> None:
+def header_row(sheet, headers: list[str], required: list[bool] | None = None) -> None:
+    """A bold, shaded, frozen first row; ``required`` columns in red (import templates)."""
     sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
+    for index, cell in enumerate(sheet[1]):
+        cell.font = REQUIRED_FONT if required and required[index] else HEADER_FONT
         cell.fill = HEADER_FILL
     sheet.freeze_panes = "A2"
+
+
+def append_text_row(sheet, values: list) -> None:
+    """Append a row whose text stays text: openpyxl stores text starting with "=" as a live formula, and a
+    unit or region named "=HYPERLINK(…)" must not become one in an office's workbook."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def table_workbook(title: str, columns: list[Column | tuple], rows: list[dict],
@@ -62,30 +73,26 @@ def table_workbook(title: str, columns: list[Column | tuple], rows: list[dict],
     workbook = Workbook()
     data = workbook.active
     data.title = (title.translate(FORBIDDEN_IN_TITLE) or "数据")[:31]
-    _header(data, [column.header for column in columns])
+    header_row(data, [column.header for column in columns])
     widths = [display_width(column.header) for column in columns]
     for row in rows:
-        data.append([_cell_value(row.get(column.key)) for column in columns])
+        append_text_row(data, [_cell_value(row.get(column.key)) for column in columns])
         for index, column in enumerate(columns):
             cell = data.cell(row=data.max_row, column=index + 1)
-            if cell.data_type == "f":
-                # openpyxl stores text starting with "=" as a live formula; a unit named "=HYPERLINK(…)"
-                # must stay text in the office's workbook.
-                cell.data_type = "s"
             number_format = column.format_for(row)
             if number_format:
                 cell.number_format = number_format
             widths[index] = max(widths[index], display_width(cell.value))
-    _fit_columns(data, widths)
+    fit_columns(data, widths)
 
     sheet = workbook.create_sheet(DEFINITIONS_SHEET)
-    _header(sheet, ["指标", "口径"])
+    header_row(sheet, ["指标", "口径"])
     for name, text in [*notes, *definitions]:
         sheet.append([name, text])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = WRAP
-    _fit_columns(sheet, [max([display_width("指标"), *(display_width(name) for name, _ in [*notes, *definitions])]),
+    fit_columns(sheet, [max([display_width("指标"), *(display_width(name) for name, _ in [*notes, *definitions])]),
                          MAX_COLUMN_WIDTH])
 
     buffer = BytesIO()

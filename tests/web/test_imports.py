@@ -285,3 +285,12 @@ def test_the_english_import_page_explains_each_column_in_english_and_keeps_its_c
     assert "Name of the place or unit" in page and "<strong>单位名称</strong> (Unit name)" in page
     chinese = text_of(client.get("/imports/units?lang=zh"))
     assert "场所或单位的名称" in chinese and "(Unit name)" not in chinese
+
+
+def test_a_region_named_like_a_formula_stays_text_in_the_template(login, county):
+    create_region(county.users.admin, code="330781009", name="=HYPERLINK(\"http://x\",\"点此\")",
+                  level=RegionLevel.township, parent_code="330781")
+    db.session.commit()
+    workbook = load_workbook(BytesIO(login("root").get("/imports/units/template.xlsx").data))
+    cells = [row[1] for row in workbook["区划代码"].iter_rows(min_row=2) if row[0].value == "330781009"]
+    assert cells and cells[0].data_type == "s" and cells[0].value.startswith("=HYPERLINK")
