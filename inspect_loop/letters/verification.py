@@ -80,11 +80,22 @@ def verify(token: str, channel: str) -> Verification:
     return Verification(genuine=True, document=document, status=status, status_label=MATTER_LABELS[status])
 
 
+# The year's brackets as people type them on a phone or a PC: printed 〔〕 (GB/T 9704), typed [] 【】 () （）.
+YEAR_BRACKETS = str.maketrans({opening: "〔" for opening in "[［【(（﹝〖"} | {closing: "〕" for closing in "]］】)）﹞〗"})
+
+
+def normalise_number(text: str) -> str:
+    """A typed 发文字号 in the printed form: no spaces, ASCII digits, the year in 〔〕, ending in 号."""
+    text = "".join((text or "").split()).translate(YEAR_BRACKETS)
+    text = "".join(str(int(character)) if character.isdecimal() else character for character in text)
+    return text + "号" if text and not text.endswith("号") else text
+
+
 def token_for_code(number: str, code: str) -> str | None:
     """The QR token of the document numbered ``number`` whose printed short code is ``code`` — for people
     who verify a paper notice without a phone, by typing what is printed beside its QR code."""
     wanted = normalise_code(code)
-    number = (number or "").strip()
+    number = normalise_number(number)
     if not number or len(wanted) != 8:
         return None
     secret = current_app.config["SECRET_KEY"]

@@ -179,6 +179,13 @@ def test_without_a_phone_the_number_and_short_code_find_the_notice(every_kind, c
     typed = code.lower().replace("0", "o").replace("-", " ")  # as a person might type it
     response = client.get("/v", query_string={"number": f" {document.number} ", "code": typed})
     assert response.status_code == 302 and response.headers["Location"].endswith(urlsplit(url).path)
+    # the number typed with other brackets, spaces, full-width digits or without 号 finds it too
+    for variant in (document.number.replace("〔", "[").replace("〕", "]"),
+                    document.number.replace("〔", "【").replace("〕", "】").rstrip("号"),
+                    document.number.replace("〔", "（").replace("〕", "）").replace("2026", "２０２６ "),
+                    document.number.replace("〔", "(").replace("〕", ")")):
+        found = client.get("/v", query_string={"number": variant, "code": code})
+        assert found.status_code == 302, variant
     wrong = client.get("/v", query_string={"number": document.number, "code": "ZZZZ-ZZZZ"})
     assert wrong.status_code == 404 and "不匹配" in wrong.get_data(as_text=True)
     assert client.get("/v").status_code == 200
