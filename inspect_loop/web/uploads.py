@@ -7,7 +7,7 @@ logged-in user who may see its unit; an unattached photo only to the user who up
 
 import hashlib
 import warnings
-from datetime import timedelta
+from datetime import UTC, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -146,7 +146,7 @@ def prune_unattached_photos(keep_days: int) -> tuple[int, list[Path]]:
     stale = list(db.session.scalars(select(Photo).where(
         *unattached, Photo.uploaded_at < clock.now() - timedelta(days=keep_days))))
     if not stale:
-        return 0, []
+        return 0, _files_without_photo(keep_days)
     digests = {photo.sha256 for photo in stale}
     # Still unattached at the moment of deletion: a form submitted meanwhile keeps its photo.
     db.session.execute(delete(Photo).where(Photo.id.in_([photo.id for photo in stale]), *unattached))
@@ -154,7 +154,22 @@ def prune_unattached_photos(keep_days: int) -> tuple[int, list[Path]]:
     orphaned = [photo for photo in {photo.sha256: photo for photo in stale}.values()
                 if photo.sha256 not in still_used]
     files = [path for photo in orphaned for path in (photo_path(photo), photo_path(photo, thumbnail=True))]
-    return len(stale), files
+    return len(stale), list(dict.fromkeys([*files, *_files_without_photo(keep_days)]))
+
+
+def _files_without_photo(keep_days: int) -> list[Path]:
+    """Files older than ``keep_days`` that no photo names: a form posted with its files (no JavaScript) and
+    then refused stores the files, but its rows are rolled back."""
+    cutoff = (clock.now() - timedelta(days=keep_days)).replace(tzinfo=UTC).timestamp()
+    by_digest: dict[str, list[Path]] = {}
+    for path in Path(current_app.config["UPLOAD_FOLDER"]).glob("??/*"):
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            by_digest.setdefault(path.name.split(".", 1)[0], []).append(path)
+    digests = list(by_digest)
+    named = set()
+    for start in range(0, len(digests), 500):
+        named.update(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(digests[start:start + 500]))))
+    return [path for digest, paths in by_digest.items() if digest not in named for path in paths]
 
 
 def may_upload(user: User) -> bool:

@@ -2,8 +2,10 @@
 only to those who may see them."""
 
 import hashlib
+import os
 import struct
 import zlib
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -169,6 +171,16 @@ def test_photos_never_attached_are_pruned_after_a_week_and_their_files_only_when
     ids = {"given_up": given_up.id, "shared_given_up": shared_given_up.id,
            "shared_attached": shared_attached.id, "recent": recent.id}
 
+    # Files a refused form stored while its rows were rolled back: an old pair goes, a recent one stays.
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "ee"
+    folder.mkdir(parents=True, exist_ok=True)
+    old_orphans = [folder / f"{'e' * 64}.jpg", folder / f"{'e' * 64}.thumb.jpg"]
+    recent_orphan = folder / f"ee{'f' * 62}.jpg"
+    for path, day in ((old_orphans[0], 1), (old_orphans[1], 1), (recent_orphan, 9)):
+        path.write_bytes(b"jpeg")
+        moment = datetime(2026, 3, day, tzinfo=UTC).timestamp()
+        os.utime(path, (moment, moment))
+
     runner = app.test_cli_runner()
     with at("2026-03-10"):
         refused = runner.invoke(args=["photos", "prune", "--days", "0"])
@@ -184,6 +196,7 @@ def test_photos_never_attached_are_pruned_after_a_week_and_their_files_only_when
     assert not any(path.exists() for path in given_up_files)
     assert all(path.exists() for path in shared_files)  # the same bytes are still a finding's photo
     assert photo_path(recent).exists()
+    assert not any(path.exists() for path in old_orphans) and recent_orphan.exists()
 
     with at("2026-03-10"):
         again = runner.invoke(args=["photos", "prune"])
