@@ -372,6 +372,11 @@ class Generator:
                 for finding in self.case_findings:
                     if finding["status"] == FindingStatus.open:
                         finding["status"] = FindingStatus.voided
+            if rule.outcome == Outcome.withdrawn:  # recorded in error: its problems are never exposed
+                for finding in self.case_findings:
+                    quarter = (finding["found_on"].year, (finding["found_on"].month - 1) // 3)
+                    candidates = self.major_findings.get(quarter, [])
+                    candidates[:] = [pair for pair in candidates if pair[1] != finding["id"]]
         self.event(moment, actor_id, f"case.{name}", "case_file", case["id"], case_id=case["id"],
                    unit_id=case["unit_id"], reason=reason, from_stage=previous, to_stage=case["stage"],
                    outcome=case["outcome"], **data)

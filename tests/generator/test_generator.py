@@ -15,7 +15,7 @@ from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import ActionKind, EnforcementAction
 from inspect_loop.errors import Conflict
-from inspect_loop.exposures.models import Exposure, ExposureItem
+from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureItemFinding
 from inspect_loop.generator import Rates, generate
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import (
@@ -169,6 +169,9 @@ def test_findings_are_consistent_with_their_case(generated):
               .order_by(FindingDeadline.id.desc()).limit(1).scalar_subquery())
     assert count(Finding.deadline != newest) == 0
     assert count(~exists().where(FindingDeadline.finding_id == Finding.id)) == 0
+    # Problems of a withdrawn case (recorded in error) are never exposed, as create_exposure refuses them.
+    assert count(ExposureItemFinding.finding_id == Finding.id, Finding.case_id == Case.id,
+                 Case.outcome == Outcome.withdrawn, model=ExposureItemFinding) == 0
     # The first report is the earliest report.
     earliest = select(func.min(Rectification.reported_on)).where(Rectification.finding_id == Finding.id)
     assert count(Finding.first_reported_on.is_not(None), Finding.first_reported_on != earliest.scalar_subquery()) == 0
