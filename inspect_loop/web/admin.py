@@ -24,7 +24,7 @@ from inspect_loop.web import admin_queries as queries
 from inspect_loop.web import bp
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
-from inspect_loop.web.helpers import attach_error, commit_or_message, form_text, paginate
+from inspect_loop.web.helpers import attach_error, commit_or_message, commit_or_refusal, form_text, paginate
 from inspect_loop.web.labels import label, options
 
 REQUIRED = _l("必填")
@@ -134,16 +134,13 @@ def admin_user(user_id: int):
     form = edit_form(user)
     reset = PasswordResetForm(formdata=None)
     if form.validate_on_submit():
-        try:
-            update_user(current_user, user, role=Role(form.role.data), department=form.chosen_department(),
-                        display_name=form.display_name.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error, "role")
-        else:
-            db.session.commit()
+        error = commit_or_refusal(lambda: update_user(
+            current_user, user, role=Role(form.role.data), department=form.chosen_department(),
+            display_name=form.display_name.data or ""))
+        if error is None:
             flash(_("已保存 %(name)s 的角色和部门", name=user.username), "success")
             return redirect(url_for("web.admin_user", user_id=user.id))
+        attach_error(form, error, "role")
     return render_user(user, form, reset, status=400 if form.errors else 200)
 
 
@@ -153,15 +150,11 @@ def admin_user_password(user_id: int):
     user = db.get_or_404(User, user_id)
     reset = PasswordResetForm()
     if reset.validate_on_submit():
-        try:
-            reset_password(current_user, user, reset.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(reset, error, "password")
-        else:
-            db.session.commit()
+        error = commit_or_refusal(lambda: reset_password(current_user, user, reset.password.data))
+        if error is None:
             flash(_("已重置 %(name)s 的密码，请告知本人并提醒其登录后修改", name=user.username), "success")
             return redirect(url_for("web.admin_user", user_id=user.id))
+        attach_error(reset, error, "password")
     return render_user(user, edit_form(user, formdata=None), reset, status=400)
 
 
