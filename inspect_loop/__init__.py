@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from inspect_loop import models  # noqa: F401  (registers every table before migrations look)
+    from inspect_loop.letters import notices  # noqa: F401  (the notices subscribe to the loop's events)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

@@ -3,7 +3,7 @@
 import enum
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Engine, Enum, MetaData, event
+from sqlalchemy import Engine, Enum, MetaData, event, select
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints make migrations reproducible on SQLite (batch mode) and PostgreSQL alike.
@@ -23,17 +23,47 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-# Python's sqlite3 driver begins a transaction only before its first INSERT/UPDATE/DELETE, so a SAVEPOINT
-# taken before that (begin_nested) ran outside any transaction and its RELEASE committed on its own: a
-# request refused later left a half-recorded inspection. A savepoint therefore begins the transaction first.
-# (SQLAlchemy's other remedy, beginning every transaction itself, would also hold SQLite's lock across
-# every read and make concurrent requests fail with "database is locked".)
+def _begin_sqlite_write_transaction(connection) -> None:
+    """Python's sqlite3 driver begins a transaction only before its first INSERT/UPDATE/DELETE. Beginning it
+    IMMEDIATE takes SQLite's write lock at once: what is read from here on cannot change before the commit.
+    (SQLAlchemy's other remedy, beginning every transaction itself, would hold SQLite's lock across every
+    read, also of requests that only read, and make concurrent requests fail with "database is locked".)"""
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
+
+
+# A SAVEPOINT taken before the first write (begin_nested) would run outside any transaction and its RELEASE
+# commit on its own: a request refused later left a half-recorded inspection. A savepoint is taken only to
+# write, so it begins the write transaction first.
 @event.listens_for(Engine, "savepoint")
 def _sqlite_savepoint_inside_a_transaction(connection, _name):
     if connection.dialect.name == "sqlite":
-        driver = connection.connection.driver_connection
-        if not driver.in_transaction:
-            driver.execute("BEGIN")
+        _begin_sqlite_write_transaction(connection)
+
+
+def lock(*rows) -> None:
+    """Take the write lock of ``rows`` for the rest of the transaction, then forget everything the session
+    has read, so that every check made from here on reads the state as it is under the lock.
+
+    PostgreSQL locks the rows (``SELECT … FOR UPDATE``, in id order per table so that two requests locking
+    the same rows never wait for each other crosswise); SQLite has one lock for the whole database and takes
+    it by beginning an immediate write transaction. A rival request holding the lock is waited for; when it
+    commits, the state it left is what the caller checks — it loses with a clear refusal, not a duplicate.
+    Callers lock in one order: department (numbering of rounds), interview round, unit, then document or
+    exposure."""
+    session = db.session
+    session.flush()
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        _begin_sqlite_write_transaction(connection)
+    else:
+        by_model: dict[type, set[int]] = {}
+        for row in rows:
+            by_model.setdefault(type(row), set()).add(row.id)
+        for model, ids in by_model.items():
+            session.execute(select(model.id).where(model.id.in_(sorted(ids))).order_by(model.id).with_for_update())
+    session.expire_all()
 
 
 def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from inspect_loop import clock
 from inspect_loop.assignments.operations import close_out, issue_assignment, receive_assignment, sign_off
-from inspect_loop.cases import ladder
+from inspect_loop.cases import ladder, policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import ActionKind
@@ -268,13 +268,14 @@ class DemoCounty:
                     report_rectification(self.township_users[finding.unit.township_id], finding,
                                          "单位已自行整改，报请复查")
 
+    def cases_where(self, condition) -> list[Case]:
+        return list(db.session.scalars(select(Case).where(condition).order_by(Case.id)))
+
     def reinspections(self, day: date, inspector: User) -> None:
-        for case in self.open_cases(Stage.reminder):
-            open_findings = [finding for finding in case.findings if finding.is_open]
-            if not open_findings or max(finding.deadline for finding in open_findings) >= day:
-                continue
+        for case in self.cases_where(policy.due_for_reinspection(day)):
             if self.rng.random() < 0.5:  # re-inspections happen within a few days after the deadline
                 continue
+            open_findings = [finding for finding in case.findings if finding.is_open]
             results = [VerificationResult(finding, finding.first_reported_at is not None)
                        for finding in open_findings]
             with self.at(day, 14):
@@ -284,9 +285,7 @@ class DemoCounty:
                 self.stubborn.add(case.id)
 
     def interview_round(self, day: date) -> None:
-        waiting = [case for case in self.open_cases(Stage.warning)
-                   if not db.session.scalar(select(Summons.id).where(Summons.case_id == case.id,
-                                                                     Summons.attended.is_not(False)))]
+        waiting = self.cases_where(policy.awaiting_summons())
         if not waiting:
             return
         sectors = {finding.hazard_type.sector for case in waiting for finding in case.findings if finding.is_open}
@@ -358,15 +357,10 @@ class DemoCounty:
                 close_out(township_user, finding, note="验收合格，予以销号")
 
     def follow_ups(self, day: date, inspector: User) -> None:
-        for case in self.open_cases(Stage.warning):
+        for case in self.cases_where(policy.due_for_follow_up(day)):
             if case.id not in self.stubborn:
                 continue
             open_findings = [finding for finding in case.findings if finding.is_open]
-            if not open_findings or max(finding.deadline for finding in open_findings) >= day:
-                continue
-            if not db.session.scalar(select(Summons.id).where(Summons.case_id == case.id,
-                                                               Summons.attended.is_(True))):
-                continue
             with self.at(day, 10):
                 record_inspection(inspector, case.unit, InspectionKind.follow_up,
                                   verified=[VerificationResult(finding, False) for finding in open_findings],

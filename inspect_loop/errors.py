@@ -11,11 +11,15 @@ class DomainError(Exception):
     http_status = 400
     code = "invalid"
 
-    def __init__(self, message_zh: str, message_en: str, *, field: str | None = None, code: str | None = None):
+    def __init__(self, message_zh: str, message_en: str, *, field: str | None = None, code: str | None = None,
+                 current: dict | None = None):
         super().__init__(message_en)
         self.message_zh = message_zh
         self.message_en = message_en
         self.field = field
+        # The state the refusal was decided on (a case's stage, a finding's status): a request that lost a
+        # race to another learns what it lost to.
+        self.current = current
         if code:
             self.code = code
 

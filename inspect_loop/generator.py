@@ -35,9 +35,33 @@ from inspect_loop.assignments.models import (
     RecipientRole,
     SignOff,
 )
+from inspect_loop.audit.events import (
+    Absent,
+    AssignmentIssued,
+    AssignmentReceived,
+    Attended,
+    CaseOpened,
+    ClosedOut,
+    DataGenerated,
+    DomainEvent,
+    EnforcementRecorded,
+    ExposureCreated,
+    ExposurePublished,
+    InspectionRecorded,
+    PlaceListed,
+    RectificationReported,
+    RoundConvened,
+    SignedOff,
+    SignOffRefused,
+    Summoned,
+    UnitCreated,
+    case_schema,
+    row_values,
+)
 from inspect_loop.audit.log import record_event
 from inspect_loop.audit.models import Event
-from inspect_loop.cases.ladder import ENDS_UNRECTIFIED, TRANSITIONS
+from inspect_loop.cases import policy
+from inspect_loop.cases.ladder import TRANSITIONS, next_state
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
 from inspect_loop.db import db
 from inspect_loop.demo import SHOP_WORDS, SURNAMES, TOWNSHIPS, UNIT_KINDS, DemoCounty
@@ -65,7 +89,6 @@ from inspect_loop.units.uscc import ALPHABET, check_character
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.operations import create_user
 
-GENERATED_ACTION = "data.generated"
 CHUNK_ROWS = 5_000
 # Puts a letter first in the serial part of generated USCCs, apart from hand-made ones with small serials.
 GENERATED_USCC_OFFSET = 17 * 31**8
@@ -341,45 +364,32 @@ class Generator:
         self.township_weights = [township.weight for township in frame.townships]
 
     # .. helpers ..................................................................................
-    def event(self, at_: datetime, actor_id: int, action: str, subject_type: str, subject_id: int, *,
-              case_id: int | None = None, unit_id: int | None = None, reason: str | None = None, **data) -> None:
-        self.events.append((at_, len(self.events), dict(
-            at=at_, actor_id=actor_id, action=action, subject_type=subject_type, subject_id=subject_id,
-            case_id=case_id, unit_id=unit_id, reason=reason,
-            data={key: _plain(value) for key, value in data.items()})))
+    def event(self, at_: datetime, actor_id: int, event: DomainEvent, subject_type: str, subject_id: int) -> None:
+        self.events.append((at_, len(self.events), row_values(event, at=at_, actor_id=actor_id,
+                                                              subject_type=subject_type, subject_id=subject_id)))
 
     def reached(self, day: date) -> None:
         if day > self.end:
             raise StopHistory
 
     def transition(self, case: dict, name: str, moment: datetime, actor_id: int, reason: str | None = None,
-                   **data) -> None:
-        """The ladder's ``_apply`` on plain rows: stage or closing, voided findings, the audit event."""
-        rule = TRANSITIONS[name]
-        if case["status"] != CaseStatus.open or (rule.sources and case["stage"] not in rule.sources):
-            raise RuntimeError(f"generator bug: {name} from {case['stage']}/{case['status']}")
+                   **details) -> None:
+        """A transition of the ladder on plain rows: the table's own step (``ladder.next_state``), the findings
+        it ends, and its audit event."""
         previous = case["stage"]
-        if rule.target is not None:
-            case["stage"] = rule.target
-            if rule.target == Stage.warning:
-                case["warning_at"] = moment
-            elif rule.target == Stage.enforcement:
-                case["enforcement_at"] = moment
-        else:
-            case.update(status=CaseStatus.closed, outcome=rule.outcome, closed_at=moment,
-                        closed_on=clock.local_date(moment))
-            if rule.outcome in ENDS_UNRECTIFIED:
-                for finding in self.case_findings:
-                    if finding["status"] == FindingStatus.open:
-                        finding["status"] = FindingStatus.voided
-            if rule.outcome == Outcome.withdrawn:  # recorded in error: its problems are never exposed
+        case.update(next_state(case["stage"], case["status"], name, moment, reason))
+        if TRANSITIONS[name].ends_findings:
+            for finding in self.case_findings:
+                if finding["status"] == FindingStatus.open:
+                    finding["status"] = FindingStatus.voided
+            if case["outcome"] == Outcome.withdrawn:  # recorded in error: its problems are never exposed
                 for finding in self.case_findings:
                     quarter = (finding["found_on"].year, (finding["found_on"].month - 1) // 3)
                     candidates = self.major_findings.get(quarter, [])
                     candidates[:] = [pair for pair in candidates if pair[1] != finding["id"]]
-        self.event(moment, actor_id, f"case.{name}", "case_file", case["id"], case_id=case["id"],
-                   unit_id=case["unit_id"], reason=reason, from_stage=previous, to_stage=case["stage"],
-                   outcome=case["outcome"], **data)
+        self.event(moment, actor_id, case_schema(name)(
+            transition=name, case_id=case["id"], unit_id=case["unit_id"], reason=reason, from_stage=previous,
+            to_stage=case["stage"], outcome=case["outcome"], **details), "case_file", case["id"])
 
     def regulator(self, finding: dict) -> int:
         """The regulator of the finding's sector."""
@@ -408,7 +418,7 @@ class Generator:
             contact_phone=f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}", status=UnitStatus.operating,
             created_at=created)
         unit_id = self.unit_row["id"]
-        self.event(created, frame.office_user_id, "unit.created", "unit", unit_id, unit_id=unit_id)
+        self.event(created, frame.office_user_id, UnitCreated(unit_id=unit_id), "unit", unit_id)
         self.rng, self.township, self.pool = rng, township, frame.pools[category]
         risk = rng.choice(RISK_TIERS)
         self.compliance = rng.uniform(0.72, 0.97)
@@ -479,20 +489,20 @@ class Generator:
         moment = at(day, rng.randint(9, 11), rng.choice((0, 15, 30, 45)))
         if not hazards:
             inspection = self.inspection(kind, moment, None)
-            self.event(moment, inspection["recorded_by_id"], "inspection.recorded", "inspection", inspection["id"],
-                       unit_id=self.unit_row["id"], kind=kind, findings=[], verified={})
+            self.event(moment, inspection["recorded_by_id"], InspectionRecorded(
+                unit_id=self.unit_row["id"], kind=kind, findings=[], verified={}), "inspection", inspection["id"])
             return None, None
         unit_id = self.unit_row["id"]
         case = self.writer.new(T[Case], unit_id=unit_id, stage=Stage.reminder, status=CaseStatus.open, outcome=None,
                                opened_at=moment, opened_on=day)
         inspection = self.inspection(kind, moment, case["id"])
         actor = inspection["recorded_by_id"]
-        self.event(moment, actor, "case.open", "case_file", case["id"], case_id=case["id"], unit_id=unit_id,
-                   to_stage=Stage.reminder)
+        self.event(moment, actor, CaseOpened(case_id=case["id"], unit_id=unit_id, to_stage=Stage.reminder),
+                   "case_file", case["id"])
         self.case_findings = [self.finding(case, inspection, hazard, day) for hazard in hazards]
-        self.event(moment, actor, "inspection.recorded", "inspection", inspection["id"], case_id=case["id"],
-                   unit_id=unit_id, kind=kind, findings=[finding["id"] for finding in self.case_findings],
-                   verified={})
+        self.event(moment, actor, InspectionRecorded(
+            case_id=case["id"], unit_id=unit_id, kind=kind, findings=[finding["id"] for finding in self.case_findings],
+            verified={}), "inspection", inspection["id"])
         try:
             self.reminder_stage(case, day)
         except StopHistory:
@@ -525,8 +535,9 @@ class Generator:
                                  reported_on=day, reported_by_id=self.township.user_id)
         if finding["first_reported_at"] is None:
             finding["first_reported_at"], finding["first_reported_on"] = moment, day
-        self.event(moment, self.township.user_id, "finding.rectification_reported", "rectification", report["id"],
-                   case_id=finding["case_id"], unit_id=finding["unit_id"], finding_id=finding["id"])
+        self.event(moment, self.township.user_id, RectificationReported(
+            case_id=finding["case_id"], unit_id=finding["unit_id"], finding_id=finding["id"]), "rectification",
+            report["id"])
 
     # .. 一次提醒 ..................................................................................
     def reminder_stage(self, case: dict, day: date) -> None:
@@ -546,8 +557,8 @@ class Generator:
             self.enforcement_stage(case, moment)
             return
 
-        last_deadline = max(finding["deadline"] for finding in self.case_findings)
-        reinspected = workday_on_or_after(last_deadline + timedelta(days=rng.randint(1, 6)))
+        due = policy.first_day_due([finding["deadline"] for finding in self.case_findings])
+        reinspected = workday_on_or_after(due + timedelta(days=rng.randint(0, 5)))
         rectified = {}
         for finding in self.case_findings:
             rectified[finding["id"]] = will = rng.random() < self.compliance
@@ -576,9 +587,9 @@ class Generator:
                             unrectified=unrectified)
         else:
             self.transition(case, "rectified_at_reminder", moment, actor)
-        self.event(moment, actor, "inspection.recorded", "inspection", inspection["id"], case_id=case["id"],
-                   unit_id=case["unit_id"], kind=InspectionKind.reinspection, findings=[],
-                   verified={str(finding_id): done for finding_id, done in rectified.items()})
+        self.event(moment, actor, InspectionRecorded(
+            case_id=case["id"], unit_id=case["unit_id"], kind=InspectionKind.reinspection, findings=[],
+            verified={str(finding_id): done for finding_id, done in rectified.items()}), "inspection", inspection["id"])
         if unrectified:
             self.warning_stage(case, reinspected)
 
@@ -599,8 +610,8 @@ class Generator:
                 return
         self.assign(case, day, rng.choice((7, 10, 15)))
         if rng.random() < self.rates.stubborn / self.compliance:
-            last_deadline = max(finding["deadline"] for finding in self.open_findings())
-            followed = workday_on_or_after(last_deadline + timedelta(days=rng.randint(1, 5)))
+            due = policy.first_day_due([finding["deadline"] for finding in self.open_findings()])
+            followed = workday_on_or_after(due + timedelta(days=rng.randint(0, 4)))
             self.reached(followed)
             moment = at(followed, 10)
             inspection = self.inspection(InspectionKind.follow_up, moment, case["id"])
@@ -610,9 +621,9 @@ class Generator:
                                 rectified=False)
             self.transition(case, "fail_follow_up", moment, inspection["recorded_by_id"],
                             inspection_id=inspection["id"], unrectified=unrectified)
-            self.event(moment, inspection["recorded_by_id"], "inspection.recorded", "inspection", inspection["id"],
-                       case_id=case["id"], unit_id=case["unit_id"], kind=InspectionKind.follow_up, findings=[],
-                       verified={str(finding_id): False for finding_id in unrectified})
+            self.event(moment, inspection["recorded_by_id"], InspectionRecorded(
+                case_id=case["id"], unit_id=case["unit_id"], kind=InspectionKind.follow_up, findings=[],
+                verified={str(finding_id): False for finding_id in unrectified}), "inspection", inspection["id"])
             self.enforcement_stage(case, moment)
             return
         self.rectify(case, day, self.rates.late_after_warning)
@@ -634,10 +645,10 @@ class Generator:
         held.case_ids.append(case["id"])
         held.attended += attended
         held.departments.update(self.regulator(finding) for finding in self.open_findings())
-        self.event(at(day, 9), frame.office_user_id, "summons.created", "summons", summons_id, case_id=case["id"],
-                   unit_id=case["unit_id"], round_id=held.id)
-        self.event(at(day, 16, 30), frame.office_user_id, "summons.attended" if attended else "summons.absent",
-                   "summons", summons_id, case_id=case["id"], unit_id=case["unit_id"], round_id=held.id)
+        self.event(at(day, 9), frame.office_user_id, Summoned(case_id=case["id"], unit_id=case["unit_id"],
+                                                             round_id=held.id), "summons", summons_id)
+        self.event(at(day, 16, 30), frame.office_user_id, (Attended if attended else Absent)(
+            case_id=case["id"], unit_id=case["unit_id"], round_id=held.id), "summons", summons_id)
         return attended
 
     def assign(self, case: dict, day: date, days: int) -> None:
@@ -656,10 +667,10 @@ class Generator:
                 finding["deadline"] = deadline
                 self.writer.new(T[FindingDeadline], finding_id=finding["id"], deadline=deadline, set_at=moment,
                                 assignment_id=assignment["id"])
-            self.event(moment, frame.office_user_id, "assignment.issued", "assignment", assignment["id"],
-                       case_id=case["id"], unit_id=case["unit_id"], regulator=frame.regulators[regulator_id].code,
-                       territorial=self.township.office_code, deadline=deadline,
-                       findings=[finding["id"] for finding in findings])
+            self.event(moment, frame.office_user_id, AssignmentIssued(
+                case_id=case["id"], unit_id=case["unit_id"], regulator=frame.regulators[regulator_id].code,
+                territorial=self.township.office_code, deadline=deadline,
+                findings=[finding["id"] for finding in findings]), "assignment", assignment["id"])
             received = day + timedelta(days=1)
             if received <= self.end:
                 for department_id, user_id, role in (
@@ -668,8 +679,9 @@ class Generator:
                     receipt = self.writer.new(T[AssignmentReceipt], assignment_id=assignment["id"],
                                               department_id=department_id, role=role, received_at=at(received, 9),
                                               received_by_id=user_id)
-                    self.event(at(received, 9), user_id, "assignment.received", "assignment_receipt", receipt["id"],
-                               case_id=case["id"], unit_id=case["unit_id"], assignment_id=assignment["id"], role=role)
+                    self.event(at(received, 9), user_id, AssignmentReceived(
+                        case_id=case["id"], unit_id=case["unit_id"], assignment_id=assignment["id"], role=role),
+                        "assignment_receipt", receipt["id"])
 
     def rectify(self, case: dict, after: date, late_chance: float) -> None:
         """Report, sign-off by the sector's regulator, close-out by the township; the last close-out closes the
@@ -699,8 +711,8 @@ class Generator:
                                      note="验收合格，予以销号", closed_at=moment, closed_by_id=self.township.user_id)
             finding.update(status=FindingStatus.closed, close_kind=CloseKind.closed_out, closed_at=moment,
                            closed_on=closed)
-            self.event(moment, self.township.user_id, "finding.closed_out", "close_out", record["id"],
-                       case_id=case["id"], unit_id=case["unit_id"], finding_id=finding["id"])
+            self.event(moment, self.township.user_id, ClosedOut(case_id=case["id"], unit_id=case["unit_id"],
+                                                                finding_id=finding["id"]), "close_out", record["id"])
             finished.append(moment)
         if self.open_findings():
             raise StopHistory
@@ -715,9 +727,9 @@ class Generator:
                                    decided_at=moment, decided_by_id=regulator_user)
         if approved:
             finding["signed_off_at"] = moment
-        self.event(moment, regulator_user, "finding.signed_off" if approved else "finding.sign_off_refused",
-                   "sign_off", decision["id"], case_id=finding["case_id"], unit_id=finding["unit_id"],
-                   reason=None if approved else note, finding_id=finding["id"])
+        self.event(moment, regulator_user, (SignedOff if approved else SignOffRefused)(
+            case_id=finding["case_id"], unit_id=finding["unit_id"], reason=None if approved else note,
+            finding_id=finding["id"]), "sign_off", decision["id"])
 
     # .. 三次执法 ..................................................................................
     def enforcement_stage(self, case: dict, entered: datetime) -> None:
@@ -759,9 +771,9 @@ class Generator:
                                  recorded_by_id=self.frame.office_user_id)
         for department_id in departments:
             self.writer.add(T[EnforcementDepartment], action_id=record["id"], department_id=department_id)
-        self.event(moment, self.frame.office_user_id, "enforcement.recorded", "enforcement_action", record["id"],
-                   case_id=case["id"], unit_id=case["unit_id"], kind=action, decision_no=decision_no,
-                   amount=str(amount) if amount is not None else None)
+        self.event(moment, self.frame.office_user_id, EnforcementRecorded(
+            case_id=case["id"], unit_id=case["unit_id"], kind=action, decision_no=decision_no,
+            amount=str(amount) if amount is not None else None), "enforcement_action", record["id"])
         return record
 
     # .. after every unit: rounds and exposures ......................................................
@@ -781,10 +793,9 @@ class Generator:
                             created_at=at(held.day, 9), created_by_id=frame.office_user_id)
             for department_id in sorted(held.departments):
                 self.writer.add(T[InterviewRoundDepartment], round_id=held.id, department_id=department_id)
-            self.writer.new(T[Event], at=at(held.day, 9), actor_id=frame.office_user_id, action="round.convened",
-                            subject_type="interview_round", subject_id=held.id, case_id=None, unit_id=None,
-                            reason=None, data={"number": numbers[year], "held_on": held.day.isoformat(),
-                                               "cases": held.case_ids})
+            self.writer.new(T[Event], **row_values(
+                RoundConvened(number=numbers[year], held_on=held.day, cases=held.case_ids), at=at(held.day, 9),
+                actor_id=frame.office_user_id, subject_type="interview_round", subject_id=held.id))
         for summons in self.summonses:
             self.writer.add(T[Summons], **summons)
 
@@ -806,33 +817,21 @@ class Generator:
                 expires_on=published + timedelta(days=EXPOSURE_SHOWN_DAYS))
             listed = {unit_id: by_unit[unit_id][:EXPOSURE_PROBLEMS_PER_PLACE] for unit_id in sorted(places)}
             # The events of ``exposures.operations.create_exposure``: created, a line per place, published.
-            self.exposure_event(moment, "exposure.created", "exposure", exposure["id"], title=exposure["title"],
-                                draft=False, units=list(listed),
-                                findings=[finding_id for findings in listed.values() for finding_id in findings])
+            self.exposure_event(moment, ExposureCreated(
+                title=exposure["title"], draft=False, units=list(listed),
+                findings=[finding_id for findings in listed.values() for finding_id in findings]),
+                "exposure", exposure["id"])
             for unit_id, findings in listed.items():
                 item = self.writer.new(T[ExposureItem], exposure_id=exposure["id"], unit_id=unit_id)
                 for finding_id in findings:
                     self.writer.add(T[ExposureItemFinding], item_id=item["id"], finding_id=finding_id)
-                self.exposure_event(moment, "exposure.listed", "exposure_item", item["id"], unit_id=unit_id,
-                                    exposure_id=exposure["id"], findings=findings)
-            self.exposure_event(moment, "exposure.published", "exposure", exposure["id"],
-                                published_on=published.isoformat())
+                self.exposure_event(moment, PlaceListed(unit_id=unit_id, exposure_id=exposure["id"],
+                                                        findings=findings), "exposure_item", item["id"])
+            self.exposure_event(moment, ExposurePublished(published_on=published), "exposure", exposure["id"])
 
-    def exposure_event(self, moment: datetime, action: str, subject_type: str, subject_id: int,
-                       unit_id: int | None = None, **data) -> None:
-        self.writer.new(T[Event], at=moment, actor_id=self.frame.office_user_id, action=action,
-                        subject_type=subject_type, subject_id=subject_id, case_id=None, unit_id=unit_id, reason=None,
-                        data=data)
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    def exposure_event(self, moment: datetime, event: DomainEvent, subject_type: str, subject_id: int) -> None:
+        self.writer.new(T[Event], **row_values(event, at=moment, actor_id=self.frame.office_user_id,
+                                               subject_type=subject_type, subject_id=subject_id))
 
 
 # -- the entry point --------------------------------------------------------------------------------
@@ -848,7 +847,7 @@ class GenerationReport:
 
 
 def generated_set_exists() -> bool:
-    return db.session.scalar(select(Event.id).where(Event.action == GENERATED_ACTION).limit(1)) is not None
+    return db.session.scalar(select(Event.id).where(Event.action == DataGenerated.ACTION).limit(1)) is not None
 
 
 def generate(*, units: int, years: int, seed: int, end: date | None = None, county_code: str | None = None,
@@ -890,8 +889,8 @@ def generate(*, units: int, years: int, seed: int, end: date | None = None, coun
     generator.write_rounds()
     generator.write_exposures()
     generator.writer.finish()
-    record_event(db.session.get(User, frame.office_user_id), GENERATED_ACTION, county, seed=seed, units=units,
-                 years=years, start=start, end=end)
+    record_event(db.session.get(User, frame.office_user_id),
+                 DataGenerated(seed=seed, units=units, years=years, start=start, end=end), county)
     db.session.flush()
     seconds = timer.perf_counter() - began
     progress(f"完成：{units} 家单位，{generator.writer.written} 行，用时 {seconds:.1f} 秒。")

@@ -93,3 +93,27 @@ def inspect(county, unit, *codes, kind=InspectionKind.unannounced, actor=None, v
         actor or county.users.inspector, unit, kind,
         findings=[NewFinding(county.hazards[code], description=f"{code} 现场发现") for code in codes],
         verified=[VerificationResult(finding, rectified) for finding, rectified in verified], **extra)
+
+
+def build_other_county(county) -> SimpleNamespace:
+    """A second county (义乌) beside the test county: its office, a township with its office, a regulator, a
+    unit, and their users — for the rules that keep one county's office out of another's matters."""
+    admin = county.users.admin
+    region = create_region(admin, code="330782", name="义乌市", level=RegionLevel.county, parent_code=None)
+    township = create_region(admin, code="330782001", name="稠城街道", level=RegionLevel.township,
+                             parent_code="330782")
+    office = create_department(admin, code="YW-PAB", name="义乌市平安办", kind=DepartmentKind.safety_office,
+                               region=region, doc_prefix="义平安")
+    township_office = create_department(admin, code="CC-PAB", name="稠城街道平安办",
+                                         kind=DepartmentKind.safety_office, region=township, doc_prefix="稠城平安")
+    fire = create_department(admin, code="YW-XF", name="义乌市消防救援大队", kind=DepartmentKind.regulator,
+                             region=region, sectors=["消防"], doc_prefix="义消")
+    users = SimpleNamespace(
+        office=create_user(username="yiwu", role=Role.safety_office, department=office, password=PASSWORD),
+        township=create_user(username="chouc", role=Role.township_office, department=township_office,
+                             password=PASSWORD),
+        fire=create_user(username="yiwu-fire", role=Role.regulator, department=fire, password=PASSWORD),
+    )
+    unit = create_unit(admin, name="义乌小商品店", region=township, address="稠城街道1号", category="商铺")
+    return SimpleNamespace(county=region, township=township, office=office, township_office=township_office,
+                           fire=fire, users=users, unit=unit)

@@ -325,7 +325,7 @@ def test_an_illegal_transition_leaves_the_database_unchanged(county, database):
     assert "不在三次执法阶段" in refused.value.message_zh
     database.session.rollback()
     with pytest.raises(TransitionRefused):
-        ladder.shut_down(database.session.get(Case, case_id), county.users.office)
+        ladder.shut_down(database.session.get(Case, case_id), county.users.office, enforcement_id=0)
     database.session.rollback()
     assert _table_counts(database) == before
     case = database.session.get(Case, case_id)

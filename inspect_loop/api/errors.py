@@ -1,4 +1,4 @@
-"""JSON errors: ``{"error": {"code", "message", "message_en", "field"?}}`` for every failure under ``/api/``.
+"""JSON errors: ``{"error": {"code", "message", "message_en", "field"?, "current"?}}`` for every failure under ``/api/``.
 
 Domain refusals keep their own status (400, 403, 404, 409). Flask's HTTP errors inside the blueprint and
 the routing errors of unknown ``/api/…`` paths (404, 405) answer in the same shape. Every error path rolls
@@ -39,10 +39,12 @@ class RequestInvalid(DomainError):
 
 
 def error_response(status: int, code: str, message_zh: str, message_en: str, field: str | None = None,
-                   headers: dict | None = None):
+                   headers: dict | None = None, current: dict | None = None):
     body = {"code": code, "message": message_zh, "message_en": message_en}
     if field:
         body["field"] = field
+    if current:
+        body["current"] = current
     response = jsonify({"error": body})
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -54,7 +56,8 @@ def error_response(status: int, code: str, message_zh: str, message_en: str, fie
 def domain_error(error: DomainError):
     db.session.rollback()
     headers = {"WWW-Authenticate": 'Bearer realm="inspect_loop"'} if error.http_status == 401 else None
-    return error_response(error.http_status, error.code, error.message_zh, error.message_en, error.field, headers)
+    return error_response(error.http_status, error.code, error.message_zh, error.message_en, error.field, headers,
+                          error.current)
 
 
 def http_error(error: HTTPException):

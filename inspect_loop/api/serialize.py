@@ -21,11 +21,12 @@ from inspect_loop.exposures.models import Exposure, ExposureItem
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import Finding, FindingStatus, Inspection, InspectionPlan
 from inspect_loop.interviews.models import InterviewRound, Summons
+from inspect_loop.labels import zh
 from inspect_loop.letters.issuing import verify_url
-from inspect_loop.letters.models import DOCUMENT_KIND_LABELS, Document
+from inspect_loop.letters.models import Document
 from inspect_loop.regions.models import Department, Region
 from inspect_loop.units.models import Unit
-from inspect_loop.users.models import ROLE_LABELS, User
+from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, allowed
 
 
@@ -125,7 +126,7 @@ def finding_brief(finding: Finding) -> out.FindingBrief:
 
 def document_out(document: Document) -> out.DocumentOut:
     return out.DocumentOut(
-        id=document.id, kind=document.kind, kind_label=DOCUMENT_KIND_LABELS[document.kind], number=document.number,
+        id=document.id, kind=document.kind, kind_label=zh(document.kind), number=document.number,
         version=document.version, status=document.status, unit_id=document.unit_id, case_id=document.case_id,
         issuer_code=document.issuer.code, issuer=document.issuer.name, issued_at=local(document.issued_at),
         sha256=document.sha256, size=document.size, verify_url=verify_url(document),
@@ -314,6 +315,6 @@ def exposure_out(exposure: Exposure) -> out.ExposureOut:
 
 def me_out(user: User) -> out.MeOut:
     return out.MeOut(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-                     role_label=ROLE_LABELS[user.role],
+                     role_label=zh(user.role),
                      department=department_out(user.department) if user.department else None,
                      permissions=[action for action in Action if allowed(user, action)])

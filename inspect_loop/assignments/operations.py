@@ -12,28 +12,35 @@ from inspect_loop.assignments.models import (
     RecipientRole,
     SignOff,
 )
+from inspect_loop.audit.events import (
+    AssignmentIssued,
+    AssignmentReceived,
+    ClosedOut,
+    GuidanceGiven,
+    SignedOff,
+    SignOffRefused,
+)
 from inspect_loop.audit.log import record_event
-from inspect_loop.cases import ladder
-from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.db import db
+from inspect_loop.cases import ladder, policy
+from inspect_loop.cases.models import Case, CaseStatus
+from inspect_loop.db import db, lock
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput, TransitionRefused
 from inspect_loop.inspections.models import CloseKind, Finding, FindingDeadline, FindingStatus
 from inspect_loop.regions.lookup import safety_office_of
 from inspect_loop.regions.models import Department, DepartmentKind
 from inspect_loop.users.models import User
-from inspect_loop.users.permissions import Action, require, require_regulator_of
+from inspect_loop.users.permissions import Action, require, require_in_county, require_regulator_of
 
 # Where the office gives no deadline, a 交办单 allows this many calendar days (docs/decisions.md).
 DEFAULT_ASSIGNMENT_DAYS = 15
-LATER_STAGES = frozenset({Stage.warning, Stage.enforcement})
 
 
 def issue_assignment(actor: User, case: Case, regulator: Department, *, territorial: Department | None = None,
                      findings: list[Finding] | None = None, deadline: date | None = None) -> Assignment:
     require(actor, Action.issue_assignment)
-    if case.status != CaseStatus.open or case.stage not in LATER_STAGES:
-        raise TransitionRefused(f"案件{case.id}不在二次警示或三次执法阶段，不能交办",
-                                f"case {case.id} is not at the warning or enforcement stage")
+    require_in_county(actor, case.unit.county_id)
+    ladder.lock_case(case)
+    policy.check_assignable(case)
     unit = case.unit
     if regulator.kind != DepartmentKind.regulator or regulator.region_id != unit.county_id:
         raise InvalidInput("交办对象须为本县（市、区）的行业主管部门", "regulator_code must name a regulator of the "
@@ -64,6 +71,7 @@ def issue_assignment(actor: User, case: Case, regulator: Department, *, territor
             if finding.hazard_type.sector not in sectors:
                 raise InvalidInput(f"问题{finding.id}不属于该部门负责的行业", f"finding {finding.id} is outside the "
                                    "regulator's sectors", field="finding_ids")
+    policy.check_not_assigned_at_this_stage(case, findings)
 
     today = clock.today()
     deadline = deadline or today + timedelta(days=DEFAULT_ASSIGNMENT_DAYS)
@@ -80,13 +88,10 @@ def issue_assignment(actor: User, case: Case, regulator: Department, *, territor
     for finding in assignment.findings:
         finding.deadline = deadline
         finding.deadlines.append(FindingDeadline(deadline=deadline, set_at=moment, assignment_id=assignment.id))
-    record_event(actor, "assignment.issued", assignment, case_id=case.id, unit_id=case.unit_id,
-                 regulator=regulator.code, territorial=territorial.code, deadline=deadline,
-                 findings=[finding.id for finding in assignment.findings])
-
-    from inspect_loop.letters.issuing import issue_assignment as issue_letter  # letters read us: import late
-
-    issue_letter(assignment, actor)
+    # A subscriber issues the 交办单 itself, one PDF with both copies (letters/notices.py).
+    record_event(actor, AssignmentIssued(case_id=case.id, unit_id=case.unit_id, regulator=regulator.code,
+                                         territorial=territorial.code, deadline=deadline,
+                                         findings=[finding.id for finding in assignment.findings]), assignment)
     return assignment
 
 
@@ -95,17 +100,19 @@ def receive_assignment(actor: User, assignment: Assignment) -> AssignmentReceipt
     department = actor.department
     if department is None or department.id not in (assignment.regulator_id, assignment.territorial_id):
         raise Forbidden("只有交办单的接收部门可以签收", "only a recipient department may acknowledge")
+    lock(assignment)
     existing = db.session.scalar(select(AssignmentReceipt).where(
         AssignmentReceipt.assignment_id == assignment.id, AssignmentReceipt.department_id == department.id))
     if existing is not None:
-        raise Conflict("本部门已签收该交办单", "your department has already acknowledged this assignment")
+        raise Conflict("本部门已签收该交办单", "your department has already acknowledged this assignment",
+                       current={"assignment_id": assignment.id, "received_at": existing.received_at.isoformat()})
     role = RecipientRole.regulator if department.id == assignment.regulator_id else RecipientRole.territorial
     receipt = AssignmentReceipt(assignment=assignment, department_id=department.id, role=role,
                                 received_at=clock.now(), received_by_id=actor.id)
     db.session.add(receipt)
     db.session.flush()
-    record_event(actor, "assignment.received", receipt, case_id=assignment.case_id,
-                 unit_id=assignment.case.unit_id, assignment_id=assignment.id, role=role)
+    record_event(actor, AssignmentReceived(case_id=assignment.case_id, unit_id=assignment.case.unit_id,
+                                           assignment_id=assignment.id, role=role), receipt)
     return receipt
 
 
@@ -126,30 +133,22 @@ def add_guidance(actor: User, assignment: Assignment, note: str):
                            f"the note must not exceed {GUIDANCE_MAX_LENGTH} characters", field="note")
     if assignment.case.status != CaseStatus.open:
         raise TransitionRefused("案件已结案，不能再提供业务指导", "the case is closed")
-    event = record_event(actor, "assignment.guidance", assignment, case_id=assignment.case_id,
-                         unit_id=assignment.case.unit_id, note=note)
+    event = record_event(actor, GuidanceGiven(case_id=assignment.case_id, unit_id=assignment.case.unit_id,
+                                              note=note), assignment)
     db.session.flush()
     return event
-
-
-def _check_later_stage(finding: Finding) -> None:
-    case = finding.case
-    if finding.status != FindingStatus.open:
-        raise TransitionRefused(f"问题{finding.id}已不在整改中", f"finding {finding.id} is not open")
-    if case.stage not in LATER_STAGES:
-        raise TransitionRefused("一次提醒阶段的问题由复查直接核销，无需签认和销号",
-                                "at the reminder stage a reinspection closes findings; sign-off and close-out "
-                                "apply from the warning stage on")
 
 
 def sign_off(actor: User, finding: Finding, *, approved: bool, note: str | None = None) -> SignOff:
     require(actor, Action.sign_off)
     require_regulator_of(actor, finding.hazard_type.sector, finding.unit.county_id)
-    _check_later_stage(finding)
+    ladder.lock_case(finding.case)
+    policy.check_open_after_warning(finding)
     if finding.first_reported_at is None:
         raise TransitionRefused("尚未报告整改情况，不能签认", "no rectification has been reported yet")
     if finding.signed_off_at is not None:
-        raise Conflict(f"问题{finding.id}已签认", f"finding {finding.id} is already signed off")
+        raise Conflict(f"问题{finding.id}已签认", f"finding {finding.id} is already signed off",
+                       current={"finding_id": finding.id, "signed_off_at": finding.signed_off_at.isoformat()})
     if not approved and not (note or "").strip():
         raise InvalidInput("不予签认时请填写理由", "a reason is required to refuse", field="note")
     moment = clock.now()
@@ -159,9 +158,9 @@ def sign_off(actor: User, finding: Finding, *, approved: bool, note: str | None 
     if approved:
         finding.signed_off_at = moment
     db.session.flush()
-    record_event(actor, "finding.signed_off" if approved else "finding.sign_off_refused", decision,
-                 case_id=finding.case_id, unit_id=finding.unit_id, reason=None if approved else decision.note,
-                 finding_id=finding.id)
+    schema = SignedOff if approved else SignOffRefused
+    record_event(actor, schema(case_id=finding.case_id, unit_id=finding.unit_id,
+                               reason=None if approved else decision.note, finding_id=finding.id), decision)
     return decision
 
 
@@ -171,7 +170,8 @@ def close_out(actor: User, finding: Finding, *, note: str | None = None) -> Clos
     territorial = safety_office_of(finding.unit.township_id)
     if territorial is None or actor.department_id != territorial.id:
         raise Forbidden("只有属地乡镇（街道）平安办可以验收销号", "only the territorial safety office may close out")
-    _check_later_stage(finding)
+    ladder.lock_case(finding.case)
+    policy.check_open_after_warning(finding)
     if finding.signed_off_at is None:
         raise TransitionRefused("行业主管部门尚未签认，不能销号", "the regulator has not signed off yet")
     moment = clock.now()
@@ -183,9 +183,8 @@ def close_out(actor: User, finding: Finding, *, note: str | None = None) -> Clos
     finding.closed_at = moment
     finding.closed_on = clock.local_date(moment)
     db.session.flush()
-    record_event(actor, "finding.closed_out", record, case_id=finding.case_id, unit_id=finding.unit_id,
-                 finding_id=finding.id)
+    record_event(actor, ClosedOut(case_id=finding.case_id, unit_id=finding.unit_id, finding_id=finding.id), record)
     case = finding.case
-    if all(item.status != FindingStatus.open for item in case.findings):
+    if policy.is_done(case):
         ladder.close_rectified(case, actor)
     return record

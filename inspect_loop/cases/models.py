@@ -1,7 +1,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_loop.db import db, enum_column
@@ -28,15 +28,6 @@ class Outcome(enum.StrEnum):
     withdrawn = "withdrawn"
 
 
-STAGE_LABELS = {Stage.reminder: "一次提醒", Stage.warning: "二次警示", Stage.enforcement: "三次执法"}
-OUTCOME_LABELS = {
-    Outcome.rectified_at_reminder: "提醒后整改到位",
-    Outcome.rectified_after_warning: "警示后整改到位",
-    Outcome.rectified_after_enforcement: "执法后整改到位",
-    Outcome.shut_down: "关停",
-    Outcome.banned: "取缔",
-    Outcome.withdrawn: "撤销",
-}
 
 
 class Case(db.Model):
@@ -62,6 +53,10 @@ class Case(db.Model):
     opened_on: Mapped[date]
     warning_at: Mapped[datetime | None]
     enforcement_at: Mapped[datetime | None]
+    # The county office's reason when it moved the case up by hand (absent from the interview, a major
+    # hazard …); None when a failed re-inspection or follow-up moved it. Notices print it.
+    warning_reason: Mapped[str | None] = mapped_column(Text)
+    enforcement_reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None]
     closed_on: Mapped[date | None] = mapped_column(index=True)
 

@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import select
 
 from inspect_loop import clock
-from inspect_loop.cases.models import Case, CaseStatus, Stage
+from inspect_loop.cases import policy
+from inspect_loop.cases.models import Case
 from inspect_loop.cases.queries import overdue_condition
 from inspect_loop.db import db
-from inspect_loop.inspections.models import Finding, FindingStatus
-from inspect_loop.interviews.models import Summons
+from inspect_loop.inspections.models import Finding
 from inspect_loop.units.models import Unit
 
 
@@ -21,13 +21,9 @@ class SweepSection:
 
 
 def reinspections_due(today):
-    """Reminder-stage cases whose every open finding has reached its deadline: time to re-inspect."""
-    latest_deadline = (select(func.max(Finding.deadline)).where(Finding.case_id == Case.id,
-                                                                Finding.status == FindingStatus.open)
-                       .scalar_subquery())
-    return (select(Case, Unit).join(Unit, Unit.id == Case.unit_id)
-            .where(Case.status == CaseStatus.open, Case.stage == Stage.reminder, latest_deadline <= today)
-            .order_by(latest_deadline, Case.id))
+    """Reminder-stage cases whose every open finding is past its deadline: time to re-inspect."""
+    return (select(Case, Unit).join(Unit, Unit.id == Case.unit_id).where(policy.due_for_reinspection(today))
+            .order_by(policy.latest_open_deadline(), Case.id))
 
 
 def overdue_findings(today):
@@ -37,19 +33,13 @@ def overdue_findings(today):
 
 def awaiting_summons():
     """Warning-stage cases with no summons yet, or whose every summons found the unit absent."""
-    summoned = exists().where(Summons.case_id == Case.id, Summons.attended.is_not(False))
-    return (select(Case, Unit).join(Unit, Unit.id == Case.unit_id)
-            .where(Case.status == CaseStatus.open, Case.stage == Stage.warning, ~summoned)
+    return (select(Case, Unit).join(Unit, Unit.id == Case.unit_id).where(policy.awaiting_summons())
             .order_by(Case.warning_at, Case.id))
 
 
 def awaiting_follow_up(today):
-    """Warning-stage cases whose unit attended its interview and whose open findings are all past due."""
-    attended = exists().where(Summons.case_id == Case.id, Summons.attended.is_(True))
-    pending = exists().where(and_(Finding.case_id == Case.id, Finding.status == FindingStatus.open,
-                                  Finding.deadline >= today))
-    return (select(Case, Unit).join(Unit, Unit.id == Case.unit_id)
-            .where(Case.status == CaseStatus.open, Case.stage == Stage.warning, attended, ~pending)
+    """Warning-stage cases whose unit was interviewed and whose open findings are all past due."""
+    return (select(Case, Unit).join(Unit, Unit.id == Case.unit_id).where(policy.due_for_follow_up(today))
             .order_by(Case.id))
 
 

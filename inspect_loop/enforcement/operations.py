@@ -3,16 +3,17 @@
 from decimal import Decimal
 
 from inspect_loop import clock
+from inspect_loop.audit.events import EnforcementRecorded
 from inspect_loop.audit.log import record_event
-from inspect_loop.cases import ladder
-from inspect_loop.cases.models import Case, CaseStatus, Stage
+from inspect_loop.cases import ladder, policy
+from inspect_loop.cases.models import Case
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import ActionKind, EnforcementAction
-from inspect_loop.errors import InvalidInput, TransitionRefused
+from inspect_loop.errors import InvalidInput
 from inspect_loop.regions.models import Department
 from inspect_loop.units.models import UnitStatus
 from inspect_loop.users.models import User
-from inspect_loop.users.permissions import Action, require
+from inspect_loop.users.permissions import Action, require, require_in_county
 
 UNIT_STATUS_AFTER = {
     ActionKind.suspend: UnitStatus.suspended,
@@ -25,9 +26,9 @@ def record_enforcement(actor: User, case: Case, action: ActionKind, *, departmen
                        decision_no: str | None = None, amount: Decimal | None = None,
                        note: str | None = None) -> EnforcementAction:
     require(actor, Action.record_enforcement)
-    if case.status != CaseStatus.open or case.stage != Stage.enforcement:
-        raise TransitionRefused(f"案件{case.id}不在三次执法阶段，不能登记执法",
-                                f"case {case.id} is not at the enforcement stage")
+    require_in_county(actor, case.unit.county_id)
+    ladder.lock_case(case)
+    policy.check_enforceable(case)
     if not departments:
         raise InvalidInput("请选择执法部门", "departments must not be empty", field="departments")
     if action == ActionKind.fine and (amount is None or amount <= 0):
@@ -41,8 +42,9 @@ def record_enforcement(actor: User, case: Case, action: ActionKind, *, departmen
     record.departments = list(dict.fromkeys(departments))
     db.session.add(record)
     db.session.flush()
-    record_event(actor, "enforcement.recorded", record, case_id=case.id, unit_id=case.unit_id, kind=action,
-                 decision_no=record.decision_no, amount=str(amount) if amount is not None else None)
+    record_event(actor, EnforcementRecorded(case_id=case.id, unit_id=case.unit_id, kind=action,
+                                            decision_no=record.decision_no,
+                                            amount=str(amount) if amount is not None else None), record)
     if action in UNIT_STATUS_AFTER:
         case.unit.status = UNIT_STATUS_AFTER[action]
     if action == ActionKind.shutdown:

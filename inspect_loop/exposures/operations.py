@@ -10,9 +10,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from inspect_loop import clock
+from inspect_loop.audit.events import (
+    ExpirySet,
+    ExposureCreated,
+    ExposureDiscarded,
+    ExposurePublished,
+    ExposureTakenDown,
+    ExposureUpdated,
+    PlaceListed,
+)
 from inspect_loop.audit.log import record_event
 from inspect_loop.cases.models import Outcome
-from inspect_loop.db import db
+from inspect_loop.db import db, lock
 from inspect_loop.errors import Forbidden, InvalidInput, TransitionRefused
 from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureStatus
 from inspect_loop.inspections.models import Finding
@@ -50,9 +59,9 @@ def create_exposure(actor: User, *, title: str, items: list[ExposedPlace], draft
     exposure.items = _items(items)
     db.session.add(exposure)
     db.session.flush()
-    record_event(actor, "exposure.created", exposure, title=title, draft=draft,
-                 units=[item.unit_id for item in exposure.items],
-                 findings=[finding.id for item in exposure.items for finding in item.findings])
+    record_event(actor, ExposureCreated(title=title, draft=draft, units=[item.unit_id for item in exposure.items],
+                                        findings=[finding.id for item in exposure.items for finding in item.findings]),
+                 exposure)
     if not draft:
         _publish(actor, exposure)
     return exposure
@@ -63,6 +72,7 @@ def update_draft(actor: User, exposure: Exposure, *, title: str, items: list[Exp
     """Replace a draft's title, end date and places; a published exposure is no longer changed."""
     require(actor, Action.manage_exposures)
     require_own_county(actor, exposure)
+    lock(exposure)
     if exposure.status != ExposureStatus.draft:
         raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能再修改内容",
                                 f"exposure {exposure.id} is published and can no longer be changed")
@@ -72,9 +82,10 @@ def update_draft(actor: User, exposure: Exposure, *, title: str, items: list[Exp
     db.session.flush()  # the old places go first: a place listed again would clash with (exposure, unit)
     exposure.items = _items(items)
     db.session.flush()
-    record_event(actor, "exposure.updated", exposure, title=exposure.title, expires_on=expires_on,
-                 units=[item.unit_id for item in exposure.items],
-                 findings=[finding.id for item in exposure.items for finding in item.findings])
+    record_event(actor, ExposureUpdated(title=exposure.title, expires_on=expires_on,
+                                        units=[item.unit_id for item in exposure.items],
+                                        findings=[finding.id for item in exposure.items for finding in item.findings]),
+                 exposure)
     return exposure
 
 
@@ -82,10 +93,11 @@ def discard_draft(actor: User, exposure: Exposure) -> None:
     """Delete a draft that will not be published; a published exposure stays on record."""
     require(actor, Action.manage_exposures)
     require_own_county(actor, exposure)
+    lock(exposure)
     if exposure.status != ExposureStatus.draft:
         raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能删除；可设定公示截止日期或下线",
                                 f"exposure {exposure.id} is published: it can be taken down, not deleted")
-    record_event(actor, "exposure.discarded", exposure, title=exposure.title)
+    record_event(actor, ExposureDiscarded(title=exposure.title), exposure)
     db.session.delete(exposure)
     db.session.flush()
 
@@ -93,6 +105,7 @@ def discard_draft(actor: User, exposure: Exposure) -> None:
 def publish_exposure(actor: User, exposure: Exposure) -> Exposure:
     require(actor, Action.manage_exposures)
     require_own_county(actor, exposure)
+    lock(exposure)
     if exposure.status == ExposureStatus.published:
         raise TransitionRefused(f"曝光“{exposure.title}”已发布", f"exposure {exposure.id} is already published")
     if exposure.expires_on is not None and exposure.expires_on < clock.today():
@@ -105,11 +118,12 @@ def set_expiry(actor: User, exposure: Exposure, expires_on: date | None) -> Expo
     """Give an exposure another last day on the public page (inclusive), or none (until taken down)."""
     require(actor, Action.manage_exposures)
     require_own_county(actor, exposure)
+    lock(exposure)
     _check_expiry(expires_on)
     previous = exposure.expires_on
     exposure.expires_on = expires_on
     db.session.flush()
-    record_event(actor, "exposure.expiry_set", exposure, previous=previous, expires_on=expires_on)
+    record_event(actor, ExpirySet(previous=previous, expires_on=expires_on), exposure)
     return exposure
 
 
@@ -120,6 +134,7 @@ def take_down(actor: User, exposure: Exposure, reason: str) -> Exposure:
     """
     require(actor, Action.manage_exposures)
     require_own_county(actor, exposure)
+    lock(exposure)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("请填写下线原因", "a reason is required", field="reason")
@@ -128,8 +143,8 @@ def take_down(actor: User, exposure: Exposure, reason: str) -> Exposure:
     previous = exposure.expires_on
     exposure.expires_on = clock.today() - timedelta(days=1)
     db.session.flush()
-    record_event(actor, "exposure.taken_down", exposure, reason=reason[:500], previous=previous,
-                 expires_on=exposure.expires_on)
+    record_event(actor, ExposureTakenDown(reason=reason[:500], previous=previous, expires_on=exposure.expires_on),
+                 exposure)
     return exposure
 
 
@@ -197,8 +212,8 @@ def _record_listed(actor: User, exposure: Exposure) -> None:
     """At publication, one line per place, so that the unit's own history shows it was exposed; a draft is
     not public and leaves no trace in a unit's history."""
     for item in exposure.items:
-        record_event(actor, "exposure.listed", item, unit_id=item.unit_id, exposure_id=exposure.id,
-                     findings=[finding.id for finding in item.findings])
+        record_event(actor, PlaceListed(unit_id=item.unit_id, exposure_id=exposure.id,
+                                        findings=[finding.id for finding in item.findings]), item)
 
 
 def _publish(actor: User, exposure: Exposure) -> Exposure:
@@ -207,7 +222,7 @@ def _publish(actor: User, exposure: Exposure) -> Exposure:
     exposure.published_at = moment
     exposure.published_on = clock.local_date(moment)
     db.session.flush()
-    record_event(actor, "exposure.published", exposure, published_on=exposure.published_on)
+    record_event(actor, ExposurePublished(published_on=exposure.published_on), exposure)
     _record_listed(actor, exposure)
     return exposure
 

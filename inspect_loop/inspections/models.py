@@ -20,15 +20,6 @@ class InspectionKind(enum.StrEnum):
     special = "special"  # 专项督查
 
 
-KIND_LABELS = {
-    InspectionKind.unannounced: "暗访",
-    InspectionKind.reinspection: "复查",
-    InspectionKind.follow_up: "回访",
-    InspectionKind.self_check: "主体自查",
-    InspectionKind.grid_patrol: "网格巡查",
-    InspectionKind.department: "部门检查",
-    InspectionKind.special: "专项督查",
-}
 
 
 class PlanStatus(enum.StrEnum):
@@ -107,7 +98,6 @@ class CloseKind(enum.StrEnum):
     closed_out = "closed_out"  # signed off by the regulator and closed out (销号) by the territorial office
 
 
-FINDING_STATUS_LABELS = {FindingStatus.open: "整改中", FindingStatus.closed: "已销号", FindingStatus.voided: "已终止"}
 
 
 class Finding(db.Model):

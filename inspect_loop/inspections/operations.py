@@ -6,11 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from inspect_loop import clock
+from inspect_loop.audit.events import InspectionRecorded, PlanCreated, RectificationReported
 from inspect_loop.audit.log import record_event
-from inspect_loop.cases import ladder
-from inspect_loop.cases.models import Case, Stage
+from inspect_loop.cases import ladder, policy
+from inspect_loop.cases.models import Case
 from inspect_loop.cases.queries import open_case_of
-from inspect_loop.db import db
+from inspect_loop.db import db, lock
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput, TransitionRefused
 from inspect_loop.hazards.deadlines import deadline_for
 from inspect_loop.hazards.models import HazardType, Severity
@@ -28,9 +29,7 @@ from inspect_loop.inspections.models import (
 )
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
-from inspect_loop.users.permissions import Action, require, require_in_township
-
-VERIFYING_KINDS = frozenset({InspectionKind.reinspection, InspectionKind.follow_up})
+from inspect_loop.users.permissions import Action, county_id_of, require, require_in_area
 
 
 @dataclass(frozen=True)
@@ -52,13 +51,18 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
                       latitude: float | None = None, longitude: float | None = None,
                       plan: InspectionPlan | None = None, submission_key: str | None = None) -> Inspection:
     """Record one visit. With a ``submission_key`` the call is idempotent: the same key again (by the same
-    user, for the same unit) returns the inspection it recorded and changes nothing."""
+    user, for the same unit) returns the inspection it recorded and changes nothing.
+
+    The unit's lock is held from the start: two teams at one unit, or a visit beside a close-out, see each
+    other's change (a second first visit joins the case the first one opened)."""
     require(actor, Action.record_inspection)
-    require_in_township(actor, unit.township_id)
+    require_in_area(actor, unit)
+    lock(unit)
     if submission_key and (earlier := earlier_submission(actor, unit, submission_key)) is not None:
         return earlier
     case = open_case_of(unit.id)
-    _check_verifications(kind, case, verified)
+    today = clock.today()
+    policy.check_verification(actor, case, kind, verified, today)
     if plan is not None and (plan.status != PlanStatus.planned or plan.unit_id != unit.id):
         raise InvalidInput("该暗访计划已完成或不属于该单位", "the plan is not open for this unit", field="plan_id")
 
@@ -73,8 +77,8 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
             db.session.add(inspection)
             db.session.flush()
     except IntegrityError:
-        # The same submission arrived twice at once and the other request recorded it first (rolling the
-        # savepoint back has taken this one out of the session).
+        # The same key arrived at once for another unit, or from another user (rolling the savepoint back has
+        # taken this one out of the session): the key is the other submission's.
         if submission_key and (earlier := earlier_submission(actor, unit, submission_key)) is not None:
             return earlier
         raise
@@ -92,13 +96,11 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
     if plan is not None:
         plan.status = PlanStatus.done
         plan.inspection_id = inspection.id
-    record_event(actor, "inspection.recorded", inspection, case_id=case.id if case else None, unit_id=unit.id,
-                 kind=kind, findings=[finding.id for finding in new_findings],
-                 verified={str(item.finding.id): item.rectified for item in verified})
-    if new_findings:
-        from inspect_loop.letters.issuing import issue_reminder  # letters read inspections: import late
-
-        issue_reminder(inspection, new_findings, actor)
+    # A subscriber issues the 整改提醒通知书 of the new findings (letters/notices.py).
+    record_event(actor, InspectionRecorded(case_id=case.id if case else None, unit_id=unit.id, kind=kind,
+                                           findings=[finding.id for finding in new_findings],
+                                           verified={str(item.finding.id): item.rectified for item in verified}),
+                 inspection)
     db.session.flush()
     return inspection
 
@@ -110,34 +112,6 @@ def earlier_submission(actor: User, unit: Unit, submission_key: str) -> Inspecti
         raise Conflict("该提交编号已用于另一次检查", "submission_key belongs to another inspection",
                        field="submission_key")
     return earlier
-
-
-def _check_verifications(kind: InspectionKind, case: Case | None, verified: list[VerificationResult]) -> None:
-    if not verified:
-        return
-    if kind not in VERIFYING_KINDS:
-        raise InvalidInput("只有复查和回访可以核验整改情况", "only a reinspection or follow_up verifies findings",
-                           field="verified")
-    if case is None:
-        raise TransitionRefused("该单位没有进行中的闭环案件，无可核验的问题", "the unit has no open case",
-                                field="verified")
-    if kind == InspectionKind.reinspection and case.stage != Stage.reminder:
-        raise TransitionRefused("复查用于一次提醒阶段；警示阶段之后请进行回访",
-                                "a reinspection verifies at the reminder stage; use a follow_up after it",
-                                field="verified")
-    if kind == InspectionKind.follow_up and case.stage == Stage.reminder:
-        raise TransitionRefused("回访用于二次警示之后；提醒阶段请进行复查",
-                                "a follow_up verifies after the warning; use a reinspection at the reminder stage",
-                                field="verified")
-    seen = set()
-    for item in verified:
-        finding = item.finding
-        if finding.case_id != case.id or finding.status != FindingStatus.open:
-            raise InvalidInput(f"问题{finding.id}不是该单位进行中的问题", f"finding {finding.id} is not open in the "
-                               "unit's case", field="verified")
-        if finding.id in seen:
-            raise InvalidInput(f"问题{finding.id}重复核验", f"finding {finding.id} is listed twice", field="verified")
-        seen.add(finding.id)
 
 
 def _add_finding(inspection: Inspection, case: Case, item: NewFinding) -> Finding:
@@ -158,32 +132,32 @@ def _add_finding(inspection: Inspection, case: Case, item: NewFinding) -> Findin
 def _apply_verifications(actor: User, inspection: Inspection, case: Case, kind: InspectionKind,
                          verified: list[VerificationResult]) -> None:
     moment = inspection.inspected_at
+    closes = policy.closes_on_verification(case)
     for item in verified:
         db.session.add(Verification(inspection=inspection, finding=item.finding, rectified=item.rectified))
-        # At the reminder stage a re-inspection closes a rectified finding directly (SPEC section 3);
-        # later a finding closes only by sign-off and close-out.
-        if kind == InspectionKind.reinspection and item.rectified:
+        if closes and item.rectified:
             item.finding.status = FindingStatus.closed
             item.finding.close_kind = CloseKind.verified
             item.finding.closed_at = moment
             item.finding.closed_on = clock.local_date(moment)
     db.session.flush()
-    unrectified = [item.finding.id for item in verified if not item.rectified]
-    if kind == InspectionKind.reinspection:
-        if unrectified:
-            ladder.fail_reinspection(case, actor, inspection_id=inspection.id, unrectified=unrectified)
-        elif all(finding.status != FindingStatus.open for finding in case.findings):
-            ladder.close_rectified_at_reminder(case, actor)
-    elif unrectified and case.stage == Stage.warning:
-        ladder.fail_follow_up(case, actor, inspection_id=inspection.id, unrectified=unrectified)
+    outcome = policy.verification_outcome(case, kind, verified)
+    if outcome == "rectified_at_reminder":
+        ladder.close_rectified_at_reminder(case, actor)
+    elif outcome is not None:
+        unrectified = [item.finding.id for item in verified if not item.rectified]
+        move = ladder.fail_reinspection if outcome == "fail_reinspection" else ladder.fail_follow_up
+        move(case, actor, inspection_id=inspection.id, unrectified=unrectified)
 
 
 def report_rectification(actor: User, finding: Finding, note: str, photos=()) -> Rectification:
     """The unit's rectification report, filed by its township office or an inspector on its behalf."""
     require(actor, Action.report_rectification)
-    require_in_township(actor, finding.unit.township_id)
+    require_in_area(actor, finding.unit)
+    ladder.lock_case(finding.case)
     if finding.status != FindingStatus.open:
-        raise TransitionRefused(f"问题{finding.id}已不在整改中", f"finding {finding.id} is not open")
+        raise TransitionRefused(f"问题{finding.id}已不在整改中", f"finding {finding.id} is not open",
+                                current={"finding_id": finding.id, "status": finding.status.value})
     if not (note or "").strip():
         raise InvalidInput("请填写整改情况说明", "a note is required", field="note")
     moment = clock.now()
@@ -195,13 +169,14 @@ def report_rectification(actor: User, finding: Finding, note: str, photos=()) ->
         finding.first_reported_at = moment
         finding.first_reported_on = report.reported_on
     db.session.flush()
-    record_event(actor, "finding.rectification_reported", report, case_id=finding.case_id,
-                 unit_id=finding.unit_id, finding_id=finding.id)
+    record_event(actor, RectificationReported(case_id=finding.case_id, unit_id=finding.unit_id,
+                                              finding_id=finding.id), report)
     return report
 
 
 def plan_inspection(actor: User, unit: Unit, planned_on, team: list[User], notes: str = "") -> InspectionPlan:
     require(actor, Action.plan_inspection)
+    require_in_area(actor, unit)
     if not team:
         raise InvalidInput("暗访计划至少需要一名组员", "a plan needs a team", field="team")
     if any(member.role not in (Role.inspector, Role.safety_office) for member in team):
@@ -211,15 +186,18 @@ def plan_inspection(actor: User, unit: Unit, planned_on, team: list[User], notes
     plan.team = list(team)
     db.session.add(plan)
     db.session.flush()
-    record_event(actor, "plan.created", plan, planned_on=planned_on)
+    record_event(actor, PlanCreated(planned_on=planned_on), plan)
     return plan
 
 
 def visible_plans_query(actor: User):
-    """Unannounced targets are secret (四不两直): only their team and the county office see them."""
+    """Unannounced targets are secret (四不两直): only their team and the county office of the place see them
+    (and the administrator)."""
     query = select(InspectionPlan).order_by(InspectionPlan.planned_on, InspectionPlan.id)
-    if actor.role in (Role.admin, Role.safety_office):
+    if actor.role == Role.admin:
         return query
+    if actor.role == Role.safety_office:
+        return query.where(InspectionPlan.unit.has(Unit.county_id == county_id_of(actor)))
     if actor.role == Role.inspector:
         return query.where(InspectionPlan.team.any(id=actor.id))
     raise Forbidden("暗访计划仅对暗访组和县级平安办可见", "unannounced plans are visible only to their team")

@@ -5,10 +5,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from inspect_loop import clock
+from inspect_loop.audit.events import Absent, Attended, ParticipantsRecorded, RoundConvened, Summoned
 from inspect_loop.audit.log import record_event
-from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.db import db
-from inspect_loop.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
+from inspect_loop.cases import policy
+from inspect_loop.cases.models import Case
+from inspect_loop.db import db, lock
+from inspect_loop.errors import Forbidden, InvalidInput, NotFound
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.regions.models import Department, RegionLevel
 from inspect_loop.users.models import User
@@ -30,8 +32,11 @@ def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: De
     if len({case.id for case in cases}) != len(cases):
         raise InvalidInput("约谈对象重复", "a case is listed twice", field="case_ids")
     _check_one_county(actor, convened_by, departments, cases)
+    # The office's lock numbers its rounds one after the other; the units' locks keep a case from being
+    # summoned twice at once.
+    lock(convened_by, *(case.unit for case in cases))
     for case in cases:
-        _check_summonable(case)
+        policy.check_summonable(case)
 
     held_at = clock.to_utc(held_at)
     held_on = clock.local_date(held_at)
@@ -45,22 +50,15 @@ def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: De
     interview_round.departments = list(dict.fromkeys(departments))
     db.session.add(interview_round)
     db.session.flush()
-    record_event(actor, "round.convened", interview_round, number=interview_round.number, held_on=held_on,
-                 cases=[case.id for case in cases])
-
-    from inspect_loop.letters.issuing import issue_summonses  # letters read rounds: import late
-
-    summonses = []
     for case in cases:
         summons = Summons(round=interview_round, round_id=interview_round.id, case=case, case_id=case.id,
                           unit_id=case.unit_id)
         db.session.add(summons)
         db.session.flush()
-        record_event(actor, "summons.created", summons, case_id=case.id, unit_id=case.unit_id,
-                     round_id=interview_round.id)
-        summonses.append(summons)
-    # One batch: many units' notices are rendered side by side (letters.render.render_many).
-    issue_summonses(summonses, actor)
+        record_event(actor, Summoned(case_id=case.id, unit_id=case.unit_id, round_id=interview_round.id), summons)
+    # A subscriber issues the 约谈通知书 of every summons, rendered side by side (letters/notices.py).
+    record_event(actor, RoundConvened(number=interview_round.number, held_on=held_on,
+                                      cases=[case.id for case in cases]), interview_round)
     return interview_round
 
 
@@ -84,21 +82,12 @@ def require_round_in_county(actor: User, interview_round: InterviewRound) -> Non
     require_in_county(actor, interview_round.convened_by.region.ancestor(RegionLevel.county).id)
 
 
-def _check_summonable(case: Case) -> None:
-    if case.status != CaseStatus.open or case.stage != Stage.warning:
-        raise TransitionRefused(f"案件{case.id}不在二次警示阶段，不能约谈",
-                                f"case {case.id} is not at the warning stage", field="case_ids")
-    pending = db.session.scalar(select(Summons.id).where(Summons.case_id == case.id, Summons.attended.is_(None)))
-    if pending is not None:
-        raise Conflict(f"案件{case.id}已有待登记到场情况的约谈", f"case {case.id} already has a pending summons",
-                       field="case_ids")
-
-
 def record_attendance(actor: User, interview_round: InterviewRound, case: Case, *, attended: bool,
                       attendee_name: str | None = None, attendee_title: str | None = None,
                       note: str | None = None) -> Summons:
     require(actor, Action.record_attendance)
     require_round_in_county(actor, interview_round)
+    lock(interview_round, case.unit)
     summons = db.session.scalar(select(Summons).where(Summons.round_id == interview_round.id,
                                                       Summons.case_id == case.id))
     if summons is None:
@@ -112,8 +101,8 @@ def record_attendance(actor: User, interview_round: InterviewRound, case: Case, 
     summons.note = (note or "").strip() or None
     summons.recorded_at = clock.now()
     db.session.flush()
-    record_event(actor, "summons.attended" if attended else "summons.absent", summons, case_id=case.id,
-                 unit_id=case.unit_id, round_id=interview_round.id)
+    schema = Attended if attended else Absent
+    record_event(actor, schema(case_id=case.id, unit_id=case.unit_id, round_id=interview_round.id), summons)
     return summons
 
 
@@ -122,7 +111,8 @@ def set_participants(actor: User, interview_round: InterviewRound, participants:
     require_round_in_county(actor, interview_round)
     if participants < 0:
         raise InvalidInput("参加人次不能为负数", "participants must not be negative", field="participants")
+    lock(interview_round)
     interview_round.participants = participants
     db.session.flush()
-    record_event(actor, "round.participants", interview_round, participants=participants)
+    record_event(actor, ParticipantsRecorded(participants=participants), interview_round)
     return interview_round

@@ -1,19 +1,22 @@
 """The data each letter template receives (the keys are documented in ``render.py``).
 
 Only plain values go to the templates — names, dates, numbers — never contact names or phone numbers: a
-notice is handed to the unit and its verification page is public.
+notice is handed to the unit and its verification page is public. The history a 交办单 or 执法建议书 recounts
+is read from the case's own records (inspections, notices, interviews, enforcement, the reasons kept on the
+case), not from the audit log.
 """
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from inspect_loop import clock
-from inspect_loop.audit.models import Event
-from inspect_loop.cases.ladder import TRANSITIONS
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
-from inspect_loop.inspections.models import KIND_LABELS, Finding, Inspection, InspectionKind
+from inspect_loop.enforcement.models import EnforcementAction
+from inspect_loop.inspections.models import Finding, Inspection, InspectionKind
 from inspect_loop.interviews.models import Summons
-from inspect_loop.letters.models import DOCUMENT_KIND_LABELS, Document, DocumentKind, DocumentStatus
+from inspect_loop.labels import EVENT_LABELS, zh
+from inspect_loop.letters.models import Document, DocumentStatus
 
 SUMMONS_BRING = (
     "营业执照复印件及单位负责人身份证明",
@@ -54,7 +57,7 @@ def common(document: Document, verify_url: str, verify_code: str, verify_lookup_
 def reminder(inspection: Inspection, findings: list[Finding]) -> dict:
     return {
         "findings": finding_rows(findings),
-        "inspection": {"kind_label": KIND_LABELS[inspection.kind], "inspected_on": inspection.inspected_on},
+        "inspection": {"kind_label": zh(inspection.kind), "inspected_on": inspection.inspected_on},
     }
 
 
@@ -75,47 +78,58 @@ def summons(summons_row: Summons) -> dict:
     }
 
 
-def _inspection_text(data: dict) -> str | None:
-    kind = InspectionKind(data["kind"])
-    found = len(data.get("findings") or [])
-    unrectified = sum(1 for rectified in (data.get("verified") or {}).values() if not rectified)
-    if kind in (InspectionKind.reinspection, InspectionKind.follow_up):
-        text = f"{KIND_LABELS[kind]}，{unrectified}项隐患未整改到位" if unrectified else f"{KIND_LABELS[kind]}"
+def _inspection_text(inspection: Inspection) -> str | None:
+    kind = zh(inspection.kind)
+    found = len(inspection.findings)
+    unrectified = sum(1 for verification in inspection.verifications if not verification.rectified)
+    if inspection.kind in (InspectionKind.reinspection, InspectionKind.follow_up):
+        text = f"{kind}，{unrectified}项隐患未整改到位" if unrectified else kind
         return text + (f"，另发现新隐患{found}项" if found else "")
-    return f"{KIND_LABELS[kind]}检查发现隐患{found}项" if found else None
+    return f"{kind}检查发现隐患{found}项" if found else None
 
 
-# Within a day the lines read in the order things happen: the inspection, the stage it caused, the notice.
-HISTORY_ORDER = {"inspection": 0, "case": 1, "document": 2, "summons": 3, "enforcement": 4}
+def _stage_text(transition: str, reason: str | None) -> str:
+    """How the case came to a stage: the failed visit's own words, or the office's decision and its reason."""
+    if reason:
+        stage = "二次警示" if transition == "escalate_to_warning" else "三次执法"
+        return f"经研究决定提级进入{stage}（{reason}）"
+    return EVENT_LABELS[f"case.{transition}"]
 
 
-def _history_text(event: Event, revoked: set[int]) -> str | None:
-    data = event.data or {}
-    if event.action == "inspection.recorded":
-        return _inspection_text(data)
-    if event.action.startswith("case.") and event.action != "case.open":
-        transition = TRANSITIONS.get(event.action.removeprefix("case."))
-        return transition.label if transition else None
-    if event.action in ("document.issued", "document.reissued") and event.subject_id not in revoked:
-        verb = "签发" if event.action == "document.issued" else "重新签发"
-        return f"{verb}《{DOCUMENT_KIND_LABELS[DocumentKind(data['kind'])]}》（{data['number']}）"
-    return {"summons.attended": "参加警示约谈", "summons.absent": "未参加警示约谈",
-            "enforcement.recorded": "实施执法"}.get(event.action)
+# At one moment the lines read in the order things happen: the visit, the stage it caused, the notice, …
+INSPECTION, STAGE, DOCUMENT, INTERVIEW, ENFORCEMENT = range(5)
 
 
 def case_history(case: Case) -> list[dict]:
-    """What a 交办单 or 执法建议书 recounts: the case's inspections, its stage changes, the notices issued
-    (by number, leaving out revoked ones) and the interviews — one line each, oldest first."""
-    events = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
-    revoked = set(db.session.scalars(select(Document.id).where(
-        Document.case_id == case.id, Document.status == DocumentStatus.revoked)))
+    """What a 交办单 or 执法建议书 recounts, one line each in time order: the case's inspections, how it came to
+    二次警示 and 三次执法, the notices issued (by number, leaving out revoked ones and the one being issued), the
+    interviews on the day they were held, and the enforcement decided."""
     lines = []
-    for event in events:
-        text = _history_text(event, revoked)
-        if text:
-            lines.append((clock.local_date(event.at), HISTORY_ORDER.get(event.action.split(".")[0], 9), event.id,
-                          text))
-    return [{"on": on, "text": text} for on, _, _, text in sorted(lines)]
+    inspections = db.session.scalars(
+        select(Inspection).where(Inspection.case_id == case.id)
+        .options(selectinload(Inspection.findings), selectinload(Inspection.verifications)))
+    for inspection in inspections:
+        if text := _inspection_text(inspection):
+            lines.append((inspection.inspected_at, INSPECTION, inspection.id, text))
+    if case.warning_at is not None:
+        transition = "escalate_to_warning" if case.warning_reason else "fail_reinspection"
+        lines.append((case.warning_at, STAGE, 0, _stage_text(transition, case.warning_reason)))
+    if case.enforcement_at is not None:
+        transition = "escalate_to_enforcement" if case.enforcement_reason else "fail_follow_up"
+        lines.append((case.enforcement_at, STAGE, 1, _stage_text(transition, case.enforcement_reason)))
+    documents = db.session.scalars(select(Document).where(
+        Document.case_id == case.id, Document.status != DocumentStatus.revoked, Document.sha256 != ""))
+    for document in documents:
+        verb = "签发" if document.version == 1 else "重新签发"
+        lines.append((document.issued_at, DOCUMENT, document.id, f"{verb}《{zh(document.kind)}》（{document.number}）"))
+    summonses = db.session.scalars(select(Summons).where(Summons.case_id == case.id, Summons.attended.is_not(None))
+                                   .options(selectinload(Summons.round)))
+    for summons in summonses:
+        text = "参加警示约谈" if summons.attended else "未参加警示约谈"
+        lines.append((summons.round.held_at, INTERVIEW, summons.id, text))
+    for action in db.session.scalars(select(EnforcementAction).where(EnforcementAction.case_id == case.id)):
+        lines.append((action.decided_at, ENFORCEMENT, action.id, f"实施执法（{zh(action.action)}）"))
+    return [{"on": clock.local_date(moment), "text": text} for moment, _, _, text in sorted(lines)]
 
 
 def assignment(assignment_row) -> dict:
@@ -128,18 +142,9 @@ def assignment(assignment_row) -> dict:
     }
 
 
-def escalation_reason(case: Case) -> str | None:
-    """The reason the office gave when it moved the case to 三次执法 by hand (absent from the interview, a
-    major hazard …); None when a failed follow-up moved it."""
-    entered = db.session.scalar(select(Event).where(
-        Event.case_id == case.id, Event.action.in_(["case.fail_follow_up", "case.escalate_to_enforcement"]))
-        .order_by(Event.id.desc()).limit(1))
-    return entered.reason if entered is not None and entered.action == "case.escalate_to_enforcement" else None
-
-
 def referral(case: Case, recipients: list[str]) -> dict:
     open_findings = [finding for finding in case.findings if finding.is_open]
-    reason = escalation_reason(case)
+    reason = case.enforcement_reason
     return {
         "history": case_history(case),
         "findings": finding_rows(open_findings),

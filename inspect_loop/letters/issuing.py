@@ -7,10 +7,14 @@ from collections.abc import Callable
 from flask import current_app
 
 from inspect_loop import clock
+from inspect_loop.assignments.models import Assignment
+from inspect_loop.audit.events import DocumentIssued, DocumentReissued, DocumentRevoked, DocumentSuperseded
 from inspect_loop.audit.log import record_event
 from inspect_loop.cases.models import Case
-from inspect_loop.db import db
+from inspect_loop.db import db, lock
 from inspect_loop.errors import Conflict, InvalidInput
+from inspect_loop.inspections.models import Inspection
+from inspect_loop.interviews.models import Summons
 from inspect_loop.letters import context as letter_context
 from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
 from inspect_loop.letters.numbering import format_number, next_serial
@@ -85,9 +89,9 @@ def _store(document: Document, pdf: bytes, actor: User) -> Document:
     document.pdf = pdf
     document.size = len(pdf)
     document.sha256 = hashlib.sha256(pdf).hexdigest()
-    record_event(actor, "document.issued" if document.version == 1 else "document.reissued", document,
-                 case_id=document.case_id, unit_id=document.unit_id, number=document.number, kind=document.kind,
-                 version=document.version, sha256=document.sha256)
+    schema = DocumentIssued if document.version == 1 else DocumentReissued
+    record_event(actor, schema(case_id=document.case_id, unit_id=document.unit_id, number=document.number,
+                               kind=document.kind, version=document.version, sha256=document.sha256), document)
     db.session.flush()
     return document
 
@@ -97,14 +101,14 @@ def _issue(kind: DocumentKind, *, actor: User, build: Callable[[Document], dict]
     return _store(document, render_letter(kind.value, _letter_data(document, build)), actor)
 
 
-def issue_reminder(inspection, findings, actor: User) -> Document:
+def issue_reminder(inspection: Inspection, findings: list, actor: User) -> Document:
     return _issue(DocumentKind.reminder, actor=actor,
                   issuer=issuing_office(actor, inspection.unit, regulator_may_issue=True),
                   unit=inspection.unit, case=findings[0].case, inspection_id=inspection.id,
                   build=lambda document: letter_context.reminder(inspection, findings))
 
 
-def issue_summonses(summonses: list, actor: User) -> list[Document]:
+def issue_summonses(summonses: list[Summons], actor: User) -> list[Document]:
     """The 约谈通知书 of every summons of a round, numbered in order and rendered together (see
     ``render.render_many``): a round of a hundred units is issued in seconds, in one transaction."""
     documents = [_numbered(DocumentKind.summons, actor=actor, issuer=summons.round.convened_by, unit=summons.unit,
@@ -115,7 +119,7 @@ def issue_summonses(summonses: list, actor: User) -> list[Document]:
     return [_store(document, pdf, actor) for document, pdf in zip(documents, _pdfs(letters), strict=True)]
 
 
-def issue_assignment(assignment, actor: User) -> Document:
+def issue_assignment(assignment: Assignment, actor: User) -> Document:
     return _issue(DocumentKind.assignment, actor=actor, issuer=issuing_office(actor, assignment.case.unit),
                   unit=assignment.case.unit, case=assignment.case, assignment_id=assignment.id,
                   build=lambda document: letter_context.assignment(assignment))
@@ -129,10 +133,6 @@ def issue_referral(case: Case, actor: User) -> Document:
 
 def _builder_for(document: Document) -> Callable[[Document], dict]:
     """Rebuild a document's template data from the matter it was issued for, as it stands now."""
-    from inspect_loop.assignments.models import Assignment
-    from inspect_loop.inspections.models import Inspection
-    from inspect_loop.interviews.models import Summons
-
     if document.kind == DocumentKind.reminder:
         inspection = db.session.get(Inspection, document.inspection_id)
         return lambda new: letter_context.reminder(inspection, inspection.findings)
@@ -151,8 +151,10 @@ def reissue(document: Document, actor: User, reason: str) -> Document:
     """A new version with the same number, rendered from the matter's current data; the old one is
     marked superseded. Used when a notice was wrong or lost."""
     _require_document_office(actor, document)
+    lock(document)
     if document.status != DocumentStatus.valid:
-        raise Conflict("只能对有效文书重新签发", "only a valid document can be re-issued")
+        raise Conflict("只能对有效文书重新签发", "only a valid document can be re-issued",
+                       current=_state_of(document))
     if not (reason or "").strip():
         raise InvalidInput("请填写重新签发的理由", "a reason is required", field="reason")
     new = _issue(document.kind, actor=actor, issuer=document.issuer, unit=document.unit,
@@ -161,10 +163,15 @@ def reissue(document: Document, actor: User, reason: str) -> Document:
                  supersedes=document, summons_id=document.summons_id, assignment_id=document.assignment_id,
                  inspection_id=document.inspection_id)
     document.status = DocumentStatus.superseded
-    record_event(actor, "document.superseded", document, case_id=document.case_id, unit_id=document.unit_id,
-                 reason=reason.strip(), superseded_by=new.id)
+    record_event(actor, DocumentSuperseded(case_id=document.case_id, unit_id=document.unit_id, reason=reason.strip(),
+                                           superseded_by=new.id), document)
     db.session.flush()
     return new
+
+
+def _state_of(document: Document) -> dict:
+    return {"document_id": document.id, "number": document.number, "version": document.version,
+            "status": document.status.value}
 
 
 def _require_document_office(actor: User, document: Document) -> None:
@@ -175,14 +182,15 @@ def _require_document_office(actor: User, document: Document) -> None:
 
 def revoke(document: Document, actor: User, reason: str) -> Document:
     _require_document_office(actor, document)
+    lock(document)
     if document.status == DocumentStatus.revoked:
-        raise Conflict("该文书已作废", "the document is already revoked")
+        raise Conflict("该文书已作废", "the document is already revoked", current=_state_of(document))
     if not (reason or "").strip():
         raise InvalidInput("请填写作废理由", "a reason is required", field="reason")
     document.status = DocumentStatus.revoked
     document.revoked_at = clock.now()
     document.revoke_reason = reason.strip()
-    record_event(actor, "document.revoked", document, case_id=document.case_id, unit_id=document.unit_id,
-                 reason=document.revoke_reason)
+    record_event(actor, DocumentRevoked(case_id=document.case_id, unit_id=document.unit_id,
+                                        reason=document.revoke_reason), document)
     db.session.flush()
     return document

@@ -16,12 +16,6 @@ class DocumentKind(enum.StrEnum):
     referral = "referral"  # 执法建议书
 
 
-DOCUMENT_KIND_LABELS = {
-    DocumentKind.reminder: "整改提醒通知书",
-    DocumentKind.summons: "警示约谈通知书",
-    DocumentKind.assignment: "交办单",
-    DocumentKind.referral: "执法建议书",
-}
 
 # The character after the office prefix in a number: 兰平安交〔2026〕12号.
 DOCUMENT_KIND_MARKS = {

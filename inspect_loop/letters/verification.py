@@ -10,7 +10,8 @@ from inspect_loop.assignments.models import Assignment
 from inspect_loop.cases.models import Case, CaseStatus, Outcome
 from inspect_loop.db import db
 from inspect_loop.inspections.models import FindingStatus
-from inspect_loop.letters.models import DOCUMENT_KIND_LABELS, Document, DocumentCheck, DocumentStatus
+from inspect_loop.labels import zh
+from inspect_loop.letters.models import Document, DocumentCheck, DocumentStatus
 from inspect_loop.letters.tokens import make_token, normalise_code, read_token, short_code
 
 MATTER_LABELS = {
@@ -38,7 +39,7 @@ class Verification:
         return {
             "genuine": True,
             "kind": document.kind.value,
-            "kind_label": DOCUMENT_KIND_LABELS[document.kind],
+            "kind_label": zh(document.kind),
             "number": document.number,
             "version": document.version,
             "issuer": document.issuer.name,

@@ -5,7 +5,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from inspect_loop.db import db
 from inspect_loop.extensions import limiter
-from inspect_loop.letters.models import DOCUMENT_KIND_LABELS
+from inspect_loop.labels import ENUM_LABELS
+from inspect_loop.letters.models import DocumentKind
 from inspect_loop.letters.verification import token_for_code, verify
 
 bp = Blueprint("verification", __name__)
@@ -18,7 +19,7 @@ LOOKUP_RATE_LIMIT = "20/minute;200/hour"
 def verify_page(token: str):
     result = verify(token, channel="page")
     db.session.commit()  # the check is logged even though the page only reads
-    return render_template("public/verify.html", result=result, kind_labels=DOCUMENT_KIND_LABELS,
+    return render_template("public/verify.html", result=result, kind_labels=ENUM_LABELS[DocumentKind],
                            number="", code=""), 200 if result.genuine else 404
 
 
@@ -27,10 +28,10 @@ def verify_page(token: str):
 def lookup_page():
     number, code = request.args.get("number", "").strip()[:60], request.args.get("code", "").strip()[:20]
     if not number and not code:
-        return render_template("public/verify.html", result=None, kind_labels=DOCUMENT_KIND_LABELS,
+        return render_template("public/verify.html", result=None, kind_labels=ENUM_LABELS[DocumentKind],
                                number="", code="")
     token = token_for_code(number, code)
     if token is None:
-        return render_template("public/verify.html", result=None, kind_labels=DOCUMENT_KIND_LABELS,
+        return render_template("public/verify.html", result=None, kind_labels=ENUM_LABELS[DocumentKind],
                                number=number, code=code, not_found=True), 404
     return redirect(url_for("verification.verify_page", token=token))

@@ -10,6 +10,14 @@ new. The rules of what a correction may change are in docs/office-and-admin.md (
 from sqlalchemy import exists, select
 
 from inspect_loop.assignments.models import Assignment, AssignmentFinding
+from inspect_loop.audit.events import (
+    DepartmentCorrected,
+    DepartmentCreated,
+    HazardTypeCorrected,
+    HazardTypeCreated,
+    RegionCorrected,
+    RegionCreated,
+)
 from inspect_loop.audit.log import record_event
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput
@@ -74,7 +82,7 @@ def create_region(actor: User, *, code: str, name: str, level: RegionLevel, pare
     region = Region(code=code, name=name, level=level, parent=parent)
     db.session.add(region)
     db.session.flush()
-    record_event(actor, "region.created", region, code=code)
+    record_event(actor, RegionCreated(code=code), region)
     return region
 
 
@@ -83,7 +91,7 @@ def update_region(actor: User, region: Region, *, name: str | None = None) -> Re
     require(actor, Action.manage_catalogue)
     changes = _changed(region, {"name": _text(region.name if name is None else name, Region.name, "name", "名称")})
     if changes:
-        record_event(actor, "region.updated", region, code=region.code, changes=changes)
+        record_event(actor, RegionCorrected(code=region.code, changes=changes), region)
     db.session.flush()
     return region
 
@@ -122,7 +130,7 @@ def create_department(actor: User, *, code: str, name: str, kind: DepartmentKind
     department.sector_rows = [DepartmentSector(sector=sector) for sector in sectors]
     db.session.add(department)
     db.session.flush()
-    record_event(actor, "department.created", department, code=code)
+    record_event(actor, DepartmentCreated(code=code), department)
     return department
 
 
@@ -180,7 +188,7 @@ def update_department(actor: User, department: Department, *, name: str | None =
         department.sector_rows = [kept.get(sector) or DepartmentSector(sector=sector) for sector in new_sectors]
         changes["sectors"] = {"old": sorted(old_sectors), "new": new_sectors}
     if changes:
-        record_event(actor, "department.updated", department, code=department.code, changes=changes)
+        record_event(actor, DepartmentCorrected(code=department.code, changes=changes), department)
     db.session.flush()
     return department
 
@@ -207,7 +215,7 @@ def create_hazard_type(actor: User, *, code: str, category: str, title: str, sec
                         severity=severity, rectify_days=rectify_days, day_basis=day_basis)
     db.session.add(hazard)
     db.session.flush()
-    record_event(actor, "hazard_type.created", hazard, code=hazard.code)
+    record_event(actor, HazardTypeCreated(code=hazard.code), hazard)
     return hazard
 
 
@@ -250,6 +258,6 @@ def update_hazard_type(actor: User, hazard: HazardType, *, category: str | None 
                                 "severity": severity or hazard.severity, "rectify_days": rectify_days,
                                 "day_basis": day_basis or hazard.day_basis})
     if changes:
-        record_event(actor, "hazard_type.updated", hazard, code=hazard.code, changes=changes)
+        record_event(actor, HazardTypeCorrected(code=hazard.code, changes=changes), hazard)
     db.session.flush()
     return hazard

@@ -5,13 +5,14 @@ from datetime import date
 from sqlalchemy import and_, case, distinct, func, select, union
 
 from inspect_loop import clock
-from inspect_loop.cases.models import STAGE_LABELS, Case, CaseStatus, Stage
+from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.cases.queries import overdue_condition
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import EnforcementAction
 from inspect_loop.hazards.models import HazardType, Severity
 from inspect_loop.inspections.models import Finding, FindingStatus
 from inspect_loop.interviews.models import InterviewRound, Summons
+from inspect_loop.labels import zh
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
 from inspect_loop.stats.queries import (
     Period,
@@ -234,6 +235,6 @@ def overdue_list(region_code: str | None = None, limit: int = 50) -> list[dict]:
     return [{"finding_id": row.id, "case_id": row.case_id, "unit_id": row.unit_id, "unit_name": row.unit_name,
              "township_name": row.township_name, "hazard_code": row.hazard_code, "hazard_title": row.hazard_title,
              "sector": row.sector, "severity": row.severity.value, "stage": row.stage.value,
-             "stage_label": STAGE_LABELS[row.stage],
+             "stage_label": zh(row.stage),
              "found_on": row.found_on.isoformat(), "deadline": row.deadline.isoformat(),
              "days_overdue": (today - row.deadline).days} for row in rows]

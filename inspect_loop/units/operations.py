@@ -1,6 +1,7 @@
 from sqlalchemy import select
 
 from inspect_loop import clock
+from inspect_loop.audit.events import UnitCreated
 from inspect_loop.audit.log import record_event
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput
@@ -38,5 +39,5 @@ def create_unit(actor: User, *, name: str, region: Region, address: str = "", ca
                 contact_name=contact_name or None, contact_phone=contact_phone or None, created_at=clock.now())
     db.session.add(unit)
     db.session.flush()
-    record_event(actor, "unit.created", unit, unit_id=unit.id)
+    record_event(actor, UnitCreated(unit_id=unit.id), unit)
     return unit

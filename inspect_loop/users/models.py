@@ -18,14 +18,6 @@ class Role(enum.StrEnum):
     viewer = "viewer"  # leaders: read only
 
 
-ROLE_LABELS = {
-    Role.admin: "系统管理员",
-    Role.safety_office: "县级平安办",
-    Role.township_office: "乡镇（街道）平安办",
-    Role.inspector: "暗访督查员",
-    Role.regulator: "行业主管部门",
-    Role.viewer: "领导（只读）",
-}
 
 
 class User(UserMixin, db.Model):

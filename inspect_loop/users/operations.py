@@ -5,6 +5,16 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from inspect_loop import clock
+from inspect_loop.audit.events import (
+    PasswordChanged,
+    PasswordReset,
+    TokenIssued,
+    TokensRevoked,
+    UserCreated,
+    UserDisabled,
+    UserEnabled,
+    UserUpdated,
+)
 from inspect_loop.audit.log import record_event
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput
@@ -54,7 +64,7 @@ def create_user(*, username: str, role: Role, department: Department | None = No
                 display_name=display_name or username, created_at=clock.now())
     db.session.add(user)
     db.session.flush()
-    record_event(actor, "user.created", user, role=role.value, department=department.code if department else None)
+    record_event(actor, UserCreated(role=role.value, department=department.code if department else None), user)
     return user
 
 
@@ -68,7 +78,7 @@ def issue_api_token(user: User, actor: User | None = None) -> str:
     token = "il_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=clock.now()))
     db.session.flush()
-    record_event(actor, "user.token_issued", user)
+    record_event(actor, TokenIssued(), user)
     return token
 
 
@@ -96,7 +106,7 @@ def revoke_api_tokens(user: User, actor: User | None = None) -> int:
         count += 1
     db.session.flush()
     if count:
-        record_event(actor, "user.tokens_revoked", user, count=count)
+        record_event(actor, TokensRevoked(count=count), user)
     return count
 
 
@@ -108,7 +118,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if check_password(user.password_hash, new):
         raise InvalidInput("新密码不能与当前密码相同", "the new password equals the current one", field="new")
     user.password_hash = hash_password(new)
-    record_event(user, "user.password_changed", user)
+    record_event(user, PasswordChanged(), user)
     db.session.flush()
 
 
@@ -116,7 +126,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
     require(actor, Action.manage_users)
     validate_password(password or "", user.username)
     user.password_hash = hash_password(password)
-    record_event(actor, "user.password_reset", user)
+    record_event(actor, PasswordReset(), user)
     db.session.flush()
 
 
@@ -130,7 +140,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     user.active = active
     if not active:
         revoke_api_tokens(user, actor)
-    record_event(actor, "user.enabled" if active else "user.disabled", user)
+    record_event(actor, UserEnabled() if active else UserDisabled(), user)
     db.session.flush()
 
 
@@ -146,5 +156,5 @@ def update_user(actor: User, user: User, *, role: Role, department: Department |
     user.department = department
     user.department_id = department.id if department else None
     user.display_name = (display_name or "").strip() or user.username
-    record_event(actor, "user.updated", user, **changes)
+    record_event(actor, UserUpdated(**changes), user)
     db.session.flush()

@@ -15,6 +15,7 @@ class Action(enum.StrEnum):
     view_cases = "view_cases"
     plan_inspection = "plan_inspection"
     record_inspection = "record_inspection"
+    verify_rectification = "verify_rectification"
     escalate = "escalate"
     withdraw = "withdraw"
     convene_round = "convene_round"
@@ -41,6 +42,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.plan_inspection: COUNTY,
     Action.record_inspection: frozenset({Role.admin, Role.safety_office, Role.township_office, Role.inspector,
                                          Role.regulator}),
+    # 复查 and 回访 decide whether a case closes or climbs the ladder: the inspection teams' and the county
+    # office's call, never the regulators' (they sign off) or the township offices' (they close out).
+    Action.verify_rectification: frozenset({Role.admin, Role.safety_office, Role.inspector}),
     Action.escalate: COUNTY,
     Action.withdraw: COUNTY,
     Action.convene_round: COUNTY,
@@ -64,6 +68,7 @@ ACTION_LABELS = {
     Action.view_cases: ("查看闭环案件", "view cases"),
     Action.plan_inspection: ("制定暗访计划", "plan unannounced inspections"),
     Action.record_inspection: ("录入检查", "record inspections"),
+    Action.verify_rectification: ("核验整改（复查、回访）", "verify rectification (re-inspection, follow-up)"),
     Action.escalate: ("手动升级", "escalate a case"),
     Action.withdraw: ("撤销案件", "withdraw a case"),
     Action.convene_round: ("组织约谈", "convene an interview round"),
@@ -126,3 +131,13 @@ def require_regulator_of(actor: User, sector: str, county_id: int) -> None:
     if (department is None or department.kind != DepartmentKind.regulator or sector not in department.sectors
             or department.region.ancestor(RegionLevel.county).id != county_id):
         raise Forbidden(f"只有负责“{sector}”行业的主管部门可以签认", f"only the regulator of sector {sector} may sign off")
+
+
+def require_in_area(actor: User, unit) -> None:
+    """The unit lies where the actor works: a township office's township, a county office's or a regulator's
+    county (inspection teams and the administrator go anywhere)."""
+    require_in_township(actor, unit.township_id)
+    require_in_county(actor, unit.county_id)
+    department = actor.department
+    if actor.role == Role.regulator and (department is None or department.region_id != unit.county_id):
+        raise Forbidden("只能处理本县（市、区）的单位", "you may act only on units of your own county")

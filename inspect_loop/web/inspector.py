@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from inspect_loop import clock
 from inspect_loop.api import scope
+from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.cases.queries import open_case_of
 from inspect_loop.cases.sweep import awaiting_follow_up, reinspections_due
@@ -42,7 +43,7 @@ from inspect_loop.inspections.operations import (
 )
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
-from inspect_loop.users.permissions import Action
+from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
@@ -148,6 +149,7 @@ def today():
     deadlines = {} if tab == "plans" else latest_deadlines([case.id for case, _unit in pager.items])
     return render_template(
         "inspector/today.html", tab=tab, pager=pager, day=day, deadlines=deadlines,
+        may_verify=allowed(current_user, Action.verify_rectification),
         tabs=[(name, TAB_TITLES[name], url_for("web.today", tab=name)) for name in tabs],
         township_options=[(region.id, region.name) for region in townships_for(current_user)])
 
@@ -322,7 +324,7 @@ def open_findings_of(case: Case) -> list[Finding]:
 
 
 @bp.route("/units/<int:unit_id>/verify", methods=["GET", "POST"])
-@permission_required(Action.record_inspection)
+@permission_required(Action.verify_rectification)
 def verification_new(unit_id: int):
     unit = visible_unit(unit_id)
     if request.method == "POST" and (answer := already_recorded(unit)) is not None:
@@ -331,7 +333,7 @@ def verification_new(unit_id: int):
     if case is None:
         flash(_("该单位没有进行中的闭环案件，无需复查或回访"), "info")
         return redirect(url_for("web.unit", unit_id=unit.id))
-    kind = InspectionKind.reinspection if case.stage == Stage.reminder else InspectionKind.follow_up
+    kind = policy.verification_kind(case.stage)
     open_findings = open_findings_of(case)
     context = {"case": case, "kind": kind, "open_findings": open_findings, "today": clock.today()}
     if request.method == "POST":

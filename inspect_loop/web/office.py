@@ -17,7 +17,7 @@ from flask_login import current_user
 from inspect_loop import clock
 from inspect_loop.api import scope
 from inspect_loop.assignments.operations import DEFAULT_ASSIGNMENT_DAYS, issue_assignment
-from inspect_loop.cases import ladder
+from inspect_loop.cases import ladder, policy
 from inspect_loop.cases.models import Case, Stage
 from inspect_loop.cases.queries import risk_color
 from inspect_loop.db import db
@@ -185,12 +185,6 @@ def timeline(case: Case) -> list[dict]:
     return lines
 
 
-def escalation_targets(case: Case) -> list[Stage]:
-    if not case.is_open:
-        return []
-    return {Stage.reminder: [Stage.warning, Stage.enforcement], Stage.warning: [Stage.enforcement]}.get(case.stage, [])
-
-
 def render_case(case: Case, message: str | None = None, failed: str = "", status: int = 200):
     today = clock.today()
     queries.load_findings(case)
@@ -205,9 +199,7 @@ def render_case(case: Case, message: str | None = None, failed: str = "", status
         timeline=timeline(case), regulators=regulators,
         regulators_with_work={regulator.id for regulator in regulators if open_sectors & set(regulator.sectors)},
         enforcement_departments=queries.case_enforcement_departments(case), action_kinds=list(ActionKind),
-        escalation_targets=escalation_targets(case),
-        can_assign=case.is_open and case.stage in (Stage.warning, Stage.enforcement),
-        default_deadline=today + timedelta(days=DEFAULT_ASSIGNMENT_DAYS)), status
+        moves=policy.moves(case, current_user), default_deadline=today + timedelta(days=DEFAULT_ASSIGNMENT_DAYS)), status
 
 
 @bp.get("/office/cases/<int:case_id>")
@@ -257,7 +249,7 @@ def office_case_assign(case_id: int):
 def office_case_escalate(case_id: int):
     def escalate(case: Case):
         to_stage = form_text("to_stage")
-        if to_stage not in (Stage.warning, Stage.enforcement):
+        if to_stage not in ladder.ESCALATIONS:
             raise InvalidInput("请选择升级到二次警示或三次执法", "to_stage must be warning or enforcement",
                                field="to_stage")
         ladder.escalate(case, current_user, form_text("reason", 1000), Stage(to_stage))

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from inspect_loop import clock
 from inspect_loop.api import scope
 from inspect_loop.audit.models import Event
+from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.cases.queries import risk_color_expression
 from inspect_loop.db import db
@@ -189,7 +190,7 @@ def unit(unit_id: int):
                            findings=paginate(unit_findings(unit, current_user), arg="findings_page"),
                            events=paginate(unit_events(unit, current_user), per_page=30, arg="events_page"),
                            documents=unit_documents(unit, current_user), event_detail=event_detail,
-                           today=clock.today(),
+                           today=clock.today(), moves=policy.moves(case, current_user) if case else None,
                            may_inspect=allowed(current_user, Action.record_inspection))
 
 

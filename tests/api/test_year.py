@@ -182,8 +182,11 @@ def test_a_county_year_through_the_api(client, database):
     assert shop_now["findings"][0]["close_kind"] == "verified" and shop_now["findings"][0]["overdue"] is False
     assert shop_now["findings"][1]["overdue"] is True and shop_now["overdue"] is True
     inspect(api, units["market"], "2026-03-12", kind="reinspection", verified=[(market["findings"][0]["id"], False)])
-    inspect(api, units["hostel"], "2026-03-12", kind="reinspection", verified=[(hostel["findings"][0]["id"], False)],
-            who="west")
+    inspect(api, units["hostel"], "2026-03-12", kind="reinspection", verified=[(hostel["findings"][0]["id"], False)])
+    # Verifying is the teams' and the county office's: the township office records patrols, not re-inspections.
+    refused(api.post("/inspections", "west", json={"unit_id": units["hostel"], "kind": "follow_up",
+                                                    "verified": [{"finding_id": hostel["findings"][0]["id"],
+                                                                  "rectified": True}]}), 403)
     refused(api.post("/inspections", "inspector", json={"unit_id": units["shop"], "kind": "reinspection",
                                                          "verified": [{"finding_id": shop_wiring["id"],
                                                                        "rectified": True}]}), 409,

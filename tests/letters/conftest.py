@@ -10,13 +10,13 @@ import zxingcpp
 from inspect_loop.assignments.operations import issue_assignment
 from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.inspections.models import InspectionKind
-from inspect_loop.interviews.operations import convene_round
+from inspect_loop.interviews.operations import convene_round, record_attendance
 from inspect_loop.letters.models import Document, DocumentKind
 from tests.factories import inspect
 from tests.helpers import at
 
 
-def to_warning(county, unit, *codes, day="2026-03-02", recheck="2026-03-12"):
+def to_warning(county, unit, *codes, day="2026-03-02", recheck="2026-03-13"):
     """A case at 二次警示: found on ``day``, every finding re-inspected unrectified on ``recheck``."""
     with at(day):
         case = inspect(county, unit, *codes).findings[0].case
@@ -41,7 +41,9 @@ def document_of(database, kind: DocumentKind) -> Document:
 def every_kind(county, database):
     """One case taken through the ladder: a reminder, a summons, a 交办单 and an 执法建议书 for the shop."""
     case = to_warning(county, county.units.shop, "XF-01", "XF-02", "SC-01")
-    convene(county, [case])
+    interview_round = convene(county, [case])
+    with at("2026-03-20", 16):
+        record_attendance(county.users.office, interview_round, case, attended=True, attendee_name="李四")
     with at("2026-03-21"):
         issue_assignment(county.users.office, case, county.fire)
     with at("2026-04-10"):

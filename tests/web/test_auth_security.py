@@ -229,7 +229,7 @@ def page_paths(county) -> dict[str, tuple[str, set[str]]]:
         "units.xlsx": ("/units.xlsx", set(USERS)),
         "unit": (f"/units/{shop}", set(USERS) - {"west"}),
         "inspect": (f"/units/{shop}/inspect", {"root", "office", "east", "inspector", "fire"}),
-        "verify": (f"/units/{shop}/verify", {"root", "office", "east", "inspector", "fire"}),
+        "verify": (f"/units/{shop}/verify", {"root", "office", "inspector"}),
         "new unit": ("/units/new", {"root", "office", "east", "west"}),
         "inbox": ("/inbox", {"east", "west", "fire"}),
         "password": ("/account/password", set(USERS)),

@@ -15,9 +15,10 @@ from babel.messages.pofile import read_po
 from sqlalchemy import JSON, String, Text, select
 
 from inspect_loop.assignments.operations import issue_assignment
-from inspect_loop.cases.models import STAGE_LABELS, Case
+from inspect_loop.cases.models import Case, Stage
 from inspect_loop.db import db
 from inspect_loop.inspections.models import InspectionKind
+from inspect_loop.labels import ENUM_LABELS
 from inspect_loop.stats.definitions import BREAKDOWNS, RANKING_COLUMNS, SUMMARY_FIGURES
 from inspect_loop.stats.excel import WEIGHT_LABELS
 from tests.factories import inspect
@@ -118,7 +119,7 @@ def test_names_of_the_statistics_are_translated(catalogue):
     names = [name for _key, name, _definition in [*SUMMARY_FIGURES, *RANKING_COLUMNS]]
     for title, columns in BREAKDOWNS.values():
         names += [title, *(header for _key, header, _definition in columns)]
-    names += [*WEIGHT_LABELS.values(), *STAGE_LABELS.values()]
+    names += [*WEIGHT_LABELS.values(), *ENUM_LABELS[Stage].values()]
     missing = sorted({name for name in names if not translated(catalogue, name)})
     assert not missing, f"mark these names with N_() in inspect_loop/stats and translate them: {missing}"
 

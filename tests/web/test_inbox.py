@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from inspect_loop.assignments.models import AssignmentReceipt, SignOff
 from inspect_loop.assignments.operations import issue_assignment
 from inspect_loop.audit.models import Event
+from inspect_loop.cases import ladder
 from inspect_loop.cases.models import CaseStatus, Outcome
 from inspect_loop.db import db
 from inspect_loop.inspections.models import FindingStatus, InspectionKind, Rectification
@@ -25,9 +26,12 @@ def assigned(county, unit=None, codes=("XF-01",), regulator=None, recently=False
     unit = unit or county.units.shop
     with at("2026-03-02") if not recently else nullcontext():
         case = inspect(county, unit, *codes).findings[0].case
-    with at("2026-03-12") if not recently else nullcontext():
-        inspect(county, unit, kind=InspectionKind.reinspection,
-                verified=[(finding, False) for finding in case.findings])
+    if recently:  # found today, so not yet due: the office moves it up by hand
+        ladder.escalate(case, county.users.office, "拒不整改")
+    else:
+        with at("2026-03-12"):
+            inspect(county, unit, kind=InspectionKind.reinspection,
+                    verified=[(finding, False) for finding in case.findings])
     with at("2026-03-20") if not recently else nullcontext():
         assignment = issue_assignment(county.users.office, case, regulator or county.fire)
     db.session.commit()

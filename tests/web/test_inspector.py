@@ -7,10 +7,12 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from inspect_loop import clock
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
 from inspect_loop.db import db
 from inspect_loop.inspections.models import Finding, FindingStatus, Inspection, InspectionKind, PlanStatus
 from inspect_loop.inspections.operations import plan_inspection
+from inspect_loop.interviews.operations import convene_round, record_attendance
 from inspect_loop.letters.models import Document, DocumentKind
 from tests.factories import inspect
 from tests.helpers import at
@@ -238,6 +240,14 @@ def test_a_follow_up_at_warning_that_finds_it_unrectified_moves_to_enforcement(l
     client.post(f"/units/{county.units.shop.id}/verify", data={f"verify_{finding.id}": "0"})
     page = client.get(f"/units/{county.units.shop.id}/verify").get_data(as_text=True)
     assert "回访" in page
+    # Until the unit has been interviewed, a follow-up cannot find it failing; the form says why.
+    early = client.post(f"/units/{county.units.shop.id}/verify", data={f"verify_{finding.id}": "0"})
+    assert early.status_code == 409 and "尚未参加警示约谈" in early.get_data(as_text=True)
+    db.session.expire_all()
+    interview_round = convene_round(county.users.office, held_at=clock.now(), venue="兰溪市平安警示教育站",
+                                    convened_by=county.office, departments=[], cases=[case])
+    record_attendance(county.users.office, interview_round, case, attended=True, attendee_name="李四")
+    db.session.commit()
     response = client.post(f"/units/{county.units.shop.id}/verify", data={f"verify_{finding.id}": "0"})
     assert response.status_code == 302
     db.session.expire_all()

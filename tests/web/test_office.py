@@ -21,13 +21,8 @@ from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.interviews.operations import convene_round, record_attendance, set_participants
 from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
-from inspect_loop.regions.models import DepartmentKind, RegionLevel
-from inspect_loop.regions.operations import create_department, create_region
 from inspect_loop.units.models import UnitStatus
-from inspect_loop.units.operations import create_unit
-from inspect_loop.users.models import Role
-from inspect_loop.users.operations import create_user
-from tests.factories import PASSWORD, inspect
+from tests.factories import build_other_county, inspect
 from tests.helpers import at, csrf_token_of, strict_login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,16 +59,8 @@ def count(model) -> int:
 @pytest.fixture
 def other_county(county):
     """A second county (义乌) with its own office user, a warning-stage case and an interview round."""
-    admin = county.users.admin
-    region = create_region(admin, code="330782", name="义乌市", level=RegionLevel.county, parent_code=None)
-    township = create_region(admin, code="330782001", name="稠城街道", level=RegionLevel.township,
-                             parent_code="330782")
-    office = create_department(admin, code="YW-PAB", name="义乌市平安办", kind=DepartmentKind.safety_office,
-                               region=region, doc_prefix="义平安")
-    create_department(admin, code="CC-PAB", name="稠城街道平安办", kind=DepartmentKind.safety_office,
-                      region=township, doc_prefix="稠城平安")
-    user = create_user(username="yiwu", role=Role.safety_office, department=office, password=PASSWORD)
-    unit = create_unit(admin, name="义乌小商品店", region=township, address="稠城街道1号")
+    other = build_other_county(county)
+    user, unit, office, region = other.users.office, other.unit, other.office, other.county
     db.session.commit()
     case = warning_case(county, unit, "XF-01")
     with at("2026-03-11"):
@@ -347,7 +334,8 @@ def test_rounds_list_searches_filters_by_year_and_exports(login, county):
 
 def test_the_case_page_makes_no_more_queries_for_five_findings_than_for_one(login, county):
     small = warning_case(county, county.units.shop, "XF-01")
-    large = warning_case(county, county.units.market, "XF-01", "XF-02", "YD-01", "SP-01", "SC-01")
+    large = warning_case(county, county.units.market, "XF-01", "XF-02", "YD-01", "SP-01", "SC-01",
+                         reinspected="2026-03-13")
     statements = []
 
     def record(connection, cursor, statement, *arguments):

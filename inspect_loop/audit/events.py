@@ -1,0 +1,450 @@
+"""The typed domain events: one schema per kind of audit event.
+
+An operation describes what it changed as one of these and hands it to ``audit.log.record_event``, which
+appends it to the log (``Event``: the kind as ``action``, the schema's own fields as ``data``) and passes it
+to the subscribers of its type — the notices of ``letters/notices.py`` are issued that way, so that no domain
+module needs to know about letters. ``parse`` reads a logged event back into its schema; the generator
+writes the same rows through ``row_values``.
+
+``case_id``, ``unit_id`` and ``reason`` are columns of the log, common to every kind; each schema adds the
+fields of its kind. The kinds' sentences are in ``inspect_loop.labels.EVENT_LABELS``.
+"""
+
+import dataclasses
+import enum
+import typing
+from datetime import date, datetime
+from typing import ClassVar
+
+from inspect_loop.cases.models import Outcome, Stage
+from inspect_loop.enforcement.models import ActionKind
+from inspect_loop.inspections.models import InspectionKind
+from inspect_loop.letters.models import DocumentKind
+
+COMMON = ("case_id", "unit_id", "reason")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    ACTION: ClassVar[str] = ""
+
+    case_id: int | None = None
+    unit_id: int | None = None
+    reason: str | None = None
+
+    @property
+    def action(self) -> str:
+        return self.ACTION
+
+    def data(self) -> dict:
+        """The kind's own fields as JSON values (enums by value, dates in ISO form)."""
+        return {field.name: _plain(getattr(self, field.name)) for field in dataclasses.fields(self)
+                if field.name not in COMMON and field.init and field.name != "transition"}
+
+
+KINDS: dict[str, type[DomainEvent]] = {}
+
+
+def kind(action: str):
+    """Register a schema for the audit kind ``action``."""
+    def register(schema: type[DomainEvent]) -> type[DomainEvent]:
+        schema.ACTION = action
+        KINDS[action] = schema
+        return schema
+    return register
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+# -- cases (the ladder's transitions: cases/ladder.py) --------------------------------------------------------
+
+@kind("case.open")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CaseOpened(DomainEvent):
+    to_stage: Stage
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CaseMoved(DomainEvent):
+    """A transition of the ladder's table other than opening: ``case.<transition>``."""
+
+    transition: str
+    from_stage: Stage
+    to_stage: Stage
+    outcome: Outcome | None = None
+
+    @property
+    def action(self) -> str:
+        return f"case.{self.transition}"
+
+    @property
+    def enters(self) -> Stage | None:
+        """The stage the case entered, if the transition moved it up the ladder."""
+        return self.to_stage if self.to_stage != self.from_stage and self.outcome is None else None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VerificationFailed(CaseMoved):
+    """A re-inspection or follow-up found findings unrectified and moved the case up."""
+
+    inspection_id: int
+    unrectified: list[int]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ClosedByEnforcement(CaseMoved):
+    """A shutdown or ban ended the case."""
+
+    enforcement_id: int
+
+
+CASE_SCHEMAS = {"fail_reinspection": VerificationFailed, "fail_follow_up": VerificationFailed,
+                "shut_down": ClosedByEnforcement, "ban": ClosedByEnforcement}
+
+
+def case_schema(transition: str) -> type[CaseMoved]:
+    return CASE_SCHEMAS.get(transition, CaseMoved)
+
+
+# -- inspections -------------------------------------------------------------------------------------------
+
+@kind("inspection.recorded")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class InspectionRecorded(DomainEvent):
+    kind: InspectionKind
+    findings: list[int]  # new findings
+    verified: dict[str, bool]  # finding id → seen rectified
+
+
+@kind("finding.rectification_reported")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RectificationReported(DomainEvent):
+    finding_id: int
+
+
+@kind("plan.created")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlanCreated(DomainEvent):
+    planned_on: date
+
+
+# -- interviews --------------------------------------------------------------------------------------------
+
+@kind("round.convened")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RoundConvened(DomainEvent):
+    number: int
+    held_on: date
+    cases: list[int]
+
+
+@kind("round.participants")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ParticipantsRecorded(DomainEvent):
+    participants: int
+
+
+@kind("summons.created")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Summoned(DomainEvent):
+    round_id: int
+
+
+@kind("summons.attended")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Attended(DomainEvent):
+    round_id: int
+
+
+@kind("summons.absent")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Absent(DomainEvent):
+    round_id: int
+
+
+# -- 双交办 ------------------------------------------------------------------------------------------------
+
+@kind("assignment.issued")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AssignmentIssued(DomainEvent):
+    regulator: str  # department codes
+    territorial: str
+    deadline: date
+    findings: list[int]
+
+
+@kind("assignment.received")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AssignmentReceived(DomainEvent):
+    assignment_id: int
+    role: str  # assignments.models.RecipientRole
+
+
+@kind("assignment.guidance")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GuidanceGiven(DomainEvent):
+    note: str
+
+
+@kind("finding.signed_off")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SignedOff(DomainEvent):
+    finding_id: int
+
+
+@kind("finding.sign_off_refused")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SignOffRefused(DomainEvent):
+    finding_id: int
+
+
+@kind("finding.closed_out")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ClosedOut(DomainEvent):
+    finding_id: int
+
+
+# -- enforcement -------------------------------------------------------------------------------------------
+
+@kind("enforcement.recorded")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EnforcementRecorded(DomainEvent):
+    kind: ActionKind
+    decision_no: str | None
+    amount: str | None  # a decimal, in yuan
+
+
+# -- documents ---------------------------------------------------------------------------------------------
+
+@kind("document.issued")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DocumentIssued(DomainEvent):
+    number: str
+    kind: DocumentKind
+    version: int
+    sha256: str
+
+
+@kind("document.reissued")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DocumentReissued(DocumentIssued):
+    pass
+
+
+@kind("document.superseded")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DocumentSuperseded(DomainEvent):
+    superseded_by: int
+
+
+@kind("document.revoked")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DocumentRevoked(DomainEvent):
+    pass
+
+
+# -- exposures ---------------------------------------------------------------------------------------------
+
+@kind("exposure.created")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExposureCreated(DomainEvent):
+    title: str
+    draft: bool
+    units: list[int]
+    findings: list[int]
+
+
+@kind("exposure.updated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExposureUpdated(DomainEvent):
+    title: str
+    expires_on: date | None
+    units: list[int]
+    findings: list[int]
+
+
+@kind("exposure.discarded")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExposureDiscarded(DomainEvent):
+    title: str
+
+
+@kind("exposure.expiry_set")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExpirySet(DomainEvent):
+    previous: date | None
+    expires_on: date | None
+
+
+@kind("exposure.taken_down")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExposureTakenDown(DomainEvent):
+    previous: date | None
+    expires_on: date | None
+
+
+@kind("exposure.published")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExposurePublished(DomainEvent):
+    published_on: date
+
+
+@kind("exposure.listed")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlaceListed(DomainEvent):
+    exposure_id: int
+    findings: list[int]
+
+
+# -- the catalogue, units and users --------------------------------------------------------------------------
+
+@kind("region.created")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RegionCreated(DomainEvent):
+    code: str
+
+
+@kind("region.updated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RegionCorrected(DomainEvent):
+    code: str
+    changes: dict[str, dict]  # field → {"old": …, "new": …}
+
+
+@kind("department.created")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DepartmentCreated(DomainEvent):
+    code: str
+
+
+@kind("department.updated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DepartmentCorrected(DomainEvent):
+    code: str
+    changes: dict[str, dict]  # field → {"old": …, "new": …}
+
+
+@kind("hazard_type.created")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HazardTypeCreated(DomainEvent):
+    code: str
+
+
+@kind("hazard_type.updated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HazardTypeCorrected(DomainEvent):
+    code: str
+    changes: dict[str, dict]  # field → {"old": …, "new": …}
+
+
+@kind("unit.created")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UnitCreated(DomainEvent):
+    pass
+
+
+@kind("user.created")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UserCreated(DomainEvent):
+    role: str
+    department: str | None
+
+
+@kind("user.updated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UserUpdated(DomainEvent):
+    role: str
+    department: str | None
+
+
+@kind("user.enabled")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UserEnabled(DomainEvent):
+    pass
+
+
+@kind("user.disabled")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UserDisabled(DomainEvent):
+    pass
+
+
+@kind("user.password_changed")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PasswordChanged(DomainEvent):
+    pass
+
+
+@kind("user.password_reset")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PasswordReset(DomainEvent):
+    pass
+
+
+@kind("user.token_issued")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TokenIssued(DomainEvent):
+    pass
+
+
+@kind("user.tokens_revoked")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TokensRevoked(DomainEvent):
+    count: int
+
+
+@kind("data.generated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DataGenerated(DomainEvent):
+    seed: int
+    units: int
+    years: int
+    start: date
+    end: date
+
+
+# -- reading and writing rows --------------------------------------------------------------------------------
+
+def schema_of(action: str) -> type[DomainEvent]:
+    if action.startswith("case.") and action != "case.open":
+        return case_schema(action.removeprefix("case."))
+    return KINDS[action]
+
+
+def parse(row) -> DomainEvent:
+    """The logged event ``row`` (an ``Event``) read back into its schema, with its values typed."""
+    schema = schema_of(row.action)
+    hints = typing.get_type_hints(schema)
+    values = {name: _typed(hints[name], value) for name, value in (row.data or {}).items()}
+    if issubclass(schema, CaseMoved):
+        values["transition"] = row.action.removeprefix("case.")
+    return schema(case_id=row.case_id, unit_id=row.unit_id, reason=row.reason, **values)
+
+
+def _typed(hint, value):
+    if value is None:
+        return None
+    for candidate in typing.get_args(hint) or (hint,):
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+            return candidate(value)
+        if candidate is date:
+            return date.fromisoformat(value)
+    return value
+
+
+def row_values(event: DomainEvent, *, at: datetime, actor_id: int | None, subject_type: str,
+               subject_id: int) -> dict:
+    """The columns of the ``Event`` row that logs ``event``."""
+    return {"at": at, "actor_id": actor_id, "action": event.action, "subject_type": subject_type,
+            "subject_id": subject_id, "case_id": event.case_id, "unit_id": event.unit_id, "reason": event.reason,
+            "data": event.data()}

@@ -1,0 +1,139 @@
+"""The one catalogue of what people read for stored values: every enum member, every kind of audit event and
+so every transition of the ladder (``case.<name>``).
+
+The texts are the Chinese originals. Notices and the domain's refusals print them as they are (``zh``); the
+pages translate them on display (``web/labels.py``), so each text is marked with ``N_`` for the English
+catalogue (docs/i18n.md). An enum is looked up by its class: different enums share values ("open",
+"shut_down").
+"""
+
+import enum
+
+from inspect_loop.cases.models import CaseStatus, Outcome, Stage
+from inspect_loop.enforcement.models import ActionKind
+from inspect_loop.hazards.models import DayBasis, Severity
+from inspect_loop.inspections.models import FindingStatus, InspectionKind, PlanStatus
+from inspect_loop.letters.models import DocumentKind, DocumentStatus
+from inspect_loop.regions.models import DepartmentKind, RegionLevel
+from inspect_loop.units.models import UnitStatus
+from inspect_loop.users.models import Role
+
+
+def N_(text: str) -> str:
+    """Marks a Chinese text for the English catalogue; it is translated where a page shows it."""
+    return text
+
+
+ENUM_LABELS: dict[type[enum.Enum], dict] = {
+    Role: {
+        Role.admin: N_("系统管理员"), Role.safety_office: N_("县级平安办"),
+        Role.township_office: N_("乡镇（街道）平安办"), Role.inspector: N_("暗访督查员"),
+        Role.regulator: N_("行业主管部门"), Role.viewer: N_("领导（只读）"),
+    },
+    UnitStatus: {
+        UnitStatus.operating: N_("正常经营"), UnitStatus.suspended: N_("停业整顿"),
+        UnitStatus.shut_down: N_("已关停"), UnitStatus.banned: N_("已取缔"),
+    },
+    Stage: {Stage.reminder: N_("一次提醒"), Stage.warning: N_("二次警示"), Stage.enforcement: N_("三次执法")},
+    CaseStatus: {CaseStatus.open: N_("进行中"), CaseStatus.closed: N_("已结案")},
+    Outcome: {
+        Outcome.rectified_at_reminder: N_("提醒后整改到位"), Outcome.rectified_after_warning: N_("警示后整改到位"),
+        Outcome.rectified_after_enforcement: N_("执法后整改到位"), Outcome.shut_down: N_("关停"),
+        Outcome.banned: N_("取缔"), Outcome.withdrawn: N_("撤销"),
+    },
+    FindingStatus: {FindingStatus.open: N_("整改中"), FindingStatus.closed: N_("已销号"),
+                    FindingStatus.voided: N_("已终止")},
+    InspectionKind: {
+        InspectionKind.unannounced: N_("暗访"), InspectionKind.reinspection: N_("复查"),
+        InspectionKind.follow_up: N_("回访"), InspectionKind.self_check: N_("主体自查"),
+        InspectionKind.grid_patrol: N_("网格巡查"), InspectionKind.department: N_("部门检查"),
+        InspectionKind.special: N_("专项督查"),
+    },
+    PlanStatus: {PlanStatus.planned: N_("待检查"), PlanStatus.done: N_("已完成"), PlanStatus.cancelled: N_("已取消")},
+    Severity: {Severity.general: N_("一般"), Severity.major: N_("重大")},
+    DayBasis: {DayBasis.calendar: N_("自然日"), DayBasis.working: N_("工作日")},
+    DocumentKind: {
+        DocumentKind.reminder: N_("整改提醒通知书"), DocumentKind.summons: N_("警示约谈通知书"),
+        DocumentKind.assignment: N_("交办单"), DocumentKind.referral: N_("执法建议书"),
+    },
+    DocumentStatus: {DocumentStatus.valid: N_("有效"), DocumentStatus.superseded: N_("已被新版本替代"),
+                     DocumentStatus.revoked: N_("已作废")},
+    RegionLevel: {RegionLevel.county: N_("县（市、区）"), RegionLevel.township: N_("乡镇（街道）"),
+                  RegionLevel.village: N_("村（社区）"), RegionLevel.grid: N_("网格")},
+    DepartmentKind: {DepartmentKind.safety_office: N_("平安办"), DepartmentKind.regulator: N_("行业主管部门")},
+    ActionKind: {
+        ActionKind.joint_enforcement: N_("联合执法"), ActionKind.fine: N_("罚款"),
+        ActionKind.suspend: N_("责令停业整顿"), ActionKind.shutdown: N_("关停"), ActionKind.ban: N_("取缔"),
+    },
+}
+
+# One sentence per kind of audit event (``audit/events.py`` has their schemas); ``case.<name>`` are the
+# transitions of the ladder (``cases/ladder.py``), which take their names from here.
+EVENT_LABELS = {
+    "unit.created": N_("登记单位"),
+    "inspection.recorded": N_("录入检查"),
+    "case.open": N_("立案（一次提醒）"),
+    "case.rectified_at_reminder": N_("复查整改到位，结案"),
+    "case.fail_reinspection": N_("复查未整改，进入二次警示"),
+    "case.escalate_to_warning": N_("手动升级为二次警示"),
+    "case.escalate_to_enforcement": N_("手动升级为三次执法"),
+    "case.fail_follow_up": N_("回访仍未整改，进入三次执法"),
+    "case.rectified_after_warning": N_("警示后全部销号，结案"),
+    "case.rectified_after_enforcement": N_("执法后全部销号，结案"),
+    "case.shut_down": N_("关停，结案"),
+    "case.ban": N_("取缔，结案"),
+    "case.withdraw": N_("撤销案件"),
+    "document.issued": N_("签发文书"),
+    "document.reissued": N_("重新签发文书"),
+    "document.revoked": N_("作废文书"),
+    "document.superseded": N_("文书重新签发"),
+    "summons.created": N_("通知参加警示约谈"),
+    "summons.attended": N_("参加警示约谈"),
+    "summons.absent": N_("未参加警示约谈"),
+    "assignment.issued": N_("签发交办单（双交办）"),
+    "assignment.received": N_("签收交办单"),
+    "assignment.guidance": N_("业务指导"),
+    "finding.rectification_reported": N_("报告整改"),
+    "finding.signed_off": N_("主管部门签认整改"),
+    "finding.sign_off_refused": N_("主管部门不予签认"),
+    "finding.closed_out": N_("属地验收销号"),
+    "enforcement.recorded": N_("实施执法"),
+    "exposure.listed": N_("列入平安曝光"),
+    "exposure.created": N_("建立平安曝光"),
+    "exposure.published": N_("平安曝光发布"),
+    "exposure.updated": N_("修改平安曝光草稿"),
+    "exposure.discarded": N_("删除平安曝光草稿"),
+    "exposure.expiry_set": N_("调整平安曝光截止日期"),
+    "exposure.taken_down": N_("撤下平安曝光"),
+    "plan.created": N_("制定暗访计划"),
+    "round.convened": N_("组织警示约谈"),
+    "round.participants": N_("登记约谈参加人次"),
+    "region.created": N_("新建行政区划"),
+    "department.created": N_("新建部门"),
+    "hazard_type.created": N_("新增隐患类型"),
+    "region.updated": N_("修改行政区划"),
+    "department.updated": N_("修改部门"),
+    "hazard_type.updated": N_("修改隐患类型"),
+    "user.created": N_("新建用户"),
+    "user.updated": N_("修改用户"),
+    "user.enabled": N_("启用用户"),
+    "user.disabled": N_("停用用户"),
+    "user.password_changed": N_("修改密码"),
+    "user.password_reset": N_("重置密码"),
+    "user.token_issued": N_("签发API令牌"),
+    "user.tokens_revoked": N_("吊销API令牌"),
+    "data.generated": N_("生成演示数据"),
+}
+
+
+def zh(member) -> str:
+    """The Chinese label of an enum member (its value when it has none; "" for None)."""
+    if member is None:
+        return ""
+    if isinstance(member, enum.Enum):
+        return ENUM_LABELS.get(type(member), {}).get(member, member.value)
+    return str(member)
+
+
+def event_zh(action: str) -> str:
+    return EVENT_LABELS.get(action, action)

@@ -1,0 +1,42 @@
+"""The notices the loop issues, as subscribers of its domain events (``audit/events.py``): the domain records
+what happened and knows nothing of letters; the letters are issued here, in the same transaction.
+
+| event | notice |
+| --- | --- |
+| an inspection records new findings | 整改提醒通知书 listing them |
+| a round is convened | a 警示约谈通知书 per summons, rendered side by side |
+| a 交办单 is issued | the 交办单 (both copies in one PDF) |
+| a case enters 三次执法 (failed follow-up or escalation) | 执法建议书 |
+"""
+
+from inspect_loop.assignments.models import Assignment
+from inspect_loop.audit.events import AssignmentIssued, CaseMoved, InspectionRecorded, RoundConvened
+from inspect_loop.audit.log import subscribe
+from inspect_loop.cases.models import Case, Stage
+from inspect_loop.inspections.models import Inspection
+from inspect_loop.interviews.models import InterviewRound
+from inspect_loop.letters import issuing
+from inspect_loop.users.models import User
+
+
+@subscribe(InspectionRecorded)
+def remind(event: InspectionRecorded, actor: User, inspection: Inspection) -> None:
+    if event.findings:
+        new = set(event.findings)
+        issuing.issue_reminder(inspection, [finding for finding in inspection.findings if finding.id in new], actor)
+
+
+@subscribe(RoundConvened)
+def summon(event: RoundConvened, actor: User, interview_round: InterviewRound) -> None:
+    issuing.issue_summonses(interview_round.summonses, actor)
+
+
+@subscribe(AssignmentIssued)
+def assign(event: AssignmentIssued, actor: User, assignment: Assignment) -> None:
+    issuing.issue_assignment(assignment, actor)
+
+
+@subscribe(CaseMoved)
+def refer(event: CaseMoved, actor: User, case: Case) -> None:
+    if event.enters == Stage.enforcement:
+        issuing.issue_referral(case, actor)
