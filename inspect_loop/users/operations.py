@@ -108,6 +108,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if check_password(user.password_hash, new):
         raise InvalidInput("新密码不能与当前密码相同", "the new password equals the current one", field="new")
     user.password_hash = hash_password(new)
+    end_sessions(user, user)
     record_event(user, "user.password_changed", user)
     db.session.flush()
 
@@ -116,12 +117,29 @@ def reset_password(actor: User, user: User, password: str) -> None:
     require(actor, Action.manage_users)
     validate_password(password or "", user.username)
     user.password_hash = hash_password(password)
+    end_sessions(user, actor)
     record_event(actor, "user.password_reset", user)
     db.session.flush()
 
 
+def end_sessions(user: User, actor: User | None) -> None:
+    """Every session cookie of ``user`` stops working (the login id they carry names the previous
+    generation), and so does every API token: whoever holds a copied cookie, a forgotten device or a token
+    must sign in again with the current password. ``actor`` is who caused it, for the tokens' event."""
+    user.session_generation += 1
+    revoke_api_tokens(user, actor)
+
+
+def sign_out(user: User) -> None:
+    """Logging out ends every session and API token of the user, not only the browser's that asked: a
+    cookie copied from it, or a session left open on another device, stops with it."""
+    end_sessions(user, user)
+    record_event(user, "user.signed_out", user)
+    db.session.flush()
+
+
 def set_user_active(actor: User, user: User, active: bool) -> None:
-    """Disabling a user also revokes their API tokens; enabling does not bring them back."""
+    """Disabling a user also ends their sessions and revokes their API tokens; enabling brings none back."""
     require(actor, Action.manage_users)
     if user.id == actor.id and not active:
         raise InvalidInput("不能停用自己的账号", "you cannot disable your own account", field="active")
@@ -129,7 +147,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
         return
     user.active = active
     if not active:
-        revoke_api_tokens(user, actor)
+        end_sessions(user, actor)
     record_event(actor, "user.enabled" if active else "user.disabled", user)
     db.session.flush()
 

@@ -113,6 +113,7 @@ EVENT_LABELS = {
     "user.password_reset": _l("重置密码"),
     "user.token_issued": _l("签发API令牌"),
     "user.tokens_revoked": _l("吊销API令牌"),
+    "user.signed_out": _l("退出登录（所有设备）"),
     "data.generated": _l("生成演示数据"),
 }
 
