@@ -33,7 +33,21 @@ from inspect_loop.web.navigation import home_url
 
 # Login attempts per client address; the hourly limit stops slow guessing, the minute limit bursts.
 LOGIN_RATE_LIMIT = "10/minute;50/hour"
+# Failed attempts per account, from whatever addresses: guessing one account's password from many addresses
+# is stopped too. Only failures count, so signing in and out often never holds a user up; while an account
+# is held, its right password is refused as well (otherwise the answer would tell the guesser it was right).
+ACCOUNT_LOGIN_RATE_LIMIT = "10/minute;30/hour"
 
+
+def login_account_key() -> str:
+    """The account an attempt is for, named as the login matches it (trimmed, any case); the prefix keeps a
+    username from sharing a counter with an address."""
+    return "account:" + (request.form.get("username") or "").strip().lower()[:50]
+
+
+def login_failed(response) -> bool:
+    # A refused attempt shows the form again; a successful one redirects, a refused request is no attempt.
+    return response.status_code == 200
 
 
 @cache
@@ -118,6 +132,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"])
+@limiter.limit(ACCOUNT_LOGIN_RATE_LIMIT, methods=["POST"], key_func=login_account_key, deduct_when=login_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
