@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from inspect_loop import clock
 from inspect_loop.audit.log import record_event
+from inspect_loop.characters import check_text
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.regions.models import Department, DepartmentKind, RegionLevel
@@ -43,6 +44,8 @@ def create_user(*, username: str, role: Role, department: Department | None = No
     username = (username or "").strip()
     if not username:
         raise InvalidInput("请填写用户名", "username is required", field="username")
+    # The pages and the API refuse such characters before; the command line gets here directly.
+    check_text(username, field="username", label="用户名", label_en="The username")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"用户名 {username} 已存在", f"user {username} exists", field="username")
     _check_department(role, department)
