@@ -2,7 +2,7 @@
 one check of every posted value before any view runs, so no form can forget it, and a refused form has
 changed nothing. The API checks its bodies itself (``api/schemas.py``).
 
-Only the fields typed in a ``<textarea>`` — notes, reasons, problem descriptions — may hold line breaks and
+Passwords are left alone. Only the fields typed in a ``<textarea>`` — notes, reasons, problem descriptions — may hold line breaks and
 tabs (``tests/web/test_characters.py`` checks the templates against ``MULTILINE_FIELDS``). The refusal names
 the field as the form labels it; ``FIELD_LABELS`` holds the label of every text field the forms post.
 """
@@ -20,10 +20,12 @@ MULTILINE_FIELDS = frozenset({"notes", "note", "reason"})
 # The inspection form names each problem's description after its hazard type: description_<id>.
 DESCRIPTION_PREFIX = "description_"
 
+# Passwords are only hashed, never shown, stored or exported as text: whatever a password manager puts in
+# one may stay (NIST SP 800-63B), and a password set earlier must go on working.
+PASSWORD_FIELDS = frozenset({"password", "current", "new", "repeat"})
+
 FIELD_LABELS = {
-    "username": _l("用户名"), "display_name": _l("姓名或称呼"), "password": _l("密码"), "current": _l("当前密码"),
-    "new": _l("新密码"), "repeat": _l("再次输入新密码"),
-    "name": _l("名称"), "code": _l("代码"), "parent_code": _l("上级区划代码"), "sectors": _l("负责行业"),
+    "username": _l("用户名"), "display_name": _l("姓名或称呼"), "name": _l("名称"), "code": _l("代码"), "parent_code": _l("上级区划代码"), "sectors": _l("负责行业"),
     "doc_prefix": _l("文号前缀"), "category": _l("类别"), "title": _l("标题"), "sector": _l("行业"),
     "uscc": _l("统一社会信用代码"), "address": _l("地址"), "contact_name": _l("联系人"), "contact_phone": _l("联系电话"),
     "notes": _l("备注"), "note": _l("说明"), "reason": _l("理由"), DESCRIPTION_PREFIX: _l("问题描述"),
@@ -48,6 +50,8 @@ def refuse_unwanted_characters():
     if request.path.startswith("/api/") or request.mimetype not in FORM_TYPES:
         return None
     for name, value in request.form.items(multi=True):
+        if name in PASSWORD_FIELDS:
+            continue
         found = refused_character(value, multiline=is_multiline(name))
         if found is not None:
             description = found.description_en if is_english() else found.description_zh

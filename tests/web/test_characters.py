@@ -10,7 +10,7 @@ import pytest
 from flask_wtf import FlaskForm
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
-from wtforms import StringField
+from wtforms import PasswordField, StringField
 from wtforms.fields.core import UnboundField
 
 from inspect_loop.db import db
@@ -19,8 +19,8 @@ from inspect_loop.regions.models import Region
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import User
 from inspect_loop.users.operations import issue_api_token
-from inspect_loop.web.posted_text import field_label, is_multiline
-from tests.factories import inspect, make_uscc
+from inspect_loop.web.posted_text import PASSWORD_FIELDS, field_label, is_multiline
+from tests.factories import PASSWORD, inspect, make_uscc
 from tests.helpers import at
 from tests.web.test_imports import UNIT_HEADER, csv_file, report_rows, upload, xlsx_file
 
@@ -76,6 +76,14 @@ def test_a_username_with_an_invisible_character_is_refused(login, county):
         "repeat": "Lanxi-field-2026"})
     assert response.status_code == 400 and "“用户名”含有不可见的格式字符（U+200B）" in text_of(response)
     assert db.session.scalar(select(func.count(User.id)).where(User.username == "ins\u200bpector")) == 0
+
+
+def test_a_password_is_hashed_not_shown_so_any_character_may_stay_in_it(login, anonymous, county):
+    password = "Lanxi-\u200b田野-\U0001f477\u200d\u2642\ufe0f-2026"
+    changed = login("inspector").post("/account/password", data={"current": PASSWORD, "new": password,
+                                                                 "repeat": password})
+    assert changed.status_code == 302
+    assert anonymous.post("/login", data={"username": "inspector", "password": password}).status_code == 302
 
 
 def test_the_refusal_is_in_english_on_english_pages(login, county):
@@ -164,7 +172,7 @@ def fields_of_posted_forms() -> tuple[set[str], set[str]]:
     return inputs, textareas
 
 
-def string_fields_of_wtforms() -> set[str]:
+def string_fields_of_wtforms(kind=StringField) -> set[str]:
     def subclasses(cls):
         for subclass in cls.__subclasses__():
             yield subclass
@@ -172,14 +180,15 @@ def string_fields_of_wtforms() -> set[str]:
 
     return {name for form in subclasses(FlaskForm) if form.__module__.startswith("inspect_loop.")
             for name, field in vars(form).items()
-            if isinstance(field, UnboundField) and issubclass(field.field_class, StringField)}
+            if isinstance(field, UnboundField) and issubclass(field.field_class, kind)}
 
 
 def test_every_posted_text_field_has_a_label_and_only_textareas_take_line_breaks():
     inputs, textareas = fields_of_posted_forms()
     assert {"venue", "decision_no"} <= inputs and {"notes", "description_"} <= textareas  # the scan works
-    wtforms = string_fields_of_wtforms()
-    assert {"username", "contact_phone", "new"} <= wtforms
+    assert string_fields_of_wtforms(PasswordField) == PASSWORD_FIELDS
+    wtforms = string_fields_of_wtforms() - PASSWORD_FIELDS
+    assert {"username", "contact_phone"} <= wtforms
     assert {name for name in inputs | textareas | wtforms if field_label(name) == "提交的内容"} == set()
     assert {name for name in textareas if not is_multiline(name)} == set()
     # (A one-line note or reason, as on the round and case pages, is a multi-line field through the API too.)
