@@ -122,6 +122,7 @@ EVENT_LABELS = {
     "user.password_reset": N_("重置密码"),
     "user.token_issued": N_("签发API令牌"),
     "user.tokens_revoked": N_("吊销API令牌"),
+    "user.signed_out": N_("退出登录（所有设备）"),
     "data.generated": N_("生成演示数据"),
 }
 

@@ -23,3 +23,12 @@ def test_only_an_administrator_may_create_users(county, database):
         create_user(username="qian", role=Role.viewer, password=PASSWORD, actor=county.users.office)
     assert database.session.scalar(select(Event).where(Event.action == "user.created",
                                                        Event.actor_id == county.users.office.id)) is None
+
+
+@pytest.mark.parametrize("username", ["ad\u202emin", "ins\u200bpector", "new\nuser", "a\x01b"])
+def test_a_username_with_a_control_or_invisible_character_is_refused_also_from_the_command_line(county, username):
+    from inspect_loop.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refusal:
+        create_user(username=username, role=Role.inspector, password=PASSWORD)
+    assert refusal.value.field == "username" and refusal.value.message_zh.startswith("用户名含有")

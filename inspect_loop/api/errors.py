@@ -138,7 +138,7 @@ PYDANTIC_MESSAGES = {
     "datetime_from_date_parsing": "{field}须为 ISO 8601 格式的时间",
     "datetime_range": "{field}超出允许的时间范围",
     "date_range": "{field}超出允许的日期范围",
-    "text_characters": "{field}含有不允许的字符",
+    "text_characters": "{field}含有{character_zh}，请清空后重新输入",
 }
 
 
@@ -153,4 +153,5 @@ def from_validation_error(error: ValidationError, where: str) -> RequestInvalid:
         return RequestInvalid("请求体须为 JSON 对象" if where == "body" else "查询参数无效",
                               f"the {where} must be a JSON object: {first['msg']}")
     template = PYDANTIC_MESSAGES.get(first["type"], "{field}的值无效")
-    return RequestInvalid(template.format(field=f" {field} ").strip(), f"{field}: {first['msg']}", field=field)
+    message = template.format(**first.get("ctx", {}), field=f" {field} ").strip()
+    return RequestInvalid(message, f"{field}: {first['msg']}", field=field)

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from inspect_loop.cases.models import CaseStatus, Stage
+from inspect_loop.characters import refused_character
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
@@ -28,16 +29,21 @@ MAX_PER_PAGE = 200
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-def _plain_text(value: str) -> str:
-    # PostgreSQL refuses NUL in text; a lone surrogate cannot be encoded as UTF-8.
-    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
-        raise PydanticCustomError("text_characters", "text must not contain NUL or lone surrogate characters")
-    return value
+def _plain_text(multiline: bool):
+    """The character rule of all stored text (``inspect_loop/characters.py``) as a validator."""
+    def check(value: str) -> str:
+        found = refused_character(value, multiline=multiline)
+        if found is not None:
+            raise PydanticCustomError("text_characters", "text must not contain {character}",
+                                      {"character": found.description_en, "character_zh": found.description_zh})
+        return value
+    return check
 
 
-def text(max_length: int, min_length: int = 0):
+def text(max_length: int, min_length: int = 0, *, multiline: bool = False):
+    """Text of at most ``max_length`` characters; only ``multiline`` text may hold line breaks and tabs."""
     return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length),
-                     AfterValidator(_plain_text)]
+                     AfterValidator(_plain_text(multiline))]
 
 
 def _day_in_range(day: date) -> date:
@@ -58,8 +64,8 @@ Moment = Annotated[datetime, AfterValidator(_moment_in_range),
                    Field(description="ISO 8601; without an offset it is local time (Asia/Shanghai, +08:00)")]
 Code = text(40, 1)
 Username = text(50, 1)
-Note = text(2000)
-Reason = text(1000, 1)
+Note = text(2000, multiline=True)
+Reason = text(1000, 1, multiline=True)
 
 
 class Body(BaseModel):
@@ -210,7 +216,7 @@ class AssignmentIn(Body):
 
 
 class RectificationIn(Body):
-    note: text(2000, 1)
+    note: text(2000, 1, multiline=True)
     photos: list[Id] = Field(default_factory=list, max_length=20,
                              description="已上传、尚未关联的照片 id")
 

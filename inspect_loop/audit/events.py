@@ -391,6 +391,12 @@ class PasswordReset(DomainEvent):
     pass
 
 
+@kind("user.signed_out")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SignedOut(DomainEvent):
+    """Logged out: every session and API token of the user ended."""
+
+
 @kind("user.token_issued")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class TokenIssued(DomainEvent):

@@ -10,6 +10,7 @@ lists every bad row with its row number, column and message; nothing is written.
 import re
 from dataclasses import dataclass, field
 
+from inspect_loop.characters import refused_character
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.imports.kinds import ImportKind
@@ -97,6 +98,9 @@ def row_values(kind: ImportKind, keys: list[str | None], raw: tuple, number: int
         elif len(text) > column.max_length:
             problems.append(RowError(number, column.header, f"不能超过{column.max_length}个字",
                                      f"at most {column.max_length} characters"))
+        elif (found := refused_character(text)) is not None:
+            problems.append(RowError(number, column.header, f"含有{found.description_zh}，请清空该单元格后重新填写",
+                                     f"contains {found.description_en}; clear the cell and type it again"))
         values[key] = text
     for column in kind.columns:
         if column.required and not values[column.key]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -20,6 +21,7 @@ MAX_COLUMN_WIDTH = 60
 PERCENT = "0.00%"
 # Sheet titles may not hold these characters and are at most 31 long.
 FORBIDDEN_IN_TITLE = str.maketrans({character: "_" for character in "[]:*?/\\"})
+UNWRITABLE = "\ufffd"  # the replacement character, in place of what a workbook cannot hold
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,25 @@ def fit_columns(sheet, widths: list[int], minimum: int = 6) -> None:
 
 def header_row(sheet, headers: list[str], required: list[bool] | None = None) -> None:
     """A bold, shaded, frozen first row; ``required`` columns in red (import templates)."""
-    sheet.append(headers)
+    append_text_row(sheet, headers)
     for index, cell in enumerate(sheet[1]):
         cell.font = REQUIRED_FONT if required and required[index] else HEADER_FONT
         cell.fill = HEADER_FILL
     sheet.freeze_panes = "A2"
 
 
+def writable(value):
+    """A value an .xlsx file can hold. XML 1.0 has no C0 control characters, and openpyxl refuses them: text
+    stored before the character rule (``inspect_loop/characters.py``), or a search typed with one, shows
+    U+FFFD there instead of failing the whole export."""
+    return ILLEGAL_CHARACTERS_RE.sub(UNWRITABLE, value) if isinstance(value, str) else value
+
+
 def append_text_row(sheet, values: list) -> None:
     """Append a row whose text stays text: openpyxl stores text starting with "=" as a live formula, and a
-    unit or region named "=HYPERLINK(…)" must not become one in an office's workbook."""
-    sheet.append(values)
+    unit or region named "=HYPERLINK(…)" must not become one in an office's workbook. Every row of every
+    workbook goes through here."""
+    sheet.append([writable(value) for value in values])
     for cell in sheet[sheet.max_row]:
         if cell.data_type == "f":
             cell.data_type = "s"
@@ -88,7 +98,7 @@ def table_workbook(title: str, columns: list[Column | tuple], rows: list[dict],
     sheet = workbook.create_sheet(DEFINITIONS_SHEET)
     header_row(sheet, ["指标", "口径"])
     for name, text in [*notes, *definitions]:
-        sheet.append([name, text])
+        append_text_row(sheet, [name, text])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = WRAP

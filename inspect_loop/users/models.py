@@ -31,12 +31,20 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Part of every session's login id (``get_id``): raising it ends every session of the user at once, as
+    # logging out, a password change or reset and disabling do (``users.operations.end_sessions``).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie; ``web.auth.load_user`` accepts it only while the
+        generation is still the user's."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def label(self) -> str:

@@ -8,6 +8,7 @@ from inspect_loop import clock
 from inspect_loop.audit.events import (
     PasswordChanged,
     PasswordReset,
+    SignedOut,
     TokenIssued,
     TokensRevoked,
     UserCreated,
@@ -16,6 +17,7 @@ from inspect_loop.audit.events import (
     UserUpdated,
 )
 from inspect_loop.audit.log import record_event
+from inspect_loop.characters import check_text
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.regions.models import Department, DepartmentKind, RegionLevel
@@ -53,6 +55,8 @@ def create_user(*, username: str, role: Role, department: Department | None = No
     username = (username or "").strip()
     if not username:
         raise InvalidInput("请填写用户名", "username is required", field="username")
+    # The pages and the API refuse such characters before; the command line gets here directly.
+    check_text(username, field="username", label="用户名", label_en="The username")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"用户名 {username} 已存在", f"user {username} exists", field="username")
     _check_department(role, department)
@@ -118,6 +122,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if check_password(user.password_hash, new):
         raise InvalidInput("新密码不能与当前密码相同", "the new password equals the current one", field="new")
     user.password_hash = hash_password(new)
+    end_sessions(user, user)
     record_event(user, PasswordChanged(), user)
     db.session.flush()
 
@@ -126,12 +131,29 @@ def reset_password(actor: User, user: User, password: str) -> None:
     require(actor, Action.manage_users)
     validate_password(password or "", user.username)
     user.password_hash = hash_password(password)
+    end_sessions(user, actor)
     record_event(actor, PasswordReset(), user)
     db.session.flush()
 
 
+def end_sessions(user: User, actor: User | None) -> None:
+    """Every session cookie of ``user`` stops working (the login id they carry names the previous
+    generation), and so does every API token: whoever holds a copied cookie, a forgotten device or a token
+    must sign in again with the current password. ``actor`` is who caused it, for the tokens' event."""
+    user.session_generation += 1
+    revoke_api_tokens(user, actor)
+
+
+def sign_out(user: User) -> None:
+    """Logging out ends every session and API token of the user, not only the browser's that asked: a
+    cookie copied from it, or a session left open on another device, stops with it."""
+    end_sessions(user, user)
+    record_event(user, SignedOut(), user)
+    db.session.flush()
+
+
 def set_user_active(actor: User, user: User, active: bool) -> None:
-    """Disabling a user also revokes their API tokens; enabling does not bring them back."""
+    """Disabling a user also ends their sessions and revokes their API tokens; enabling brings none back."""
     require(actor, Action.manage_users)
     if user.id == actor.id and not active:
         raise InvalidInput("不能停用自己的账号", "you cannot disable your own account", field="active")
@@ -139,7 +161,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
         return
     user.active = active
     if not active:
-        revoke_api_tokens(user, actor)
+        end_sessions(user, actor)
     record_event(actor, UserEnabled() if active else UserDisabled(), user)
     db.session.flush()
 

@@ -22,9 +22,11 @@ def init_web(app: Flask) -> None:
     from inspect_loop.web.i18n import language_switch_url, remember_choice
     from inspect_loop.web.labels import event_label, label, options
     from inspect_loop.web.navigation import menu_for
+    from inspect_loop.web.posted_text import refuse_unwanted_characters
     from inspect_loop.web.security import init_security
 
     init_security(app)
+    app.before_request(refuse_unwanted_characters)
     app.before_request(remember_choice)
     app.jinja_env.globals.update(is_english=is_english, role_name=role_name, menu_for=menu_for,
                                  page_url=page_url, language_switch_url=language_switch_url,

@@ -152,7 +152,8 @@ def admin_user_password(user_id: int):
     if reset.validate_on_submit():
         error = commit_or_refusal(lambda: reset_password(current_user, user, reset.password.data))
         if error is None:
-            flash(_("已重置 %(name)s 的密码，请告知本人并提醒其登录后修改", name=user.username), "success")
+            flash(_("已重置 %(name)s 的密码，其已有的登录和 API 令牌均已失效；请告知本人并提醒其登录后修改",
+                    name=user.username), "success")
             return redirect(url_for("web.admin_user", user_id=user.id))
         attach_error(reset, error, "password")
     return render_user(user, edit_form(user, formdata=None), reset, status=400)
@@ -167,7 +168,7 @@ def admin_user_active(user_id: int):
     if message:
         return render_user(user, edit_form(user, formdata=None), PasswordResetForm(formdata=None), message, 400)
     flash(_("已启用 %(name)s", name=user.username) if active else
-          _("已停用 %(name)s，其 API 令牌已同时吊销", name=user.username), "success")
+          _("已停用 %(name)s，其登录和 API 令牌已同时失效", name=user.username), "success")
     return redirect(url_for("web.admin_user", user_id=user.id))
 
 

@@ -5,6 +5,7 @@ Pages protect themselves with ``@permission_required(Action.x)`` (login plus the
 (a township user only sees its township) stays with the page's query.
 """
 
+import re
 import secrets
 from functools import cache, wraps
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.extensions import limiter, login_manager
 from inspect_loop.users.models import Role, User
-from inspect_loop.users.operations import change_password
+from inspect_loop.users.operations import change_password, sign_out
 from inspect_loop.users.passwords import MIN_LENGTH, check_password, hash_password
 from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
@@ -32,7 +33,21 @@ from inspect_loop.web.navigation import home_url
 
 # Login attempts per client address; the hourly limit stops slow guessing, the minute limit bursts.
 LOGIN_RATE_LIMIT = "10/minute;50/hour"
+# Failed attempts per account, from whatever addresses: guessing one account's password from many addresses
+# is stopped too. Only failures count, so signing in and out often never holds a user up; while an account
+# is held, its right password is refused as well (otherwise the answer would tell the guesser it was right).
+ACCOUNT_LOGIN_RATE_LIMIT = "10/minute;30/hour"
 
+
+def login_account_key() -> str:
+    """The account an attempt is for, named as the login matches it (trimmed, any case); the prefix keeps a
+    username from sharing a counter with an address."""
+    return "account:" + (request.form.get("username") or "").strip().lower()[:50]
+
+
+def login_failed(response) -> bool:
+    # A refused attempt shows the form again; a successful one redirects, a refused request is no attempt.
+    return response.status_code == 200
 
 
 @cache
@@ -46,11 +61,21 @@ login_manager.login_message = _l("请先登录")
 login_manager.login_message_category = "info"
 
 
+# ``User.get_id``: the user's id and session generation.
+LOGIN_ID = re.compile(r"(\d+):(\d+)", re.ASCII)
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(login_id: str) -> User | None:
+    """The user of a session, only while the generation it was started in is still the user's: logging
+    out, changing or resetting the password and disabling raise it and so end every earlier session."""
+    match = LOGIN_ID.fullmatch(login_id)
+    if match is None:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(match.group(1)))
+    if user is None or user.session_generation != int(match.group(2)):
+        return None
+    return user
 
 
 def role_name(role: Role) -> str:
@@ -107,6 +132,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"])
+@limiter.limit(ACCOUNT_LOGIN_RATE_LIMIT, methods=["POST"], key_func=login_account_key, deduct_when=login_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
@@ -121,22 +147,27 @@ def login():
         elif not user.active:
             flash(_("该账号已停用，请联系系统管理员"), "error")
         else:
-            language = session.get("lang")
-            session.clear()  # a fresh session at login: nothing from before carries over
-            if language:
-                session["lang"] = language
+            fresh_session()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or home_url(user))
     return render_template("auth/login.html", form=form, min_length=MIN_LENGTH)
 
 
-@bp.route("/logout", methods=["POST"])
-def logout():
+def fresh_session() -> None:
+    """Nothing of the session carries over but the chosen language."""
     language = session.get("lang")
-    logout_user()
     session.clear()
     if language:
         session["lang"] = language
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        sign_out(current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    fresh_session()
     flash(_("已退出登录"), "success")
     return redirect(url_for("web.login"))
 
@@ -153,7 +184,12 @@ def password():
             form.new.errors.append(domain_message(error))
         else:
             db.session.commit()
-            flash(_("密码已修改"), "success")
+            # Every session of the user has ended, this one too; the person who just proved the password
+            # goes on in a new one.
+            user = current_user._get_current_object()
+            fresh_session()
+            login_user(user)
+            flash(_("密码已修改，其他设备上的登录和访问令牌均已失效"), "success")
             return redirect(home_url(current_user))
     return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
 

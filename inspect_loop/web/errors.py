@@ -1,5 +1,7 @@
 """Error pages in the reader's language, for the web pages (the API answers its own errors in JSON)."""
 
+import math
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -7,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from inspect_loop.db import db
 from inspect_loop.web import bp
+from inspect_loop.web.security import retry_after_seconds
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -16,7 +19,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         404: (_("页面不存在"), _("您要找的页面或记录不存在。")),
         405: (_("请求方式不支持"), _("此页面不支持这种请求方式。")),
         413: (_("内容过大"), _("上传的文件太大，请压缩后再试。")),
-        429: (_("操作过于频繁"), _("尝试次数过多，请稍后再试。")),
+        429: (_("操作过于频繁"), _("尝试次数过多，请 %(minutes)s 分钟后再试。",
+                                  minutes=math.ceil(retry_after_seconds() / 60))),
         500: (_("服务器内部错误"), _("操作未完成，请稍后再试。")),
     }
 

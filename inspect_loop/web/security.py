@@ -5,7 +5,12 @@ under ``static/css``. Behind https (``BASE_URL`` starting with ``https:``) the s
 and named with the ``__Host-`` prefix, which browsers only accept from a secure origin, for the whole host.
 """
 
+import math
+import time
+
 from flask import Flask, abort, current_app, request
+
+from inspect_loop.extensions import limiter
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
                            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
@@ -54,20 +59,40 @@ def add_security_headers(response):
 
 
 def refuse_nul_characters():
-    """A NUL character is never meaningful in a form or a query string, and PostgreSQL cannot store or even
-    compare it (a search with one was a server error): such a request is refused as malformed. The API
-    refuses it itself, naming the field."""
+    """A NUL character is never meaningful in a query string, and PostgreSQL cannot even compare it (a search
+    with one was a server error): such a request is refused as malformed. Posted forms are held to the whole
+    character rule by ``posted_text.py``; the API checks its own query strings, naming the parameter."""
     if request.path.startswith("/api/"):
         return
-    values = [*request.args.values(), *(request.form.values() if request.mimetype in FORM_TYPES else ())]
-    if any("\x00" in value for value in values):
+    if any("\x00" in value for value in request.args.values()):
         abort(400)
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+# For a 429 that no rate limit of the limiter gave.
+DEFAULT_RETRY_AFTER = 60
+
+
+def retry_after_seconds() -> int:
+    """Seconds until a request refused with 429 would be let through: when the limit it broke starts a new
+    window. Measured on the limiter's own clock (``time.time``), as its windows are."""
+    resets = [limit.window.reset_time for limit in limiter.current_limits if limit.breached]
+    if not resets:
+        return DEFAULT_RETRY_AFTER
+    return max(1, math.ceil(max(resets) - time.time()))
+
+
+def add_retry_after(response):
+    """Every 429, of the pages and of the API, says when to come back (RFC 9110 ``Retry-After``)."""
+    if response.status_code == 429:
+        response.headers["Retry-After"] = str(retry_after_seconds())
+    return response
+
+
 def init_security(app: Flask) -> None:
     configure_cookies(app)
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
+    app.after_request(add_retry_after)

@@ -21,7 +21,8 @@ from tests.helpers import at
     ({"unit_id": 1, "kind": "reinspection", "verified": [{"finding_id": 1, "rectified": "yes"}]},
      "verified.0.rectified", "verified.0.rectified 须为 true 或 false"),
     ({"unit_id": 1, "kind": "unannounced", "latitude": 91}, "latitude", None),
-    ({"unit_id": 1, "kind": "unannounced", "notes": "a\u0000b"}, "notes", "notes 含有不允许的字符"),
+    ({"unit_id": 1, "kind": "unannounced", "notes": "a\u0000b"}, "notes",
+     "notes 含有控制字符（U+0000），请清空后重新输入"),
 ])
 def test_bad_input_is_400_naming_the_field(api, body, field, message):
     error = refused(api.post("/inspections", "inspector", json=body), 400, field=field, code="invalid")

@@ -2,9 +2,11 @@
 and the role × action matrix on every page of the field and inbox screens."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, abort
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from inspect_loop import create_app
@@ -12,6 +14,7 @@ from inspect_loop.db import db
 from inspect_loop.extensions import limiter
 from inspect_loop.inspections.models import Inspection
 from inspect_loop.users.models import User
+from inspect_loop.users.operations import issue_api_token
 from inspect_loop.users.passwords import check_password
 from inspect_loop.web.security import configure_cookies
 from tests.factories import PASSWORD
@@ -207,12 +210,97 @@ def test_login_attempts_are_rate_limited_per_address(limited_app, county):
 def test_behind_a_reverse_proxy_the_login_limit_counts_each_client_not_the_proxy(limited_app_with, county):
     client = limited_app_with(PROXY_COUNT=1).test_client()
     guesser, colleague = {"X-Forwarded-For": "203.0.113.5"}, {"X-Forwarded-For": "203.0.113.6"}
-    for _attempt in range(10):
-        client.post("/login", data={"username": "inspector", "password": "wrong-guess-00"}, headers=guesser)
+    for attempt in range(10):  # one guess per account: only the address limit counts them all
+        client.post("/login", data={"username": f"guess{attempt}", "password": "wrong-guess-00"}, headers=guesser)
     assert client.post("/login", data={"username": "inspector", "password": PASSWORD},
                        headers=guesser).status_code == 429
     assert client.post("/login", data={"username": "inspector", "password": PASSWORD},
                        headers=colleague).status_code == 302
+
+
+def address(number: int) -> dict[str, str]:
+    """The header a reverse proxy adds for client number ``number``."""
+    return {"X-Forwarded-For": f"198.51.100.{number}"}
+
+
+def retry_after(response) -> int:
+    seconds = int(response.headers["Retry-After"])
+    assert seconds > 0
+    return seconds
+
+
+def test_guessing_one_accounts_password_from_many_addresses_is_stopped(limited_app_with, county):
+    client = limited_app_with(PROXY_COUNT=1).test_client()
+    for number in range(10):
+        wrong = client.post("/login", data={"username": "Inspector ", "password": "wrong-guess-00"},
+                            headers=address(number))
+        assert wrong.status_code == 200
+    blocked = client.post("/login", data={"username": "inspector", "password": PASSWORD}, headers=address(50))
+    assert blocked.status_code == 429
+    assert "尝试次数过多" in blocked.get_data(as_text=True)
+    assert retry_after(blocked) <= 60
+    # the address itself may go on with another account
+    assert client.post("/login", data={"username": "east", "password": PASSWORD},
+                       headers=address(50)).status_code == 302
+
+
+def test_the_account_limit_counts_failures_per_hour_and_says_when_to_come_back(limited_app_with, county):
+    client = limited_app_with(PROXY_COUNT=1).test_client()
+    # Frozen at the real time: the limiter's memory storage also expires counters from a thread of its own,
+    # which freezegun leaves on the real clock.
+    with freeze_time(datetime.now(UTC)) as frozen:
+        for number in range(30):
+            if number and number % 5 == 0:
+                frozen.tick(delta=timedelta(minutes=2))  # slowly: under the minute limit
+            client.post("/login", data={"username": "fire", "password": "wrong-guess-00"}, headers=address(number))
+        frozen.tick(delta=timedelta(minutes=2))
+        blocked = client.post("/login", data={"username": "fire", "password": PASSWORD}, headers=address(99))
+        assert blocked.status_code == 429
+        assert 60 < retry_after(blocked) <= 3600
+        minutes = -(-retry_after(blocked) // 60)
+        assert f"请 {minutes} 分钟后再试" in blocked.get_data(as_text=True)
+        frozen.tick(delta=timedelta(hours=1))
+        assert client.post("/login", data={"username": "fire", "password": PASSWORD},
+                           headers=address(99)).status_code == 302
+
+
+def test_successful_logins_do_not_count_against_the_account(limited_app_with, county):
+    client = limited_app_with(PROXY_COUNT=1).test_client()
+    for number in range(15):
+        signed_in = client.post("/login", data={"username": "inspector", "password": PASSWORD},
+                                headers=address(number))
+        assert signed_in.status_code == 302
+        client.post("/logout", headers=address(number))
+
+
+def test_the_address_limit_answers_with_retry_after(limited_app, county):
+    client = limited_app.test_client()
+    for _attempt in range(10):
+        client.post("/login", data={"username": f"nobody{_attempt}", "password": "wrong-guess-00"})
+    blocked = client.post("/login", data={"username": "inspector", "password": PASSWORD})
+    assert blocked.status_code == 429 and retry_after(blocked) <= 60
+
+
+def test_a_limited_api_answers_429_in_json_with_retry_after(limited_app_with, county):
+    client = limited_app_with(RATELIMIT_APPLICATION="2/minute").test_client()
+    token = issue_api_token(county.users.office)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert [client.get("/api/v1/me", headers=headers).status_code for _ in range(2)] == [200, 200]
+    blocked = client.get("/api/v1/me", headers=headers)
+    assert blocked.status_code == 429
+    assert blocked.get_json()["error"]["code"] == "too_many_requests"
+    assert "请求过于频繁" in blocked.get_json()["error"]["message"]
+    assert retry_after(blocked) <= 60
+
+
+def test_a_429_from_elsewhere_than_the_limiter_still_says_when_to_retry(limited_app):
+    def busy():
+        abort(429)
+
+    limited_app.add_url_rule("/busy", view_func=busy)
+    response = limited_app.test_client().get("/busy")
+    assert response.status_code == 429 and retry_after(response) == 60
 
 
 # -- the role × action matrix on every page ------------------------------------------------------------
