@@ -3,8 +3,8 @@
 ``store_photo`` is the one way a photo enters the system (the inspection form uploads each photo first and
 then submits the returned ids; rectification reports can do the same). Each upload is bounded: dimensions
 are checked from the header before decoding, a JPEG is decoded at a reduced scale, and a user may upload
-only so many photos a minute and keep only so many unsubmitted. A photo is served only to a logged-in user
-who may see its unit; an unattached photo only to the user who uploaded it.
+only so many photos a minute and keep only so many unsubmitted. A photo is served to a logged-in user who
+may see the case of its finding, as the finding itself is scoped; an unattached photo only to its uploader.
 """
 
 import hashlib
@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, func, select
 
 from inspect_loop import clock
-from inspect_loop.api.scope import can_see_unit
+from inspect_loop.api.scope import can_see_case
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
 from inspect_loop.extensions import limiter
@@ -245,19 +245,21 @@ def posted_photos(ids_field: str, files_field: str, actor: User) -> list[Photo]:
     return photos
 
 
-def _unit_of(photo: Photo):
+def _finding_of(photo: Photo) -> Finding | None:
     if photo.finding_id is not None:
-        return db.session.get(Finding, photo.finding_id).unit
+        return db.session.get(Finding, photo.finding_id)
     if photo.rectification_id is not None:
-        return db.session.get(Rectification, photo.rectification_id).finding.unit
+        return db.session.get(Rectification, photo.rectification_id).finding
     return None
 
 
 def may_see_photo(user: User, photo: Photo) -> bool:
-    unit = _unit_of(photo)
-    if unit is None:
+    """A photo of a finding or of its rectification report is seen by whoever may see the finding's case
+    (a regulator: only cases with a finding of its sectors, as on every page and in the API)."""
+    finding = _finding_of(photo)
+    if finding is None:
         return photo.uploaded_by_id == user.id
-    return can_see_unit(user, unit)
+    return can_see_case(user, finding.case)
 
 
 def _uploader_key() -> str:
