@@ -300,10 +300,7 @@ def _send(photo: Photo, thumbnail: bool):
     path = photo_path(photo, thumbnail)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype="image/jpeg" if thumbnail else photo.content_type, conditional=True,
-                         max_age=3600)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return send_file(path, mimetype="image/jpeg" if thumbnail else photo.content_type)
 
 
 @bp.route("/photos/<int:photo_id>")

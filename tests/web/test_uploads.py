@@ -62,7 +62,7 @@ def test_a_photo_is_stored_under_its_sha256_with_a_thumbnail(login):
     assert client.get(body["thumbnail_url"]).status_code == 200
     full = client.get(body["url"])
     assert full.status_code == 200 and full.data == stored
-    assert full.headers["Cache-Control"].startswith("private")
+    assert full.headers["Cache-Control"] == "no-store"
 
 
 def test_a_photo_sent_without_downscaling_is_downscaled_and_loses_its_metadata(login):
