@@ -124,10 +124,10 @@ def _check_unpacked_size(content: bytes, max_xml_bytes: int, unreadable: Invalid
     except (zipfile.BadZipFile, OSError, ValueError):
         raise unreadable from None
     if unpacked > max_xml_bytes:
-        raise refuse(f"Excel文件解压后内容过多（超过{max_xml_bytes // (1024 * 1024)}MB）：请只保留要导入的数据，"
-                     f"或另存为 .csv 后再导入",
-                     f"the workbook unpacks to more than {max_xml_bytes // (1024 * 1024)} MB; keep only the "
-                     f"rows to import or save it as .csv")
+        megabytes = f"{max_xml_bytes / (1024 * 1024):.1f}"
+        raise refuse(f"Excel文件解压后内容过多（超过{megabytes}MB）：请只保留要导入的数据，或另存为 .csv 后再导入",
+                     f"the workbook unpacks to more than {megabytes} MB; keep only the rows to import or save "
+                     f"it as .csv")
 
 
 def _decode(content: bytes) -> str:

@@ -76,7 +76,8 @@ def test_a_workbook_unpacking_to_more_xml_than_its_rows_need_is_refused_before_p
     response = upload(login("root"), "/imports/units", content, "units.xlsx")
     assert time.perf_counter() - started < 1
     assert response.status_code == 400
-    assert f"Excel文件解压后内容过多（超过{limit // (1024 * 1024)}MB）" in text_of(response)
+    assert f"Excel文件解压后内容过多（超过{limit / (1024 * 1024):.1f}MB）" in text_of(response)
+    assert "（超过5.9MB）" in text_of(response)
     assert units_count() == 3
 
 
