@@ -14,6 +14,7 @@ from sqlalchemy import make_url, text
 
 from inspect_loop import PROJECT_ROOT, create_app
 from inspect_loop.db import db
+from inspect_loop.extensions import limiter
 from inspect_loop.users import passwords
 
 POSTGRES_URI = os.environ.get("INSPECT_LOOP_TEST_DATABASE_URI", "")
@@ -146,3 +147,28 @@ def county(database):
 @pytest.fixture
 def client(app, database):
     return app.test_client()
+
+
+@pytest.fixture
+def limited_app_with(app):
+    """``limited_app_with(**config)``: an app on the test database with the rate limits on (the shared app
+    has them off). The limiter is one object shared by every app of the test session, so it is switched back
+    off (and its counters cleared) afterwards."""
+    was_enabled = limiter.enabled
+    shared = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "BASE_URL", "UPLOAD_FOLDER")
+
+    def make(**extra):
+        limited = create_app({**{key: app.config[key] for key in shared},
+                              "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
+                              "RATELIMIT_STORAGE_URI": "memory://", **extra})
+        limiter.reset()
+        return limited
+
+    yield make
+    limiter.reset()
+    limiter.enabled = was_enabled
+
+
+@pytest.fixture
+def limited_app(limited_app_with):
+    return limited_app_with()

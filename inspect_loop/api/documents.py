@@ -2,7 +2,7 @@
 
 from io import BytesIO
 
-from flask import send_file
+from flask import request, send_file
 
 from inspect_loop.api import lookups, scope
 from inspect_loop.api import responses as out
@@ -11,7 +11,7 @@ from inspect_loop.api.routing import PDF, route
 from inspect_loop.api.serialize import document_out
 from inspect_loop.letters import issuing
 from inspect_loop.letters.models import Document
-from inspect_loop.letters.verification import verify
+from inspect_loop.letters.verification import verification_rate_limit, verify
 from inspect_loop.users.permissions import Action
 
 
@@ -50,6 +50,7 @@ def reissue_document(actor, document_id: int, body: inp.DocumentReasonIn):
 
 @route("GET", "/verify/<token>", summary="核验文书二维码（公开，无需令牌）", permission=None,
        response=out.VerifyOut)
+@verification_rate_limit
 def verify_token(token: str):
-    # The check is logged (DocumentCheck), so the office sees how often each notice is verified.
-    return out.VerifyOut(**verify(token, channel="api").as_json())
+    # Counted as the page's checks are: once per client address, document and day.
+    return out.VerifyOut(**verify(token, channel="api", address=request.remote_addr).as_json())

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from inspect_loop.api import bp
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
+from inspect_loop.extensions import retry_after_header
 
 # Chinese messages for the HTTP errors that can reach an API client without passing through the domain.
 HTTP_MESSAGES = {
@@ -63,7 +64,7 @@ def domain_error(error: DomainError):
 def http_error(error: HTTPException):
     db.session.rollback()
     code, message_zh = HTTP_MESSAGES.get(error.code, ("http_error", "请求无法处理"))
-    headers = {}
+    headers = retry_after_header() if error.code == 429 else {}
     if error.code == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
     return error_response(error.code, code, message_zh, error.description or error.name, headers=headers)

@@ -3,10 +3,17 @@ or without BOM) or GBK/GB18030 (what Excel on a Chinese Windows saves), into num
 
 Row numbers are the spreadsheet's own (the header is normally row 1), so the error report points at the
 line the office sees in Excel. Entirely blank rows are skipped.
+
+The work is bounded by what the file really holds, not by what it claims: a workbook's declared dimension
+(``A1:XFD60000`` costs a billion empty cells when believed) is ignored; only the first ``MAX_COLUMNS``
+columns are read (the templates have 7; like cells beyond the header's last column, they are no import's
+data); reading stops at the row limit; and the XML a workbook unpacks to is limited before any of it is
+parsed (a few KB of zip can unpack to hundreds of MB of rows).
 """
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -18,6 +25,12 @@ from inspect_loop.errors import InvalidInput
 # seconds); the command line takes a whole county's places (Shaoxing keeps 40,000+) in one file.
 WEB_MAX_ROWS = 5_000
 MAX_DATA_ROWS = 50_000
+MAX_COLUMNS = 50
+# The XML a workbook may unpack to: a template row takes about 0.5 KB (7 cells of long Chinese text written
+# inline), so twice that per allowed row plus room for styles and shared strings. openpyxl parses some
+# 3–6 MB of sheet XML a second: the web's 5,000 rows cost at most about two seconds whatever the file holds.
+XML_BYTES_PER_ROW = 1024
+XML_BYTES_FIXED = 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 SUFFIXES = (".xlsx", ".csv")
@@ -47,7 +60,7 @@ def read_table(filename: str, content: bytes, max_rows: int = MAX_DATA_ROWS) -> 
         raise refuse("不支持旧版 .xls 格式，请在Excel中另存为 .xlsx 或 .csv 后再导入",
                      "the old .xls format is not supported; save as .xlsx or .csv")
     if content.startswith(XLSX_MAGIC):
-        rows = _xlsx_rows(content)
+        rows = _xlsx_rows(content, max_xml_bytes=XML_BYTES_FIXED + XML_BYTES_PER_ROW * max_rows)
     elif name.endswith(".csv"):
         rows = _csv_rows(content)
     else:
@@ -55,11 +68,17 @@ def read_table(filename: str, content: bytes, max_rows: int = MAX_DATA_ROWS) -> 
     return _table(rows, max_rows)
 
 
+def _blank(values: tuple) -> bool:
+    # count() compares in C: a sheet may number its rows up to a million, and each missing one is checked here.
+    return values.count(None) == len(values) or all(
+        value is None or (isinstance(value, str) and not value.strip()) for value in values)
+
+
 def _table(rows, max_rows: int) -> Table:
     header = None
     data = []
     for number, values in rows:
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
+        if _blank(values):
             continue
         if header is None:
             header = SheetRow(number, tuple(values))
@@ -75,20 +94,40 @@ def _table(rows, max_rows: int) -> Table:
     return Table(header, data)
 
 
-def _xlsx_rows(content: bytes):
+def _xlsx_rows(content: bytes, max_xml_bytes: int):
     # A damaged or hostile workbook can fail anywhere inside openpyxl and its XML parser, with many kinds of
     # exception; to the office every one of them means the same thing: this file cannot be read.
     unreadable = refuse("无法读取该Excel文件，请确认是 .xlsx 格式且未损坏、未加密", "the .xlsx file cannot be read")
+    _check_unpacked_size(content, max_xml_bytes, unreadable)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
         raise unreadable from None
     try:
-        yield from enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+        sheet = workbook.worksheets[0]
+        # Rows as the sheet holds them, each at most MAX_COLUMNS wide, whatever width and height it declares.
+        sheet.reset_dimensions()
+        yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1)
     except Exception:
         raise unreadable from None
     finally:
         workbook.close()
+
+
+def _check_unpacked_size(content: bytes, max_xml_bytes: int, unreadable: InvalidInput) -> None:
+    """Refuse a workbook whose XML unpacks to more than ``max_xml_bytes``. The sizes are those the zip
+    declares; Python's zipfile never unpacks more than declared (it fails the checksum instead)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist()
+                           if item.filename.endswith((".xml", ".rels")))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise unreadable from None
+    if unpacked > max_xml_bytes:
+        megabytes = f"{max_xml_bytes / (1024 * 1024):.1f}"
+        raise refuse(f"Excel文件解压后内容过多（超过{megabytes}MB）：请只保留要导入的数据，或另存为 .csv 后再导入",
+                     f"the workbook unpacks to more than {megabytes} MB; keep only the rows to import or save "
+                     f"it as .csv")
 
 
 def _decode(content: bytes) -> str:
@@ -107,7 +146,7 @@ def _csv_rows(content: bytes):
     except csv.Error:
         dialect = csv.excel
     try:
-        yield from ((number, tuple(values)) for number, values in
+        yield from ((number, tuple(values[:MAX_COLUMNS])) for number, values in
                     enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1))
     except csv.Error:
         raise refuse("CSV文件格式有误（如引号不配对），请检查后重新保存", "the CSV file is malformed") from None

@@ -207,4 +207,4 @@ class Photo(db.Model):
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
     rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectification.id"), index=True)
     uploaded_at: Mapped[datetime]
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -87,11 +87,15 @@ class DocumentCounter(db.Model):
 
 
 class DocumentCheck(db.Model):
-    """One verification of a document through its QR code or verification page."""
+    """A document verified through its QR code, its verification page or the API: one row per client
+    address and local day (``letters.verification.verify``)."""
 
     __tablename__ = "document_check"
+    __table_args__ = (UniqueConstraint("document_id", "visitor"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
     checked_at: Mapped[datetime]
-    channel: Mapped[str] = mapped_column(String(10))  # "page" or "api"
+    channel: Mapped[str] = mapped_column(String(10))  # "page" or "api": the first check of that visitor
+    # A keyed hash of the client's address and the day; empty on checks recorded before it was kept.
+    visitor: Mapped[str | None] = mapped_column(String(64))

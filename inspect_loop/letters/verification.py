@@ -1,18 +1,32 @@
-"""Reading a QR token back: is the document genuine, and what is the state of its matter now."""
+"""Reading a QR token back: is the document genuine, and what is the state of its matter now.
 
+Every check is counted (the unit page shows how often each notice was verified), but at most once per
+client address, document and day, and the public routes are rate-limited per address: reloading the page or
+calling the API in a loop neither inflates the count nor costs the server more than a person checking.
+"""
+
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from inspect_loop import clock
 from inspect_loop.assignments.models import Assignment
 from inspect_loop.cases.models import Case, CaseStatus, Outcome
 from inspect_loop.db import db
+from inspect_loop.extensions import limiter
 from inspect_loop.inspections.models import FindingStatus
 from inspect_loop.labels import zh
 from inspect_loop.letters.models import Document, DocumentCheck, DocumentStatus
 from inspect_loop.letters.tokens import make_token, normalise_code, read_token, short_code
+
+# A person checks a handful of notices; an office behind one address, a few dozen in a sitting. Shared by
+# the page and the API, so alternating between them gains nothing.
+VERIFY_RATE_LIMIT = "30/minute;300/hour"
+verification_rate_limit = limiter.shared_limit(VERIFY_RATE_LIMIT, scope="document-verification")
 
 MATTER_LABELS = {
     "revoked": "已作废",
@@ -67,8 +81,9 @@ def matter_status(document: Document) -> str:
             Outcome.withdrawn: "withdrawn"}.get(case.outcome, "closed_out")
 
 
-def verify(token: str, channel: str) -> Verification:
-    """Check a token and log the check (the office sees how often each notice is verified)."""
+def verify(token: str, channel: str, address: str | None) -> Verification:
+    """Check a token and count the check of the client at ``address`` (the request's ``remote_addr``: the
+    client's own behind ``PROXY_COUNT`` trusted proxies, never a header it could set itself)."""
     parsed = read_token(current_app.config["SECRET_KEY"], token)
     if parsed is None:
         return Verification(genuine=False)
@@ -76,9 +91,22 @@ def verify(token: str, channel: str) -> Verification:
     document = db.session.scalar(select(Document).where(Document.id == document_id, Document.nonce == nonce))
     if document is None:
         return Verification(genuine=False)
-    db.session.add(DocumentCheck(document_id=document.id, checked_at=clock.now(), channel=channel))
+    _count_check(document, channel, address or "")
     status = matter_status(document)
     return Verification(genuine=True, document=document, status=status, status_label=MATTER_LABELS[status])
+
+
+def _count_check(document: Document, channel: str, address: str) -> None:
+    """One ``DocumentCheck`` per document, address and local day; a repeated check (even a concurrent one)
+    finds the row there and adds nothing. The address is kept only as a keyed hash of it with the day: it
+    tells two checks of one day apart, but cannot be read back or followed from one day to the next."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    visitor = hmac.new(secret, f"document-check|{clock.today().isoformat()}|{address}".encode(),
+                       hashlib.sha256).hexdigest()
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(insert(DocumentCheck)
+                       .values(document_id=document.id, checked_at=clock.now(), channel=channel, visitor=visitor)
+                       .on_conflict_do_nothing(index_elements=["document_id", "visitor"]))
 
 
 # The year's brackets as people type them on a phone or a PC: printed 〔〕 (GB/T 9704), typed [] 【】 () （）.

@@ -1,5 +1,6 @@
 """The public verification pages of a notice's QR code: ``/v/<token>`` (what the QR code opens) and ``/v``
-(type the number and the short code printed beside the QR code). No login; every check is logged."""
+(type the number and the short code printed beside the QR code). No login; each client's checks are
+counted once a day and rate-limited (``letters.verification``)."""
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
@@ -7,7 +8,7 @@ from inspect_loop.db import db
 from inspect_loop.extensions import limiter
 from inspect_loop.labels import ENUM_LABELS
 from inspect_loop.letters.models import DocumentKind
-from inspect_loop.letters.verification import token_for_code, verify
+from inspect_loop.letters.verification import token_for_code, verification_rate_limit, verify
 
 bp = Blueprint("verification", __name__)
 
@@ -16,9 +17,10 @@ LOOKUP_RATE_LIMIT = "20/minute;200/hour"
 
 
 @bp.get("/v/<token>")
+@verification_rate_limit
 def verify_page(token: str):
-    result = verify(token, channel="page")
-    db.session.commit()  # the check is logged even though the page only reads
+    result = verify(token, channel="page", address=request.remote_addr)
+    db.session.commit()  # the check is counted even though the page only reads
     return render_template("public/verify.html", result=result, kind_labels=ENUM_LABELS[DocumentKind],
                            number="", code=""), 200 if result.genuine else 404
 

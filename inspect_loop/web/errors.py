@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from inspect_loop.db import db
+from inspect_loop.extensions import retry_after_header
 from inspect_loop.web import bp
 from inspect_loop.web.security import retry_after_seconds
 
@@ -32,9 +33,10 @@ JSON_ENDPOINTS = frozenset({"web.upload_photo"})
 def error_page(status: int, detail: str | None = None):
     db.session.rollback()
     title, text = _messages().get(status, (_("请求无法处理"), ""))
+    headers = retry_after_header() if status == 429 else {}
     if request.endpoint in JSON_ENDPOINTS:
-        return jsonify({"error": detail or text}), status
-    return render_template("errors/error.html", status=status, title=title, text=detail or text), status
+        return jsonify({"error": detail or text}), status, headers
+    return render_template("errors/error.html", status=status, title=title, text=detail or text), status, headers
 
 
 @bp.app_errorhandler(CSRFError)

@@ -1,4 +1,5 @@
-"""Security headers on every response and the session cookie's attributes.
+"""Security headers on every response (``Cache-Control: no-store`` on all but the static assets) and the
+session cookie's attributes.
 
 The CSP allows no inline script or style: every script is a file under ``static/js`` and every style a file
 under ``static/css``. Behind https (``BASE_URL`` starting with ``https:``) the session cookie is ``Secure``
@@ -52,9 +53,11 @@ def add_security_headers(response):
         response.headers.setdefault(name, value)
     if behind_https(current_app):
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    if response.mimetype == "text/html":
-        # Pages show personal and case data: never keep them in shared caches.
-        response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint != "static":
+        # Everything but the static assets carries personal or case data, or may (pages, API answers, exports,
+        # notices' PDFs, photos): no cache, shared or the browser's, may keep it — a shared computer or a
+        # proxy would hand it to the next reader. Set here for every response, so no view can forget it.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

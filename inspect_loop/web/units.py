@@ -248,5 +248,4 @@ def document_pdf(document_id: int):
     response = send_file(BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True,
                          download_name=f"{document.number}-v{document.version}.pdf")
     response.headers["X-Document-SHA256"] = document.sha256
-    response.headers["Cache-Control"] = "private, no-store"
     return response

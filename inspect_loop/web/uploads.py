@@ -1,8 +1,10 @@
 """Photos: validated by their content (Pillow), re-encoded without metadata, stored under their SHA-256.
 
 ``store_photo`` is the one way a photo enters the system (the inspection form uploads each photo first and
-then submits the returned ids; rectification reports can do the same). A photo is served only to a
-logged-in user who may see its unit; an unattached photo only to the user who uploaded it.
+then submits the returned ids; rectification reports can do the same). Each upload is bounded: dimensions
+are checked from the header before decoding, a JPEG is decoded at a reduced scale, and a user may upload
+only so many photos a minute and keep only so many unsubmitted. A photo is served to a logged-in user who
+may see the case of its finding, as the finding itself is scoped; an unattached photo only to its uploader.
 """
 
 import hashlib
@@ -14,12 +16,13 @@ from pathlib import Path
 from flask import abort, current_app, jsonify, request, send_file, url_for
 from flask_login import current_user, login_required
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from inspect_loop import clock
-from inspect_loop.api.scope import can_see_unit
+from inspect_loop.api.scope import can_see_case
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
+from inspect_loop.extensions import limiter
 from inspect_loop.inspections.models import Finding, Photo, Rectification
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, allowed
@@ -31,6 +34,20 @@ MAX_SIDE = 8000
 # Phones downscale to this before uploading (static/js/photos.js); the server keeps no larger photo either.
 STORED_SIDE = 1600
 THUMBNAIL_SIDE = 320
+# A baseline JPEG is decoded at 1/2, 1/4 or 1/8 scale (``draft``): an 8000×6000 one peaks at about 30 MB.
+# PNG, WebP and progressive JPEG are decoded whole before the photo shrinks (libjpeg keeps every coefficient
+# of a progressive one), so each has a pixel limit for a peak near 100 MB per upload. Measured on Pillow 12:
+# 4000×3000 PNG with alpha 117 MB, progressive JPEG 47 MB; WebP's decoder copies its buffer twice, so
+# 3000×2000 already takes 94 MB. (A 248 KB 7999×7999 PNG took 1 GB.)
+MAX_WHOLE_DECODE_PIXELS = {"PNG": 4000 * 3000, "JPEG": 4000 * 3000, "WEBP": 3000 * 2000}
+WHOLE_DECODE_LABELS = {"PNG": ("PNG", "PNG"), "JPEG": ("渐进式 JPEG", "progressive JPEG"), "WEBP": ("WebP", "WebP")}
+# Per user, not per address (an office's staff share its gateway's address): the photo page uploads each
+# picked photo at once, a few per finding, so this only stops a script.
+PHOTO_UPLOAD_RATE_LIMIT = "30/minute;300/hour"
+# Photos uploaded and not yet submitted with a form, per user within a day: a day's inspections need a few
+# dozen; more would be a script filling the disk until ``flask photos prune`` removes them a week later.
+MAX_PENDING_PHOTOS = 100
+PENDING_WINDOW = timedelta(days=1)
 # Pillow format → (content type, file extension)
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
@@ -48,8 +65,9 @@ def _read_limited(file_storage) -> bytes:
     return data
 
 
-def _decode(data: bytes) -> tuple[Image.Image, str]:
-    """The decoded image and its format, or a refusal; the size is checked before any pixel is decoded."""
+def decode_photo(data: bytes) -> tuple[Image.Image, str]:
+    """The image, already shrunk to the stored size, and its format, or a refusal. The dimensions are checked
+    from the header before any pixel is decoded, and a JPEG is decoded at a reduced scale."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -57,14 +75,13 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
             kind = probe.format
             if kind not in FORMATS:
                 _refuse("只接受 JPEG、PNG 或 WebP 格式的照片", "only JPEG, PNG or WebP photos are accepted")
-            width, height = probe.size
-            if width > MAX_SIDE or height > MAX_SIDE or width < 1 or height < 1:
-                _too_large()
+            _check_dimensions(probe)
             probe.verify()
             image = Image.open(BytesIO(data))  # verify() leaves the image unusable: open it again to decode
-            if kind == "JPEG":
-                image.draft("RGB", (STORED_SIDE, STORED_SIDE))  # decode a large JPEG at a reduced scale
+            image.draft("RGB", _stored_size(*image.size))  # JPEG only: the smallest scale still as large as stored
             image.load()
+            # Shrunk before anything copies it (orientation, conversion): one full-size image at a time.
+            image.thumbnail((STORED_SIDE, STORED_SIDE))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             _too_large()
         except UnidentifiedImageError:
@@ -74,15 +91,32 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
     return image, kind
 
 
+def _check_dimensions(probe: Image.Image) -> None:
+    width, height = probe.size
+    if width > MAX_SIDE or height > MAX_SIDE or width < 1 or height < 1:
+        _too_large()
+    kind = probe.format
+    decoded_whole = kind != "JPEG" or probe.info.get("progressive")
+    if decoded_whole and width * height > MAX_WHOLE_DECODE_PIXELS[kind]:
+        most, (label_zh, label_en) = MAX_WHOLE_DECODE_PIXELS[kind], WHOLE_DECODE_LABELS[kind]
+        _refuse(f"{label_zh}格式的照片不能超过{most // 10_000}万像素，请缩小后或存为普通 JPEG 再上传",
+                f"a {label_en} photo may have at most {most:,} pixels; downscale it or save it as a baseline JPEG")
+
+
+def _stored_size(width: int, height: int) -> tuple[int, int]:
+    """The size a photo of ``width``×``height`` is stored at: at most ``STORED_SIDE`` on its longer side."""
+    scale = min(1, STORED_SIDE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _too_large():
     _refuse(f"照片尺寸不能超过{MAX_SIDE}×{MAX_SIDE}像素", f"the photo exceeds {MAX_SIDE}×{MAX_SIDE} pixels")
 
 
 def _encode(image: Image.Image, kind: str) -> bytes:
-    """Re-encoding drops EXIF (GPS, device) and anything appended to the file; orientation is applied first,
-    and a photo sent without the browser's downscaling is brought to the same size here."""
+    """Re-encoding drops EXIF (GPS, device) and anything appended to the file; orientation is applied
+    (to the image already shrunk by ``decode_photo``: its box is square, so turning it keeps it inside)."""
     image = ImageOps.exif_transpose(image)
-    image.thumbnail((STORED_SIDE, STORED_SIDE))
     out = BytesIO()
     if kind == "JPEG":
         image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
@@ -116,8 +150,9 @@ def _format_of(photo: Photo) -> str:
 
 def store_photo(file_storage, actor: User) -> Photo:
     """Validate, re-encode and store an uploaded photo with a thumbnail; add its ``Photo`` row (flushed)."""
+    _check_pending(actor)
     data = _read_limited(file_storage)
-    image, kind = _decode(data)
+    image, kind = decode_photo(data)
     encoded = _encode(image, kind)
     digest = hashlib.sha256(encoded).hexdigest()
     stored = Image.open(BytesIO(encoded))
@@ -135,6 +170,19 @@ def store_photo(file_storage, actor: User) -> Photo:
     return photo
 
 
+# A photo neither on a finding nor on a rectification report: uploaded for a form not (yet) submitted.
+UNATTACHED = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None))
+
+
+def _check_pending(actor: User) -> None:
+    pending = db.session.scalar(select(func.count(Photo.id)).where(
+        Photo.uploaded_by_id == actor.id, *UNATTACHED, Photo.uploaded_at >= clock.now() - PENDING_WINDOW))
+    if pending >= MAX_PENDING_PHOTOS:
+        _refuse(f"24小时内上传而未提交的照片已达{MAX_PENDING_PHOTOS}张，请先提交正在填写的表单",
+                f"you uploaded {MAX_PENDING_PHOTOS} photos within 24 hours that no submitted form uses yet; "
+                f"submit the forms you are filling in first")
+
+
 def prune_unattached_photos(keep_days: int) -> tuple[int, list[Path]]:
     """Delete the photos uploaded more than ``keep_days`` ago and never attached to a finding or report (a
     form given up after its photos were uploaded). Returns how many were deleted and the files no remaining
@@ -142,14 +190,13 @@ def prune_unattached_photos(keep_days: int) -> tuple[int, list[Path]]:
     lost its file."""
     if keep_days < 1:
         raise InvalidInput("保留天数至少为1天", "keep at least one day", field="days")
-    unattached = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None))
     stale = list(db.session.scalars(select(Photo).where(
-        *unattached, Photo.uploaded_at < clock.now() - timedelta(days=keep_days))))
+        *UNATTACHED, Photo.uploaded_at < clock.now() - timedelta(days=keep_days))))
     if not stale:
         return 0, _files_without_photo(keep_days)
     digests = {photo.sha256 for photo in stale}
     # Still unattached at the moment of deletion: a form submitted meanwhile keeps its photo.
-    db.session.execute(delete(Photo).where(Photo.id.in_([photo.id for photo in stale]), *unattached))
+    db.session.execute(delete(Photo).where(Photo.id.in_([photo.id for photo in stale]), *UNATTACHED))
     still_used = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(digests))))
     orphaned = [photo for photo in {photo.sha256: photo for photo in stale}.values()
                 if photo.sha256 not in still_used]
@@ -181,8 +228,7 @@ def unattached_photos(ids: list[int], actor: User) -> list[Photo]:
     if not ids:
         return []
     photos = list(db.session.scalars(select(Photo).where(
-        Photo.id.in_(ids), Photo.uploaded_by_id == actor.id, Photo.finding_id.is_(None),
-        Photo.rectification_id.is_(None))))
+        Photo.id.in_(ids), Photo.uploaded_by_id == actor.id, *UNATTACHED)))
     if len(photos) != len(set(ids)):
         raise InvalidInput("照片无效或已被使用，请重新上传", "a photo id is unknown or already used", field="photos")
     by_id = {photo.id: photo for photo in photos}
@@ -199,19 +245,25 @@ def posted_photos(ids_field: str, files_field: str, actor: User) -> list[Photo]:
     return photos
 
 
-def _unit_of(photo: Photo):
+def _finding_of(photo: Photo) -> Finding | None:
     if photo.finding_id is not None:
-        return db.session.get(Finding, photo.finding_id).unit
+        return db.session.get(Finding, photo.finding_id)
     if photo.rectification_id is not None:
-        return db.session.get(Rectification, photo.rectification_id).finding.unit
+        return db.session.get(Rectification, photo.rectification_id).finding
     return None
 
 
 def may_see_photo(user: User, photo: Photo) -> bool:
-    unit = _unit_of(photo)
-    if unit is None:
+    """A photo of a finding or of its rectification report is seen by whoever may see the finding's case
+    (a regulator: only cases with a finding of its sectors, as on every page and in the API)."""
+    finding = _finding_of(photo)
+    if finding is None:
         return photo.uploaded_by_id == user.id
-    return can_see_unit(user, unit)
+    return can_see_case(user, finding.case)
+
+
+def _uploader_key() -> str:
+    return f"user:{current_user.id}"
 
 
 def photo_urls(photo: Photo) -> dict:
@@ -221,6 +273,7 @@ def photo_urls(photo: Photo) -> dict:
 
 @bp.route("/photos", methods=["POST"])
 @login_required
+@limiter.limit(PHOTO_UPLOAD_RATE_LIMIT, key_func=_uploader_key)
 def upload_photo():
     if not may_upload(current_user):
         abort(403)
@@ -247,10 +300,7 @@ def _send(photo: Photo, thumbnail: bool):
     path = photo_path(photo, thumbnail)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype="image/jpeg" if thumbnail else photo.content_type, conditional=True,
-                         max_age=3600)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return send_file(path, mimetype="image/jpeg" if thumbnail else photo.content_type)
 
 
 @bp.route("/photos/<int:photo_id>")

@@ -105,12 +105,12 @@ def test_the_qr_code_is_printed_at_least_25_mm_wide_with_error_correction_m_or_b
     assert barcode.ec_level in ("M", "Q", "H")
 
 
-def test_the_public_page_and_the_api_agree_and_every_check_is_logged(every_kind, client, database):
+def test_the_public_page_and_the_api_agree_and_every_client_s_check_is_logged(every_kind, client, database):
     document = every_kind.reminder
     token = issuing.verify_url(document).rsplit("/", 1)[1]
-    client.get(f"/v/{token}")
-    client.get(f"/v/{token}")
-    answer = client.get(f"/api/v1/verify/{token}").get_json()
+    client.get(f"/v/{token}", environ_base={"REMOTE_ADDR": "203.0.113.1"})
+    client.get(f"/v/{token}", environ_base={"REMOTE_ADDR": "203.0.113.2"})
+    answer = client.get(f"/api/v1/verify/{token}", environ_base={"REMOTE_ADDR": "203.0.113.3"}).get_json()
     assert answer["genuine"] is True and answer["number"] == document.number
     assert answer["issuer"] == "兰溪市平安办" and answer["unit_name"] == "某电子商务商行"
     assert answer["sha256"] == hashlib.sha256(document.pdf).hexdigest() and answer["status"] == "in_progress"

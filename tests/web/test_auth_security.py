@@ -9,9 +9,7 @@ from flask import Flask, abort
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from inspect_loop import create_app
 from inspect_loop.db import db
-from inspect_loop.extensions import limiter
 from inspect_loop.inspections.models import Inspection
 from inspect_loop.users.models import User
 from inspect_loop.users.operations import issue_api_token
@@ -171,30 +169,6 @@ def test_a_photo_upload_without_the_csrf_header_is_refused_in_json(strict_app, c
 
 
 # -- the login rate limit ------------------------------------------------------------------------------
-
-@pytest.fixture
-def limited_app_with(app):
-    """``limited_app_with(**config)``: an app with the login rate limit on. The limiter is one object shared
-    by every app of the test session, so it is switched back off (and its counters cleared) afterwards."""
-    was_enabled = limiter.enabled
-    shared = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "BASE_URL")
-
-    def make(**extra):
-        limited = create_app({**{key: app.config[key] for key in shared},
-                              "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
-                              "RATELIMIT_STORAGE_URI": "memory://", **extra})
-        limiter.reset()
-        return limited
-
-    yield make
-    limiter.reset()
-    limiter.enabled = was_enabled
-
-
-@pytest.fixture
-def limited_app(limited_app_with):
-    return limited_app_with()
-
 
 def test_login_attempts_are_rate_limited_per_address(limited_app, county):
     client = limited_app.test_client()
