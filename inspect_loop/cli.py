@@ -12,6 +12,7 @@ from inspect_loop.errors import DomainError
 from inspect_loop.regions.lookup import department_by_code
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.operations import create_user, issue_api_token, revoke_api_tokens
+from inspect_loop.users.passwords import password_problem
 
 
 def _fail(error: DomainError):
@@ -149,7 +150,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--password", help="login password; generated and printed when omitted")
     def users_create(username, role, department_code, password):
         generated = password is None
-        if generated:
+        while password is None or (generated and password_problem(password, username)):
+            # A random password may happen to contain a short username ("li"), which the rule refuses.
             password = secrets.token_urlsafe(12)
         try:
             department = department_by_code(department_code) if department_code else None

@@ -60,6 +60,14 @@ def test_users_create_generates_a_password_when_none_is_given(app, county, datab
     assert result.exit_code == 0 and "初始密码" in result.output
 
 
+def test_a_generated_password_never_contains_the_username(app, county, database, monkeypatch):
+    """One random password in seventy contained a two-letter username and the command failed."""
+    drawn = iter(["xxLIxxxxxxxxxxxx", "Q7rT2vN9kP4sW8zB"])
+    monkeypatch.setattr("inspect_loop.cli.secrets.token_urlsafe", lambda length: next(drawn))
+    result = app.test_cli_runner().invoke(args=["users", "create", "li", "--role", "viewer"])
+    assert result.exit_code == 0 and "初始密码: Q7rT2vN9kP4sW8zB" in result.output
+
+
 def test_sweep_lists_what_is_due(app, county, database):
     with at("2026-03-02"):
         overdue = inspect(county, county.units.shop, "YD-01")

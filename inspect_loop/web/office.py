@@ -35,7 +35,7 @@ from inspect_loop.web import office_queries as queries
 from inspect_loop.web.auth import permission_required, roles_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import (
-    commit_or_message,
+    commit_or_refusal,
     domain_message,
     form_ids,
     form_text,
@@ -210,11 +210,12 @@ def office_case(case_id: int):
 
 def case_action(case_id: int, failed: str, operation, done: str):
     """A POST of the case page: one operation, commit, back to the case; or the page again with the
-    refusal next to the form that caused it (HTTP 400) and nothing changed."""
+    refusal next to the form that caused it (the refusal's status: 400 bad input, 403, 409 a step the loop does
+    not allow now) and nothing changed."""
     case = get_case(case_id)
-    message = commit_or_message(lambda: operation(case))
-    if message:
-        return render_case(db.session.get(Case, case_id), message, failed, 400)
+    refusal = commit_or_refusal(lambda: operation(case))
+    if refusal:
+        return render_case(db.session.get(Case, case_id), domain_message(refusal), failed, refusal.http_status)
     flash(done, "success")
     return redirect(url_for("web.office_case", case_id=case_id))
 
@@ -290,9 +291,10 @@ def document_action(document_id: int, operation, done: str):
     if document.case_id is None:
         abort(404)
     case = get_case(document.case_id)
-    message = commit_or_message(lambda: operation(document, form_text("reason", 1000)))
-    if message:
-        return render_case(db.session.get(Case, case.id), message, f"document-{document_id}", 400)
+    refusal = commit_or_refusal(lambda: operation(document, form_text("reason", 1000)))
+    if refusal:
+        return render_case(db.session.get(Case, case.id), domain_message(refusal), f"document-{document_id}",
+                           refusal.http_status)
     flash(done, "success")
     return redirect(url_for("web.office_case", case_id=case.id, _anchor="documents"))
 

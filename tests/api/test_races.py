@@ -293,3 +293,27 @@ def test_parallel_reissues_make_one_new_version(app, api, tokens, county):
         f"/documents/{document_id}/reissue", "office", json={"reason": "原件遗失"})), won=201)
     assert count(Document, Document.case_id == case_id) == 2
     assert count(Document, Document.case_id == case_id, Document.status == DocumentStatus.valid) == 1
+
+
+# -- 平安曝光 -------------------------------------------------------------------------------------------------
+
+def draft_exposure(api, county):
+    _, [finding_id] = new_case(api, county.units.shop.id, "XF-01")
+    return ok(api.post("/exposures", "office", day="2026-03-03", json={
+        "title": "2026年3月平安曝光", "draft": True,
+        "items": [{"unit_id": county.units.shop.id, "finding_ids": [finding_id]}]}), 201)["id"]
+
+
+def test_parallel_publications_publish_once(app, api, tokens, county):
+    exposure_id = draft_exposure(api, county)
+    one_winner(at_once(app, tokens, "2026-03-04", lambda api, _: api.post(f"/exposures/{exposure_id}/publish",
+                                                                          "office")))
+    assert events("exposure.published") == 1 and events("exposure.listed") == 1
+
+
+def test_parallel_take_downs_take_down_once(app, api, tokens, county):
+    exposure_id = draft_exposure(api, county)
+    ok(api.post(f"/exposures/{exposure_id}/publish", "office", day="2026-03-04"))
+    one_winner(at_once(app, tokens, "2026-03-10", lambda api, _: api.post(
+        f"/exposures/{exposure_id}/take-down", "office", json={"reason": "整改完毕"})))
+    assert events("exposure.taken_down") == 1

@@ -57,7 +57,7 @@ def test_the_page_and_the_api_share_one_rate_limit_per_address_answered_with_ret
         assert client.get(path, **from_address("198.51.100.4")).status_code == 200
     page = client.get(f"/v/{token}", **from_address("198.51.100.4"))
     assert page.status_code == 429
-    assert "尝试次数过多，请稍后再试。" in page.get_data(as_text=True)
+    assert "尝试次数过多" in page.get_data(as_text=True)
     assert 1 <= int(page.headers["Retry-After"]) <= 60
     api = client.get(f"/api/v1/verify/{token}", **from_address("198.51.100.4"))
     assert api.status_code == 429

@@ -132,7 +132,7 @@ def test_uploads_are_rate_limited_per_user_with_retry_after(limited_app, county)
         assert upload(inspector, jpeg_bytes()).status_code == 201
     refused = upload(inspector, jpeg_bytes())
     assert refused.status_code == 429
-    assert refused.get_json()["error"] == "尝试次数过多，请稍后再试。"
+    assert refused.get_json()["error"].startswith("尝试次数过多")
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     # Per user: a colleague behind the same address uploads on.
     assert upload(logged_in("inspector2"), jpeg_bytes()).status_code == 201
