@@ -153,7 +153,8 @@ def client(app, database):
 def limited_app_with(app):
     """``limited_app_with(**config)``: an app on the test database with the rate limits on (the shared app
     has them off). The limiter is one object shared by every app of the test session, so it is switched back
-    off (and its counters cleared) afterwards."""
+    off, its counters cleared and any application-wide limit a test set dropped afterwards (Flask-Limiter keeps
+    the first ``RATELIMIT_APPLICATION`` it is given for every later app)."""
     was_enabled = limiter.enabled
     shared = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "BASE_URL", "UPLOAD_FOLDER")
 
@@ -166,6 +167,7 @@ def limited_app_with(app):
 
     yield make
     limiter.reset()
+    limiter.limit_manager.set_application_limits([])
     limiter.enabled = was_enabled
 
 
