@@ -10,7 +10,6 @@ from inspect_loop.interviews.models import InterviewRound
 from inspect_loop.interviews.operations import (
     convene_round,
     record_attendance,
-    require_round_in_county,
     set_participants,
 )
 from inspect_loop.letters.models import Document
@@ -42,7 +41,7 @@ def post_round(actor, body: inp.RoundIn):
        response=out.RoundOut)
 def get_round(actor, round_id: int):
     interview_round = lookups.get_or_404(InterviewRound, round_id, "round_id")
-    require_round_in_county(actor, interview_round)
+    scope.require_round(actor, interview_round)
     return visible_round(actor, interview_round)
 
 

@@ -311,7 +311,7 @@ class StatsQuery(Query):
 
 
 class RegionStatsQuery(StatsQuery):
-    region: text(20) | None = Field(None, description="县（市、区）或乡镇（街道）代码")
+    region: text(20) | None = Field(None, description="县（市、区）或乡镇（街道）代码，限本辖区；缺省为本辖区（管理员、领导为全部）")
 
 
 class PeriodQuery(RegionStatsQuery):
@@ -321,7 +321,7 @@ class PeriodQuery(RegionStatsQuery):
 
 class RankingQuery(StatsQuery):
     month: text(7) | None = Field(None, description="月份 YYYY-MM；缺省为本月")
-    region: text(20) | None = Field(None, description="县（市、区）代码；缺省为全部乡镇（街道）")
+    region: text(20) | None = Field(None, description="县（市、区）代码；缺省为本人所在县（管理员、领导为全部）")
 
 
 class OverdueQuery(RegionStatsQuery):

@@ -3,7 +3,9 @@
 - township office: units and cases of its township;
 - county safety office: units and cases of its county;
 - regulator: units of its county, and the cases with a finding in one of its sectors;
-- administrator, inspector, viewer: everything (inspection teams go anywhere unannounced; leaders read all).
+- administrator, inspector, viewer: everything (inspection teams go anywhere unannounced; leaders read all);
+- interview rounds: a round belongs to the county that convened it; the county's office, township offices and
+  regulators read its rounds (with the summonses of the cases they may see), no other county's.
 
 Lists are filtered with these conditions in SQL; a single row outside the reader's scope answers 403.
 """
@@ -16,9 +18,12 @@ from inspect_loop.db import db
 from inspect_loop.errors import Forbidden
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import Finding
+from inspect_loop.interviews.models import InterviewRound
 from inspect_loop.letters.models import Document
+from inspect_loop.regions.models import RegionLevel
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
+from inspect_loop.users.permissions import home_county
 
 OUT_OF_SCOPE = ("超出本部门的管辖范围", "this is outside your department's area")
 
@@ -61,6 +66,16 @@ def can_see_case(actor: User, case: Case) -> bool:
         sectors = set(actor.department.sectors)
         return any(finding.hazard_type.sector in sectors for finding in case.findings)
     return True
+
+
+def can_see_round(actor: User, interview_round: InterviewRound) -> bool:
+    county = home_county(actor)
+    return county is None or interview_round.convened_by.region.ancestor(RegionLevel.county) == county
+
+
+def require_round(actor: User, interview_round: InterviewRound) -> None:
+    if not can_see_round(actor, interview_round):
+        raise Forbidden(*OUT_OF_SCOPE)
 
 
 def require_unit(actor: User, unit: Unit) -> None:

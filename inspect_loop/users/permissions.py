@@ -7,7 +7,7 @@ their team) is checked by the operations themselves, with the helpers at the bot
 import enum
 
 from inspect_loop.errors import Forbidden
-from inspect_loop.regions.models import DepartmentKind, RegionLevel
+from inspect_loop.regions.models import DepartmentKind, Region, RegionLevel
 from inspect_loop.users.models import Role, User
 
 
@@ -112,6 +112,22 @@ def county_id_of(actor: User) -> int | None:
     if actor.role == Role.safety_office and department is not None:
         return department.region_id
     return None
+
+
+def home_region(actor: User) -> Region | None:
+    """The region a reader is confined to: a township office's township, a county office's or a regulator's
+    county; None for the roles that read everywhere (administrator, inspection teams, leaders)."""
+    department = actor.department
+    if actor.role not in (Role.township_office, Role.safety_office, Role.regulator) or department is None:
+        return None
+    level = RegionLevel.township if actor.role == Role.township_office else RegionLevel.county
+    return department.region.ancestor(level)
+
+
+def home_county(actor: User) -> Region | None:
+    """The county of a reader's home region (a township office's county too)."""
+    home = home_region(actor)
+    return home.ancestor(RegionLevel.county) if home is not None else None
 
 
 def require_in_township(actor: User, township_id: int) -> None:

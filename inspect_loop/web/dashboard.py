@@ -1,7 +1,8 @@
 """统计分析 (the dashboard) and 月晾晒 (the monthly township ranking), with an Excel download of every figure
 and table on them.
 
-Both pages are for the roles that may ``view_stats``. The figures come from ``inspect_loop.stats``, the
+Both pages are for the roles that may ``view_stats``, each reader within its own region
+(``inspect_loop.stats.scope``). The figures come from ``inspect_loop.stats``, the
 functions the API answers with, so a page and ``/api/v1/stats/…`` never disagree. Charts are drawn in the
 browser by the vendored ECharts (``static/js/dashboard.js``) from rows handed over in ``data-*``
 attributes; every chart has its table beside it and its own .xlsx download with the 口径说明 sheet.
@@ -15,17 +16,16 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_loop import clock
-from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
-from inspect_loop.regions.models import Region, RegionLevel
+from inspect_loop.regions.models import RegionLevel
 from inspect_loop.stats import breakdowns, excel
 from inspect_loop.stats.definitions import BREAKDOWNS, RANKING_COLUMNS, SUMMARY_FIGURES, SUMMARY_LABELS
 from inspect_loop.stats.queries import period_of, summary
 from inspect_loop.stats.ranking import WEIGHTS, month_of, parse_month, township_ranking
-from inspect_loop.users.permissions import Action
+from inspect_loop.stats.scope import figures_region, ranking_region, readable_counties, readable_regions
+from inspect_loop.users.permissions import Action, home_region
 from inspect_loop.web import bp
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, XLSX_MIMETYPE
@@ -60,12 +60,6 @@ class StatsFilters:
         return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(), "region": self.region or ""}
 
 
-def statistical_regions() -> list[Region]:
-    """Counties and townships, each county followed by its townships."""
-    return list(db.session.scalars(select(Region).where(Region.level.in_((RegionLevel.county, RegionLevel.township)))
-                                   .order_by(Region.code)))
-
-
 def own_region(level: RegionLevel) -> str | None:
     """The code of the user's own township or county (by its department), at ``level`` or the nearest above."""
     department = current_user.department
@@ -92,11 +86,13 @@ def requested_filters() -> tuple[StatsFilters, str | None]:
     """The period and region asked for, checked; on bad input the default (this year so far, one's own region)
     and the message saying what was wrong."""
     today = clock.today()
-    default = StatsFilters(today.replace(month=1, day=1), today, own_region(RegionLevel.township))
+    default = StatsFilters(today.replace(month=1, day=1), today,
+                           figures_region(current_user, own_region(RegionLevel.township)))
     try:
         date_to = _day("to", _("结束日期"), default.date_to)
         date_from = _day("from", _("开始日期"), date_to.replace(month=1, day=1))
         region = (request.args["region"].strip() or None) if "region" in request.args else default.region
+        region = figures_region(current_user, region)  # refuses regions outside the reader's
         period_of(date_from, date_to, region)  # refuses from > to and unknown or village regions
     except DomainError as error:
         return default, domain_message(error)
@@ -157,7 +153,8 @@ def dashboard():
         "dashboard/index.html", filters=filters, error=error, figures=figures, groups=figure_groups(figures),
         trend=breakdowns.monthly_trend(date_from, date_to, region), categories=categories, sectors=sectors,
         risk=breakdowns.risk_by_township(region), overdue=breakdowns.overdue_list(region, OVERDUE_SHOWN),
-        overdue_total=figures["overdue_now"], regions=statistical_regions(), presets=period_presets(clock.today()),
+        overdue_total=figures["overdue_now"], regions=readable_regions(current_user),
+        every_region=home_region(current_user) is None, presets=period_presets(clock.today()),
         labels={name: chart_labels(name) for name in BREAKDOWNS},
         tables={name: table_columns(name) for name in BREAKDOWNS}, today=clock.today())
 
@@ -195,9 +192,10 @@ def dashboard_export(table: str):
 def requested_ranking() -> tuple[dict, str | None, str | None]:
     """The ranking asked for (``month``, ``region`` = a county code) with that region, or on bad input this
     month's for one's own county and the message saying what was wrong."""
-    own = own_region(RegionLevel.county)
+    own = ranking_region(current_user, own_region(RegionLevel.county))
     region = (request.args["region"].strip() or None) if "region" in request.args else own
     try:
+        region = ranking_region(current_user, region)
         return township_ranking((request.args.get("month") or "").strip() or None, region), region, None
     except DomainError as error:
         return township_ranking(None, own), own, domain_message(error)
@@ -215,8 +213,9 @@ def neighbour_months(month: str) -> tuple[str, str | None]:
 def ranking():
     result, region, error = requested_ranking()
     previous_month, next_month = neighbour_months(result["month"])
-    counties = [region for region in statistical_regions() if region.level == RegionLevel.county]
+    counties = readable_counties(current_user)
     return render_template("dashboard/ranking.html", result=result, error=error, region=region, counties=counties,
+                           every_region=home_region(current_user) is None,
                            previous_month=previous_month, next_month=next_month,
                            weight_texts=weight_texts(),
                            columns={key: _(header) for key, header, _definition in RANKING_COLUMNS})

@@ -196,10 +196,6 @@ def round_condition(user: User):
     return true()
 
 
-def can_see_round(user: User, interview_round: InterviewRound) -> bool:
-    return user.role != Role.safety_office or interview_round.convened_by.region_id == user.department.region_id
-
-
 def rounds_statement(user: User, text: str = "", year: int | None = None) -> Select:
     """Rounds newest first, each with how many units were summoned, attended, were absent, are unrecorded."""
     counts = (select(Summons.round_id.label("round_id"), func.count(Summons.id).label("summoned"),

@@ -63,7 +63,7 @@ def attendance_word(attended: bool | None) -> str:
 def get_round(round_id: int) -> InterviewRound:
     """The round, or 404; another county's round answers 403."""
     interview_round = db.get_or_404(InterviewRound, round_id)
-    if not queries.can_see_round(current_user, interview_round):
+    if not scope.can_see_round(current_user, interview_round):
         abort(403)
     return interview_round
 

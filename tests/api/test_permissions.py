@@ -154,7 +154,7 @@ PREPARE = {
     "get_me": lambda w: ("/me", None),
     "verify_token": lambda w: (f"/verify/{w.document().id}.forged", None),
     "get_openapi": lambda w: ("/openapi.json", None),
-    "stats_summary": lambda w: ("/stats/summary?from=2026-01-01&region=330781", None),
+    "stats_summary": lambda w: ("/stats/summary?from=2026-01-01", None),
     "stats_townships": lambda w: ("/stats/townships?month=2026-03", None),
     "stats_trend": lambda w: ("/stats/trend", None),
     "stats_categories": lambda w: ("/stats/categories", None),

@@ -35,10 +35,15 @@ def test_summary_json_is_the_summary(year, client, tokens):
     assert response.get_json()["units_rectified_on_time"] == 2
 
 
-def test_summary_defaults_to_the_year_so_far(year, client, tokens):
-    body = get(client, tokens["east"], "/api/v1/stats/summary").get_json()
+def test_summary_defaults_to_the_year_so_far_of_every_region_for_a_leader(year, client, tokens):
+    body = get(client, tokens["viewer"], "/api/v1/stats/summary").get_json()
     assert body["period"] == {"from": "2026-01-01", "to": "2026-07-10", "region": None}
     assert body["interview_rounds"] == 3
+
+
+def test_summary_defaults_to_the_readers_own_township(year, client, tokens):
+    body = get(client, tokens["east"], "/api/v1/stats/summary").get_json()
+    assert body["period"]["region"] == {"code": "330781001", "level": "township", "name": "兰江街道"}
 
 
 def test_townships_json_and_xlsx(year, client, tokens):
