@@ -44,9 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from inspect_loop.blueprints import register_blueprints
     from inspect_loop.cli import register_cli
-    from inspect_loop.web.arguments import IdConverter
 
-    app.url_map.converters["int"] = IdConverter  # before any route is added
     register_blueprints(app)
     init_web(app)
     register_cli(app)

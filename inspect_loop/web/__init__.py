@@ -6,9 +6,10 @@ template helpers; the page modules below register their routes on ``bp``.
 
 from flask import Blueprint, Flask, request, url_for
 
-from inspect_loop.web.arguments import link_arguments
+from inspect_loop.web.arguments import link_arguments, refuse_ids_beyond_any_row
 
 bp = Blueprint("web", __name__)
+bp.url_value_preprocessor(refuse_ids_beyond_any_row)
 
 
 def page_url(page: int, arg: str = "page") -> str:

@@ -2,7 +2,7 @@
 
 Anyone can type any query string, so every page reads its parameters through these:
 
-- ids in a path (``<int:…>``) and in filters (``township=``, ``plan=``) beyond ``db.MAX_ID`` name no row and
+- ids in a page's path (``<int:…>``) and in filters (``township=``, ``plan=``) beyond ``db.MAX_ID`` name no row and
   never reach a query (they overflowed the database drivers); a filter that is no id is ignored, as an unknown
   choice is: the list shows everything and its select box says 全部;
 - a page number past any list is the empty page after the last, never an offset the database cannot hold;
@@ -15,8 +15,7 @@ answers a 400 page with it (``web/errors.py``). ``docs/decisions.md`` explains t
 
 from datetime import date
 
-from flask import request
-from werkzeug.routing import IntegerConverter
+from flask import abort, request
 
 from inspect_loop import clock
 from inspect_loop.db import MAX_ID
@@ -27,12 +26,11 @@ MAX_PAGE = 1_000_000
 YEARS = range(clock.EARLIEST_DAY.year, clock.LATEST_DAY.year + 1)
 
 
-class IdConverter(IntegerConverter):
-    """``<int:…>`` of every route: a number above ``MAX_ID`` matches no route (404), as an unknown id does."""
-
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
+def refuse_ids_beyond_any_row(_endpoint: str | None, values: dict | None) -> None:
+    """A page's path id above ``MAX_ID`` is a 404, as an unknown id is, before it reaches a query. (The API
+    answers its own 404 naming the field, ``api/lookups.py``.)"""
+    if any(isinstance(value, int) and value > MAX_ID for value in (values or {}).values()):
+        abort(404)
 
 
 def page_number(arg: str = "page") -> int:
