@@ -13,6 +13,10 @@ from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
+# The days a user may name (a period, a month, a deadline): anything outside is a typing error, and date
+# arithmetic near the years 1 and 9999 overflows (a period ending on 9999-12-31 has no next day).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
 # Set only while the demo and data generators replay history through the domain's own operations.
 _replayed_now: ContextVar[datetime | None] = ContextVar("replayed_now", default=None)
 

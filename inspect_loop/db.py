@@ -22,6 +22,10 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# The largest id: primary keys are PostgreSQL ``integer``. A larger number names no row, and handed to a query it
+# fails in the driver (SQLite stops at 2**63, PostgreSQL compares it as numeric), so it is never sent.
+MAX_ID = 2_147_483_647
+
 
 def _begin_sqlite_write_transaction(connection) -> None:
     """Python's sqlite3 driver begins a transaction only before its first INSERT/UPDATE/DELETE. Beginning it

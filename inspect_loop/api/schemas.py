@@ -15,6 +15,8 @@ from pydantic_core import PydanticCustomError
 
 from inspect_loop.cases.models import CaseStatus, Stage
 from inspect_loop.characters import refused_character
+from inspect_loop.clock import EARLIEST_DAY, LATEST_DAY
+from inspect_loop.db import MAX_ID
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
@@ -22,8 +24,6 @@ from inspect_loop.inspections.models import InspectionKind, PlanStatus
 from inspect_loop.regions.models import DepartmentKind, RegionLevel
 from inspect_loop.units.models import UnitStatus
 
-MAX_ID = 2_147_483_647  # PostgreSQL integer
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 MAX_PER_PAGE = 200
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -9,6 +9,7 @@ from inspect_loop.extensions import limiter
 from inspect_loop.labels import ENUM_LABELS
 from inspect_loop.letters.models import DocumentKind
 from inspect_loop.letters.verification import token_for_code, verification_rate_limit, verify
+from inspect_loop.web.arguments import query_text
 
 bp = Blueprint("verification", __name__)
 
@@ -28,7 +29,7 @@ def verify_page(token: str):
 @bp.get("/v")
 @limiter.limit(LOOKUP_RATE_LIMIT)
 def lookup_page():
-    number, code = request.args.get("number", "").strip()[:60], request.args.get("code", "").strip()[:20]
+    number, code = query_text("number", 60), query_text("code", 20)
     if not number and not code:
         return render_template("public/verify.html", result=None, kind_labels=ENUM_LABELS[DocumentKind],
                                number="", code="")

@@ -74,6 +74,10 @@ def parse_month(text: str | None) -> Month:
     if match is None:
         raise InvalidInput("月份格式应为 YYYY-MM", "month must be YYYY-MM", field="month")
     month = month_of(date(int(match.group(1)), int(match.group(2)), 1))
+    if not clock.EARLIEST_DAY <= month.first <= clock.LATEST_DAY:  # the month before 0001-01 does not exist
+        raise InvalidInput(f"月份应在{clock.EARLIEST_DAY:%Y-%m}至{clock.LATEST_DAY:%Y-%m}之间",
+                           f"month must lie between {clock.EARLIEST_DAY:%Y-%m} and {clock.LATEST_DAY:%Y-%m}",
+                           field="month")
     if month.first > clock.today():
         raise InvalidInput("不能对尚未开始的月份排名", "month has not begun yet", field="month")
     return month

@@ -6,13 +6,15 @@ template helpers; the page modules below register their routes on ``bp``.
 
 from flask import Blueprint, Flask, request, url_for
 
+from inspect_loop.web.arguments import link_arguments, refuse_ids_beyond_any_row
+
 bp = Blueprint("web", __name__)
+bp.url_value_preprocessor(refuse_ids_beyond_any_row)
 
 
 def page_url(page: int, arg: str = "page") -> str:
     """The current page with another ``?page=``, keeping search and filters."""
-    arguments = {**(request.view_args or {}), **request.args.to_dict(), arg: page}
-    return url_for(request.endpoint, **arguments)
+    return url_for(request.endpoint, **link_arguments(**{arg: page}))
 
 
 def init_web(app: Flask) -> None:
@@ -29,7 +31,8 @@ def init_web(app: Flask) -> None:
     app.before_request(refuse_unwanted_characters)
     app.before_request(remember_choice)
     app.jinja_env.globals.update(is_english=is_english, role_name=role_name, menu_for=menu_for,
-                                 page_url=page_url, language_switch_url=language_switch_url,
+                                 page_url=page_url, link_arguments=link_arguments,
+                                 language_switch_url=language_switch_url,
                                  label=label, event_label=event_label, enum_options=options)
     app.jinja_env.filters.update(FILTERS)
 

@@ -3,7 +3,7 @@ enable, reset a password. Regions, departments and the hazard catalogue are in `
 imports in ``imports.py``.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +22,7 @@ from inspect_loop.users.passwords import MIN_LENGTH
 from inspect_loop.users.permissions import Action
 from inspect_loop.web import admin_queries as queries
 from inspect_loop.web import bp
+from inspect_loop.web.arguments import query_text
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import attach_error, commit_or_message, commit_or_refusal, form_text, paginate
@@ -87,7 +88,7 @@ def admin_users():
         rows = [user_row(user) for user in db.session.scalars(statement.limit(MAX_EXPORT_ROWS))]
         notes = [(_("角色"), label(Role(filters.role)) if filters.role else _("全部")),
                  (_("状态"), {"1": _("启用"), "0": _("停用")}.get(filters.active, _("全部"))),
-                 (_("搜索"), request.args.get("q", ""))]
+                 (_("搜索"), query_text("q"))]
         return xlsx_list(_("用户"), USER_COLUMNS, rows, "users", notes)
     return render_template("admin/users.html", pager=paginate(statement), role_options=options(Role))
 

@@ -7,7 +7,7 @@ statistics refer to them (the rules of a correction: docs/office-and-admin.md, A
 
 import re
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,6 +32,7 @@ from inspect_loop.users.permissions import Action
 from inspect_loop.web import admin_queries as queries
 from inspect_loop.web import bp
 from inspect_loop.web.admin import REQUIRED
+from inspect_loop.web.arguments import query_text
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import attach_error, paginate, search_text
@@ -54,7 +55,7 @@ def export_or_page(statement, title: str, columns, to_row, filename: str, notes,
     """The list as .xlsx (every row of the filtered list) or as the paginated page."""
     if wants_xlsx():
         rows = [to_row(item) for item in db.session.scalars(statement.limit(MAX_EXPORT_ROWS))]
-        return xlsx_list(title, columns, rows, filename, [*notes, (_("搜索"), request.args.get("q", ""))])
+        return xlsx_list(title, columns, rows, filename, [*notes, (_("搜索"), query_text("q"))])
     return render_template(template, pager=paginate(statement), **context)
 
 

@@ -13,6 +13,7 @@ from inspect_loop.inspections.models import Finding, FindingStatus
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
+from inspect_loop.web.arguments import query_text
 from inspect_loop.web.helpers import like, search_text
 
 
@@ -86,8 +87,8 @@ class HazardFilters:
 
     @classmethod
     def from_request(cls) -> "HazardFilters":
-        return cls(search_text(), (request.args.get("category") or "").strip()[:40],
-                   (request.args.get("sector") or "").strip()[:40], choice("severity", set(Severity)))
+        return cls(search_text(), query_text("category", 40), query_text("sector", 40),
+                   choice("severity", set(Severity)))
 
 
 def hazards_statement(filters: HazardFilters) -> Select:

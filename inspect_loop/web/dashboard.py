@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from inspect_loop import clock
-from inspect_loop.errors import DomainError, InvalidInput
+from inspect_loop.errors import DomainError
 from inspect_loop.regions.models import RegionLevel
 from inspect_loop.stats import breakdowns, excel
 from inspect_loop.stats.definitions import BREAKDOWNS, RANKING_COLUMNS, SUMMARY_FIGURES, SUMMARY_LABELS
@@ -27,6 +27,7 @@ from inspect_loop.stats.ranking import WEIGHTS, month_of, parse_month, township_
 from inspect_loop.stats.scope import figures_region, ranking_region, readable_counties, readable_regions
 from inspect_loop.users.permissions import Action, home_region
 from inspect_loop.web import bp
+from inspect_loop.web.arguments import query_day
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, XLSX_MIMETYPE
 from inspect_loop.web.helpers import domain_message
@@ -72,14 +73,7 @@ def own_region(level: RegionLevel) -> str | None:
 
 
 def _day(name: str, label: str, default: date) -> date:
-    text = (request.args.get(name) or "").strip()
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{label}应为有效日期（年-月-日）", f"{name} must be a date YYYY-MM-DD",
-                           field=name) from None
+    return query_day(name, label) or default
 
 
 def requested_filters() -> tuple[StatsFilters, str | None]:

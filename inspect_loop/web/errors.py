@@ -8,8 +8,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from inspect_loop.db import db
+from inspect_loop.errors import DomainError
 from inspect_loop.extensions import retry_after_header
 from inspect_loop.web import bp
+from inspect_loop.web.helpers import domain_message
 from inspect_loop.web.security import retry_after_seconds
 
 
@@ -42,6 +44,13 @@ def error_page(status: int, detail: str | None = None):
 @bp.app_errorhandler(CSRFError)
 def csrf_refused(error: CSRFError):
     return error_page(400, _("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重新提交。"))
+
+
+@bp.app_errorhandler(DomainError)
+def refusal_page(error: DomainError):
+    """A refusal no page shows itself, such as a query parameter that cannot be read (``web/arguments.py``):
+    its status and message, nothing changed. The API answers its own in JSON (``api/errors.py``)."""
+    return error_page(error.http_status, domain_message(error))
 
 
 @bp.app_errorhandler(HTTPException)

@@ -1,8 +1,9 @@
 """Excel (.xlsx) downloads of the lists on the web pages: the whole filtered list, not only the page shown.
 
-A page offers its list as ``?format=xlsx`` (or its own export route) and answers with ``xlsx_list(...)``;
-the workbook is built by ``stats.excel.table_workbook`` (bold frozen header, widths fitted to Chinese text)
-with a second sheet stating the filters and the moment of export, so a printed list says what it shows.
+A page offers its list as ``?format=xlsx`` (``wants_xlsx``; or its own export route) and answers with
+``xlsx_list(...)``; the workbook is built by ``stats.excel.table_workbook`` (bold frozen header, widths fitted
+to Chinese text) with a second sheet stating the filters and the moment of export, so a printed list says what
+it shows.
 """
 
 from io import BytesIO
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspect_loop import clock
+from inspect_loop.errors import InvalidInput
 from inspect_loop.stats.excel import Column, table_workbook
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,7 +22,13 @@ MAX_EXPORT_ROWS = 50_000
 
 
 def wants_xlsx() -> bool:
-    return request.args.get("format") == "xlsx"
+    """``?format=xlsx`` asks for the download; no ``format`` (or an empty one) for the page. Any other format
+    is refused (400 with the message), as the API refuses it: a link that asks for something else is broken
+    and should say so rather than answer a page it did not ask for."""
+    chosen = request.args.get("format") or ""
+    if chosen not in ("", "xlsx"):
+        raise InvalidInput("导出格式只能是 xlsx", "format must be xlsx", field="format")
+    return chosen == "xlsx"
 
 
 def xlsx_list(title: str, columns: list[Column | tuple[str, str]], rows: list[dict], filename: str,

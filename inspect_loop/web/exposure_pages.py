@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from inspect_loop import clock
 from inspect_loop.db import db
-from inspect_loop.errors import DomainError, InvalidInput
+from inspect_loop.errors import DomainError
 from inspect_loop.exposures import queries
 from inspect_loop.exposures.models import Exposure
 from inspect_loop.exposures.operations import (
@@ -35,6 +35,7 @@ from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.stats.excel import Column
 from inspect_loop.users.permissions import Action
 from inspect_loop.web import bp
+from inspect_loop.web.arguments import parse_day, query_id
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import domain_message, form_ids, form_text, paginate, search_text
@@ -78,14 +79,7 @@ def state_view(exposure: Exposure) -> dict:
 
 
 def posted_date(name: str, label: str) -> date | None:
-    text = form_text(name, 20)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{label}应为有效日期（年-月-日）", f"{name} must be a date YYYY-MM-DD",
-                           field=name) from None
+    return parse_day(form_text(name, 20), name, label)
 
 
 # -- the list -------------------------------------------------------------------------------------------
@@ -117,11 +111,9 @@ def exposures_admin():
 def picker(chosen: list[Finding]) -> dict:
     """The problem picker: the chosen problems first, then one page of the search's results."""
     text = search_text()
-    township = request.args.get("township", "")
     only = request.args.get("only", "")
-    statement = queries.candidates(acting_county_id(), text=text, township_id=int(township) if township.isdigit()
-                                   else None, only=Only(only) if only in Only.__members__ else None,
-                                   today=clock.today())
+    statement = queries.candidates(acting_county_id(), text=text, township_id=query_id("township"),
+                                   only=Only(only) if only in Only.__members__ else None, today=clock.today())
     chosen_ids = {finding.id for finding in chosen}
     if chosen_ids:
         statement = statement.where(Finding.id.not_in(chosen_ids))

@@ -7,8 +7,9 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload
 
-from inspect_loop.db import db
+from inspect_loop.db import MAX_ID, db
 from inspect_loop.errors import DomainError, InvalidInput
+from inspect_loop.web.arguments import page_number, query_text
 
 PER_PAGE = 20
 
@@ -38,17 +39,15 @@ class StatementPagination(Pagination):
 
 
 def paginate(statement: Select, per_page: int = PER_PAGE, arg: str = "page") -> Pagination:
-    """One page of ``statement`` for ``?page=`` (or ``?<arg>=`` when a page has two lists); out-of-range pages
+    """One page of ``statement`` for ``?page=`` (or ``?<arg>=`` when a page has two lists); pages past the last
     are empty, not 404. ``select(Unit, risk)`` gives rows ``(unit, risk)``, ``select(Unit)`` gives units."""
-    page = request.args.get(arg, 1, type=int) or 1
-    return StatementPagination(select=statement, page=max(page, 1), per_page=per_page, max_per_page=per_page,
+    return StatementPagination(select=statement, page=page_number(arg), per_page=per_page, max_per_page=per_page,
                                error_out=False, count=True)
 
 
 def search_text() -> str:
     """The ``q`` search box, trimmed, with LIKE wildcards escaped (the pattern uses ``\\`` as escape)."""
-    text = (request.args.get("q") or "").strip()[:100]
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return query_text("q").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def like(text: str) -> str:
@@ -75,7 +74,7 @@ def form_ids(name: str) -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit():
+            if not part.isdigit() or int(part) > MAX_ID:
                 raise InvalidInput("提交的编号无效", f"{name} must be ids", field=name)
             ids.append(int(part))
     return list(dict.fromkeys(ids))

@@ -2,6 +2,8 @@
 
 from flask import has_request_context, request, session, url_for
 
+from inspect_loop.web.arguments import link_arguments
+
 SUPPORTED = ("zh_CN", "en")
 DEFAULT = "zh_CN"
 
@@ -25,5 +27,5 @@ def select_locale() -> str:
 def language_switch_url() -> str:
     """This page again in the other language."""
     other = DEFAULT if session.get("lang") == "en" else "en"
-    arguments = {**request.view_args, **request.args.to_dict(), "lang": other} if request.endpoint else {"lang": other}
+    arguments = link_arguments(lang=other) if request.endpoint else {"lang": other}
     return url_for(request.endpoint or "web.index", **arguments)

@@ -26,6 +26,7 @@ from inspect_loop.letters.models import Document, DocumentStatus
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
 from inspect_loop.web import bp
+from inspect_loop.web.arguments import query_text
 from inspect_loop.web.auth import roles_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import (
@@ -107,8 +108,8 @@ def export_inbox():
     filters = [(_("部门"), current_user.department.name)]
     if request.args.get("status") in INBOX_STATUSES:
         filters.append((_("办理状态"), str(INBOX_STATUSES[request.args["status"]])))
-    if (request.args.get("q") or "").strip():
-        filters.append((_("搜索"), request.args["q"].strip()))
+    if query_text("q"):
+        filters.append((_("搜索"), query_text("q")))
     if request.args.get("overdue") == "1":
         filters.append((_("只看逾期"), _("是")))
     return xlsx_list(_("交办单"), columns, data, "assignments", filters=filters)

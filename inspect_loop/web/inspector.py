@@ -45,6 +45,7 @@ from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
+from inspect_loop.web.arguments import query_id
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.formatting import iso_date
@@ -86,7 +87,7 @@ def filtered(statement, user: User):
     if text:
         statement = statement.where(or_(Unit.name.ilike(like(text), escape="\\"),
                                         Unit.address.ilike(like(text), escape="\\")))
-    township = request.args.get("township", type=int)
+    township = query_id("township")
     if township:
         statement = statement.where(Unit.township_id == township)
     return statement
@@ -294,7 +295,7 @@ def inspection_new(unit_id: int):
                                    **form_context(unit, request.form)), error.http_status
         return recorded(inspection, unit, stage_before)
     try:
-        plan = visible_plan(current_user, unit, request.args.get("plan", type=int))
+        plan = visible_plan(current_user, unit, query_id("plan"))
     except InvalidInput:
         abort(404)
     kind = plan.kind if plan else DEFAULT_KIND.get(current_user.role, InspectionKind.unannounced)

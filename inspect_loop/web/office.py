@@ -32,6 +32,7 @@ from inspect_loop.users.models import Role
 from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
 from inspect_loop.web import office_queries as queries
+from inspect_loop.web.arguments import parse_day, query_day, query_id, query_text
 from inspect_loop.web.auth import permission_required, roles_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import (
@@ -43,7 +44,7 @@ from inspect_loop.web.helpers import (
     search_text,
 )
 from inspect_loop.web.labels import RISK_WORDS, event_detail, event_label, label
-from inspect_loop.web.office_forms import parse_amount, parse_date, pdf_download
+from inspect_loop.web.office_forms import parse_amount, pdf_download
 
 OFFICE_ROLES = (Role.admin, Role.safety_office)
 office_required = roles_required(*OFFICE_ROLES)
@@ -117,7 +118,7 @@ def office_home():
     if wants_xlsx():
         stage = {"closed": _("已结案"), "": _("全部进行中")}.get(filters.stage) or label(Stage(filters.stage))
         notes = [(_("阶段"), stage), (_("乡镇（街道）"), township_name(filters.township) or _("全部")),
-                 (_("搜索"), request.args.get("q", "")), (_("仅有逾期问题"), _("是") if filters.overdue else _("否"))]
+                 (_("搜索"), query_text("q")), (_("仅有逾期问题"), _("是") if filters.overdue else _("否"))]
         return xlsx_list(_("闭环案件"), CASE_COLUMNS, case_export_rows(statement, today), "cases", notes)
     pager, risks = page_of_cases(statement, today)
     return render_template(
@@ -133,13 +134,13 @@ def office_due(section: str):
     if section not in queries.SWEEP_SECTIONS:
         abort(404)
     today = clock.today()
-    township = request.args.get("township", type=int)
+    township = query_id("township")
     statement = queries.sweep_statement(current_user, section, today, search_text(), township)
     findings = section == "overdue_findings"
     if wants_xlsx():
         title = str(queries.SWEEP_SECTIONS[section])
         notes = [(_("日期"), today.isoformat()), (_("乡镇（街道）"), township_name(township) or _("全部")),
-                 (_("搜索"), request.args.get("q", ""))]
+                 (_("搜索"), query_text("q"))]
         rows = finding_export_rows(statement, today) if findings else case_export_rows(statement, today)
         return xlsx_list(title, FINDING_COLUMNS if findings else CASE_COLUMNS, rows, section, notes)
     pager, risks = (paginate(statement), {}) if findings else page_of_cases(statement, today)
@@ -153,7 +154,7 @@ def office_due(section: str):
 def office_reminders_pdf():
     """Every valid 整改提醒通知书 issued on one day, for printing and delivery in one go."""
     try:
-        day = parse_date((request.args.get("day") or "").strip()[:20], "day", "日期") or clock.today()
+        day = query_day("day", "日期") or clock.today()
     except InvalidInput as error:
         flash(domain_message(error), "error")
         return redirect(url_for("web.office_home"))
@@ -240,7 +241,7 @@ def office_case_assign(case_id: int):
             raise InvalidInput("所选问题不属于该案件", "a chosen finding is not in this case", field="finding_ids")
         issue_assignment(current_user, case, regulator,
                          findings=[findings_by_id[finding_id] for finding_id in chosen] or None,
-                         deadline=parse_date(form_text("deadline"), "deadline", "整改期限"))
+                         deadline=parse_day(form_text("deadline"), "deadline", "整改期限"))
 
     return case_action(case_id, "assign", issue, _("交办单已签发，已送达行业主管部门和属地平安办"))
 

@@ -1,10 +1,11 @@
-"""Reading the values the county office's forms post (dates, times, counts, amounts) and answering with PDFs.
+"""Reading the values the county office's forms post (times, counts, amounts; dates: ``arguments.parse_day``)
+and answering with PDFs.
 
 A bad value raises ``InvalidInput`` with a Chinese message naming the field, so the page shows it exactly
 like a refusal of the domain.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
@@ -12,19 +13,10 @@ from flask import send_file
 
 from inspect_loop import clock
 from inspect_loop.errors import InvalidInput
+from inspect_loop.web.arguments import check_in_range
 
 MAX_COUNT = 100_000
 MAX_AMOUNT = Decimal("1e10")  # the column holds 12 digits with 2 decimals
-
-
-def parse_date(text: str, field: str, label: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{label}应为有效日期（年-月-日）", f"{field} must be a date YYYY-MM-DD",
-                           field=field) from None
 
 
 def parse_local_datetime(text: str, field: str, label: str) -> datetime:
@@ -33,6 +25,7 @@ def parse_local_datetime(text: str, field: str, label: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"请填写有效的{label}", f"{field} must be a date and time", field=field) from None
+    check_in_range(moment.date(), field, label)  # as typed, before time-zone arithmetic that could overflow
     return moment.replace(tzinfo=clock.LOCAL_TZ) if moment.tzinfo is None else moment
 
 

@@ -29,6 +29,7 @@ from inspect_loop.regions.models import Department, DepartmentKind, Region, Regi
 from inspect_loop.units import uscc as uscc_rules
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
+from inspect_loop.web.arguments import query_id
 from inspect_loop.web.helpers import like, search_text
 
 # What the daily sweep (cases/sweep.py) lists, in the order the workbench shows it.
@@ -67,7 +68,7 @@ class CaseFilters:
     def from_request(cls) -> "CaseFilters":
         stage = request.args.get("stage", "")
         return cls(text=search_text(), stage=stage if stage in STAGE_FILTERS else "",
-                   township=request.args.get("township", type=int), overdue=request.args.get("overdue") == "1")
+                   township=query_id("township"), overdue=request.args.get("overdue") == "1")
 
 
 def has_overdue_finding(today: date):

@@ -24,6 +24,7 @@ from inspect_loop.stats.excel import Column
 from inspect_loop.users.permissions import Action
 from inspect_loop.web import bp
 from inspect_loop.web import office_queries as queries
+from inspect_loop.web.arguments import query_id, query_text, query_year
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import commit_or_message, form_ids, form_text, paginate, search_text
@@ -71,7 +72,7 @@ def get_round(round_id: int) -> InterviewRound:
 @bp.get("/office/rounds")
 @office_required
 def office_rounds():
-    year = request.args.get("year", type=int)
+    year = query_year()
     statement = queries.rounds_statement(current_user, search_text(), year)
     if wants_xlsx():
         rows = [{"number": round_title(item), "held_at": clock.local_datetime(item.held_at).replace(tzinfo=None),
@@ -81,7 +82,7 @@ def office_rounds():
                  "participants": item.participants}
                 for item, summoned, attended, absent in db.session.execute(statement.limit(MAX_EXPORT_ROWS))
                 .unique().all()]
-        notes = [(_("年度"), str(year) if year else _("全部")), (_("搜索"), request.args.get("q", ""))]
+        notes = [(_("年度"), str(year) if year else _("全部")), (_("搜索"), query_text("q"))]
         return xlsx_list(_("警示约谈轮次"), ROUND_COLUMNS, rows, "interview-rounds", notes)
     return render_template("office/rounds.html", pager=paginate(statement),
                            years=queries.round_years(current_user))
@@ -91,7 +92,7 @@ def office_rounds():
 
 def candidate_rows() -> tuple[list, int]:
     statement = queries.summons_candidates(current_user, clock.today(), search_text(),
-                                           request.args.get("township", type=int))
+                                           query_id("township"))
     rows = db.session.execute(statement.limit(CANDIDATE_LIMIT)).unique().all()
     return rows, queries.count_of(statement)
 
@@ -196,7 +197,7 @@ def back_to_round(round_id: int, anchor: str | None = None):
     both, so that a refused form is shown again on its own page too)."""
     page = request.args.get("page", "")[:6]
     return redirect(url_for("web.office_round", round_id=round_id, page=int(page) if page.isdigit() else None,
-                            q=(request.args.get("q") or "").strip()[:100] or None, _anchor=anchor))
+                            q=query_text("q") or None, _anchor=anchor))
 
 
 @bp.post("/office/rounds/<int:round_id>/attendance")

@@ -36,6 +36,7 @@ from inspect_loop.units.operations import create_unit
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
+from inspect_loop.web.arguments import query_id, query_text
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, xlsx_list
 from inspect_loop.web.helpers import attach_error, like, paginate, search_text
@@ -68,7 +69,7 @@ def units_statement(user: User):
         statement = statement.where(or_(Unit.name.ilike(like(text), escape="\\"),
                                         Unit.address.ilike(like(text), escape="\\"),
                                         Unit.uscc.ilike(like(uscc_rules.normalise(text)), escape="\\")))
-    township = request.args.get("township", type=int)
+    township = query_id("township")
     if township:
         statement = statement.where(Unit.township_id == township)
     if request.args.get("risk") in RISK_COLORS:
@@ -102,7 +103,7 @@ def applied_filters(user: User) -> list[tuple[str, str]]:
              "risk": (_("风险"), chosen["risk_options"]),
              "status": (_("经营状态"), chosen["status_options"]),
              "stage": (_("闭环阶段"), chosen["stage_options"])}
-    filters = [(_("搜索"), request.args["q"].strip())] if (request.args.get("q") or "").strip() else []
+    filters = [(_("搜索"), query_text("q"))] if query_text("q") else []
     for key, (name, pairs) in names.items():
         value = request.args.get(key, "")
         text = next((str(text) for option, text in pairs if str(option) == value), None)
