@@ -20,22 +20,23 @@ from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import Finding
 from inspect_loop.interviews.models import InterviewRound
 from inspect_loop.letters.models import Document
-from inspect_loop.regions.models import RegionLevel
+from inspect_loop.regions.models import Department, Region, RegionLevel
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
-from inspect_loop.users.permissions import home_county
+from inspect_loop.users.permissions import home_county, home_region
 
 OUT_OF_SCOPE = ("超出本部门的管辖范围", "this is outside your department's area")
 
 
+def _home_column(home: Region, unit_or_class):
+    """The unit's township or county, whichever the home region is."""
+    return unit_or_class.township_id if home.level == RegionLevel.township else unit_or_class.county_id
+
+
 def unit_condition(actor: User):
     """SQL condition on ``Unit`` (the query must include the unit)."""
-    department = actor.department
-    if actor.role == Role.township_office:
-        return Unit.township_id == department.region_id
-    if actor.role in (Role.safety_office, Role.regulator):
-        return Unit.county_id == department.region_id
-    return true()
+    home = home_region(actor)
+    return true() if home is None else _home_column(home, Unit) == home.id
 
 
 def _in_sectors(actor: User):
@@ -51,12 +52,8 @@ def case_condition(actor: User):
 
 
 def can_see_unit(actor: User, unit: Unit) -> bool:
-    department = actor.department
-    if actor.role == Role.township_office:
-        return unit.township_id == department.region_id
-    if actor.role in (Role.safety_office, Role.regulator):
-        return unit.county_id == department.region_id
-    return True
+    home = home_region(actor)
+    return home is None or _home_column(home, unit) == home.id
 
 
 def can_see_case(actor: User, case: Case) -> bool:
@@ -68,9 +65,16 @@ def can_see_case(actor: User, case: Case) -> bool:
     return True
 
 
+def round_condition(actor: User):
+    """SQL condition on ``InterviewRound`` joined with its convening ``Department`` (always a county office, so
+    its region is the round's county)."""
+    county = home_county(actor)
+    return true() if county is None else Department.region_id == county.id
+
+
 def can_see_round(actor: User, interview_round: InterviewRound) -> bool:
     county = home_county(actor)
-    return county is None or interview_round.convened_by.region.ancestor(RegionLevel.county) == county
+    return county is None or interview_round.convened_by.region_id == county.id
 
 
 def require_round(actor: User, interview_round: InterviewRound) -> None:

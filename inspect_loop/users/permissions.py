@@ -117,11 +117,12 @@ def county_id_of(actor: User) -> int | None:
 def home_region(actor: User) -> Region | None:
     """The region a reader is confined to: a township office's township, a county office's or a regulator's
     county; None for the roles that read everywhere (administrator, inspection teams, leaders)."""
-    department = actor.department
-    if actor.role not in (Role.township_office, Role.safety_office, Role.regulator) or department is None:
+    if actor.role not in (Role.township_office, Role.safety_office, Role.regulator):
         return None
+    if actor.department is None:  # never everywhere by a missing department
+        raise Forbidden("该账号未指定所属部门，请联系管理员", "your account has no department; ask the administrator")
     level = RegionLevel.township if actor.role == Role.township_office else RegionLevel.county
-    return department.region.ancestor(level)
+    return actor.department.region.ancestor(level)
 
 
 def home_county(actor: User) -> Region | None:

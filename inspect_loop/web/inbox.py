@@ -108,8 +108,8 @@ def export_inbox():
     filters = [(_("部门"), current_user.department.name)]
     if request.args.get("status") in INBOX_STATUSES:
         filters.append((_("办理状态"), str(INBOX_STATUSES[request.args["status"]])))
-    if query_text("q"):
-        filters.append((_("搜索"), query_text("q")))
+    if searched := query_text("q"):
+        filters.append((_("搜索"), searched))
     if request.args.get("overdue") == "1":
         filters.append((_("只看逾期"), _("是")))
     return xlsx_list(_("交办单"), columns, data, "assignments", filters=filters)

@@ -10,7 +10,7 @@ from datetime import date
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -190,13 +190,6 @@ def sweep_previews(user: User, today: date) -> list[dict]:
 
 # -- interview rounds ---------------------------------------------------------------------------------
 
-def round_condition(user: User):
-    """A county office works with the rounds its county convened; the administrator with every round."""
-    if user.role == Role.safety_office:
-        return Department.region_id == user.department.region_id
-    return true()
-
-
 def rounds_statement(user: User, text: str = "", year: int | None = None) -> Select:
     """Rounds newest first, each with how many units were summoned, attended, were absent, are unrecorded."""
     counts = (select(Summons.round_id.label("round_id"), func.count(Summons.id).label("summoned"),
@@ -207,7 +200,7 @@ def rounds_statement(user: User, text: str = "", year: int | None = None) -> Sel
                         func.coalesce(counts.c.absent, 0))
                  .join(Department, Department.id == InterviewRound.convened_by_id)
                  .outerjoin(counts, counts.c.round_id == InterviewRound.id)
-                 .where(round_condition(user))
+                 .where(scope.round_condition(user))
                  .options(joinedload(InterviewRound.convened_by), selectinload(InterviewRound.departments)))
     if text:
         summoned_unit = (select(Summons.id).join(Unit, Unit.id == Summons.unit_id)
@@ -221,7 +214,7 @@ def rounds_statement(user: User, text: str = "", year: int | None = None) -> Sel
 
 def round_years(user: User) -> list[int]:
     statement = (select(InterviewRound.year).distinct().join(Department, Department.id == InterviewRound.convened_by_id)
-                 .where(round_condition(user)).order_by(InterviewRound.year.desc()))
+                 .where(scope.round_condition(user)).order_by(InterviewRound.year.desc()))
     return list(db.session.scalars(statement))
 
 

@@ -131,3 +131,17 @@ def test_an_interview_round_is_read_only_in_its_county(client, county, other, ou
     for reader in (county.users.east, county.users.office, county.users.fire, county.users.viewer):
         assert api_get(client, reader, url).status_code == 200, reader.username
     assert api_get(client, other.users.township, "/api/v1/interview-rounds/999999").status_code == 404
+
+
+def test_a_county_bound_account_without_a_department_reads_nothing(client, county, database):
+    """A township office whose department was lost (data mended by hand) is not a reader without bounds."""
+    township = county.users.east
+    token = issue_api_token(township)
+    township.department = None
+    database.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    with at(TODAY):
+        for url in ("/api/v1/stats/summary", "/api/v1/stats/overdue", "/api/v1/units"):
+            refused = client.get(url, headers=headers)
+            assert refused.status_code == 403, url
+            assert refused.get_json()["error"]["message"] == "该账号未指定所属部门，请联系管理员"
