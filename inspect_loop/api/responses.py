@@ -61,6 +61,11 @@ class DepartmentOut(Out):
     region_code: str
     sectors: list[str]
     doc_prefix: str
+    full_name: str
+    address: str
+    contact_person: str
+    contact_phone: str
+    enforcement_powers: bool
 
 
 class HazardTypeOut(Out):
@@ -72,6 +77,7 @@ class HazardTypeOut(Out):
     severity: Severity
     rectify_days: int
     day_basis: DayBasis
+    legal_basis: str
 
 
 class UnitOut(Out):
@@ -228,6 +234,7 @@ class RoundOut(Out):
     held_at: datetime
     held_on: date
     venue: str
+    venue_address: str
     participants: int
     departments: list[str]
     summonses: list[SummonsOut]
