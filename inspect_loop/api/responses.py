@@ -336,17 +336,50 @@ class ExposureOut(Out):
     items: list[ExposureItemOut]
 
 
+class VerifiedFindingOut(Out):
+    hazard_title: str = Field(description="文书印制的隐患名称")
+    category: str = Field(description="文书印制的隐患类别")
+    major: bool = Field(description="文书是否标为重大隐患")
+    deadline: date = Field(description="文书印制的整改期限")
+    status: FindingStatus | None = Field(description="该问题目前的状态")
+    status_label: str | None
+    deadline_now: date | None = Field(description="问题仍在整改且期限已变更（交办、延期）时的现行期限，否则为空")
+
+
+class AppointmentOut(Out):
+    held_at: datetime = Field(description="约谈通知书印制的约谈时间")
+    venue: str = Field(description="约谈通知书印制的约谈地点")
+
+
+class CurrentVersionOut(Out):
+    number: str
+    version: int
+    verify_url: str = Field(description="该文号最新版本的核验地址")
+
+
 class VerifyOut(Out):
     genuine: bool
     kind: DocumentKind | None = None
     kind_label: str | None = None
+    title: str | None = Field(None, description="文书印制的标题，如 整改提醒通知书")
     number: str | None = None
     version: int | None = None
     issuer: str | None = None
     issued_at: datetime | None = None
     unit_name: str | None = None
-    status: str | None = Field(None, description="事项现状：in_progress、closed_out、revoked、superseded 等")
+    status: str | None = Field(None, description="文书无效时为 revoked、superseded，否则同 matter_status")
     status_label: str | None = None
+    document_status: DocumentStatus | None = None
+    matter_status: Literal["in_progress", "closed_out", "shut_down", "banned", "withdrawn"] | None = Field(
+        None, description="事项现状：in_progress（办理中，阶段见 stage）、closed_out（已整改销号）、shut_down、banned、withdrawn")
+    matter_label: str | None = Field(None, description="事项现状的中文，如 一次提醒·整改中、三次执法·依法查处中、已整改销号")
+    stage: Stage | None = Field(None, description="办理中的案件目前所处阶段")
+    deadlines: list[date] | None = Field(None, description="文书印制的整改期限（去重、升序）")
+    findings: list[VerifiedFindingOut] | None = Field(None, description="文书印制的隐患，及各自现状")
+    appointment: AppointmentOut | None = Field(None, description="约谈通知书印制的约谈时间和地点")
+    printed_recorded: bool | None = Field(None, description="false：文书签发于系统保存印制内容之前，"
+                                          "title、findings、deadlines 按目前的记录重建，可能与纸质文书不同")
+    current_version: CurrentVersionOut | None = Field(None, description="本文书不是该文号的最新版本时，最新版本")
     sha256: str | None = None
 
 

@@ -37,6 +37,7 @@ ESCALATION_GROUNDS = ("鉴于上述情况，依据“一次提醒、二次警示
 
 def finding_rows(findings: list[Finding]) -> list[dict]:
     return [{
+        "finding_id": finding.id,  # kept with the printed facts (letters/printed.py), never printed
         "hazard_title": finding.hazard_type.title,
         "category": finding.hazard_type.category,
         "description": finding.description,

@@ -18,6 +18,7 @@ from inspect_loop.interviews.models import Summons
 from inspect_loop.letters import context as letter_context
 from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
 from inspect_loop.letters.numbering import format_number, next_serial
+from inspect_loop.letters.printed import printed_facts
 from inspect_loop.letters.render import pool_size, render_html, render_letter, render_many
 from inspect_loop.letters.tokens import make_token, short_code
 from inspect_loop.regions.lookup import county_office_of, regulators_of_case
@@ -71,9 +72,13 @@ def _numbered(kind: DocumentKind, *, issuer: Department, unit: Unit, case: Case 
 
 
 def _letter_data(document: Document, build: Callable[[Document], dict]) -> dict:
+    """The template data of ``document``; what of it the paper shows is kept on the document for its
+    verification page (``printed.printed_facts``)."""
     url = verify_url(document)
     common = letter_context.common(document, url, short_code(url.rsplit("/", 1)[1]), verify_lookup_url())
-    return common | build(document)
+    data = common | build(document)
+    document.printed = printed_facts(document.kind, data)
+    return data
 
 
 def _pdfs(letters: list[tuple[str, dict]]) -> list[bytes]:
@@ -145,6 +150,12 @@ def _builder_for(document: Document) -> Callable[[Document], dict]:
     case = db.session.get(Case, document.case_id)
     recipients = [department.name for department in regulators_of_case(case)]
     return lambda new: letter_context.referral(case, recipients)
+
+
+def letter_data_now(document: Document) -> dict:
+    """The template data ``document`` would be rendered with today, without the common header: for
+    documents issued before what they printed was kept (``verification.printed_of``)."""
+    return _builder_for(document)(document)
 
 
 def reissue(document: Document, actor: User, reason: str) -> Document:

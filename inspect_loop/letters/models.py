@@ -1,7 +1,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from inspect_loop.db import db, enum_column
@@ -66,6 +66,9 @@ class Document(db.Model):
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     revoked_at: Mapped[datetime | None]
     revoke_reason: Mapped[str | None] = mapped_column(Text)
+    # What the paper shows, fixed at issue for the verification page (``letters/printed.py``): title,
+    # findings, deadlines, a summons' appointment. None on documents issued before it was kept.
+    printed: Mapped[dict | None] = mapped_column(JSON)
 
     issuer: Mapped[Department] = relationship()
     unit: Mapped[Unit] = relationship()

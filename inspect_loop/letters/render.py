@@ -111,6 +111,14 @@ def _fonts_and_stylesheet() -> tuple[FontConfiguration, CSS]:
     return fonts, CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=LetterAssetFetcher())
 
 
+@cache
+def printed_title(kind: str) -> str:
+    """The title a notice of ``kind`` prints: its template's ``heading`` block, read from the template itself
+    so the verification page and the paper cannot disagree."""
+    template = _environment().get_template(f"{kind}.html")
+    return "".join("".join(template.blocks["heading"](template.new_context({}))).split())
+
+
 def render_html(kind: str, context: dict) -> str:
     return _environment().get_template(f"{kind}.html").render(context)
 

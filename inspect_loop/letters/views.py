@@ -6,9 +6,14 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from inspect_loop.db import db
 from inspect_loop.extensions import limiter
-from inspect_loop.labels import ENUM_LABELS
-from inspect_loop.letters.models import DocumentKind
-from inspect_loop.letters.verification import token_for_code, verification_rate_limit, verify
+from inspect_loop.letters.models import DocumentStatus
+from inspect_loop.letters.verification import (
+    offices_to_ask,
+    token_for_code,
+    token_of,
+    verification_rate_limit,
+    verify,
+)
 from inspect_loop.web.arguments import query_text
 
 bp = Blueprint("verification", __name__)
@@ -21,8 +26,12 @@ LOOKUP_RATE_LIMIT = "20/minute;200/hour"
 @verification_rate_limit
 def verify_page(token: str):
     result = verify(token, channel="page", address=request.remote_addr)
+    # Whom to call: for a notice that is not genuine or was revoked.
+    revoked = result.genuine and result.document.status == DocumentStatus.revoked
+    offices = offices_to_ask(result.document, "") if not result.genuine or revoked else []
+    current_url = url_for("verification.verify_page", token=token_of(result.current)) if result.current else None
     db.session.commit()  # the check is counted even though the page only reads
-    return render_template("public/verify.html", result=result, kind_labels=ENUM_LABELS[DocumentKind],
+    return render_template("public/verify.html", result=result, offices=offices, current_url=current_url,
                            number="", code=""), 200 if result.genuine else 404
 
 
@@ -31,10 +40,9 @@ def verify_page(token: str):
 def lookup_page():
     number, code = query_text("number", 60), query_text("code", 20)
     if not number and not code:
-        return render_template("public/verify.html", result=None, kind_labels=ENUM_LABELS[DocumentKind],
-                               number="", code="")
+        return render_template("public/verify.html", result=None, offices=[], number="", code="")
     token = token_for_code(number, code)
     if token is None:
-        return render_template("public/verify.html", result=None, kind_labels=ENUM_LABELS[DocumentKind],
+        return render_template("public/verify.html", result=None, offices=offices_to_ask(None, number),
                                number=number, code=code, not_found=True), 404
     return redirect(url_for("verification.verify_page", token=token))

@@ -6,7 +6,7 @@ notice a regulator issues keeps ordering what the law lets it order (docs/letter
 sources).
 
 Revision ID: b1a2c3d4e5f6
-Revises: 54076816ea57
+Revises: b5e6f7a8b9c0
 Create Date: 2026-12-07 14:30:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b1a2c3d4e5f6'
-down_revision = '54076816ea57'
+down_revision = 'b5e6f7a8b9c0'
 branch_labels = None
 depends_on = None
 

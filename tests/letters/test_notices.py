@@ -123,7 +123,7 @@ def test_the_public_page_shows_no_personal_data_and_fits_a_phone(every_kind, cli
     html = client.get(urlsplit(issuing.verify_url(every_kind.summons)).path).get_data(as_text=True)
     for private in ("张三", "13800000001", "inspector", "李四"):
         assert private not in html
-    assert 'name="viewport"' in html and "整改中" in html
+    assert 'name="viewport"' in html and "三次执法·依法查处中" in html
 
 
 def test_a_forged_or_altered_token_is_not_genuine(every_kind, client, app):
