@@ -125,3 +125,8 @@ def test_the_assignment_and_the_referral_print_the_basis_and_the_contact(issuers
     assert assignment.count(f"依据：{BASIS['XF-01']}") == 2
     referral = pdf_text(document_of(database, DocumentKind.referral).pdf)
     assert f"依据：{BASIS['SC-01']}" in referral and "（联系人：陈科长，联系电话：0579-88901234）" in referral
+
+
+def test_a_notice_that_does_not_verify_names_the_county_office_with_its_full_name_and_phone(issuers, client):
+    html = client.get("/v/not-a-token").get_data(as_text=True)
+    assert OFFICE_FULL_NAME in html and 'href="tel:0579-88901234"' in html
