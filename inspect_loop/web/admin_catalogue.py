@@ -1,5 +1,6 @@
 """系统管理: the catalogue only the administrator maintains — regions (county → township → village → grid),
-departments (safety offices and sector regulators) and hazard types (《平安建设指导手册》): each a searchable,
+departments (safety offices and sector regulators, with what their notices print of them: full name, address,
+contact, enforcement powers) and hazard types (《平安建设指导手册》, with their legal basis): each a searchable,
 filterable list with an .xlsx export, a form to add one and a page to correct one. Codes, a region's level and
 parent and a department's kind and seat stay as created, and nothing is deleted: cases, documents and
 statistics refer to them (the rules of a correction: docs/office-and-admin.md, Administration).
@@ -39,9 +40,11 @@ from inspect_loop.web.helpers import attach_error, paginate, search_text
 from inspect_loop.web.labels import label, options
 
 catalogue_required = permission_required(Action.manage_catalogue)
+
 # A new department's powers: by its kind (regulators hold them, safety offices not), or as the admin says.
 POWERS_BY_KIND = ""
 POWERS = {"yes": True, "no": False}
+
 SECTOR_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 REGION_COLUMNS = [Column("code", _l("代码")), Column("name", _l("名称")), Column("level", _l("层级")),
