@@ -30,34 +30,39 @@ FLOOR_HTML = '<!DOCTYPE html><html lang="zh-CN"><body><p>兰溪市平安办整�
 FLOOR_TWO_FACES_HTML = ('<!DOCTYPE html><html lang="zh-CN"><body><h1>整改提醒通知书</h1>'
                         '<p>兰溪市平安办。</p></body></html>')
 KINDS = ("reminder", "summons", "assignment", "referral")
-HAZARDS = [("消防安全", "应急照明灯未接通电源", "疏散通道应急照明灯电源线脱落"),
-           ("用电安全", "配电箱接线混乱裸露", "仓库配电箱无盖板，线路私拉乱接"),
-           ("燃气安全", "液化气钢瓶未安装报警装置", ""),
-           ("生产安全", "危险化学品储存不规范", "油漆稀释剂与杂物混放")]
+HAZARDS = [("消防安全", "应急照明灯未接通电源", "疏散通道应急照明灯电源线脱落", "《中华人民共和国消防法》第十六条第一款第（二）项"),
+           ("用电安全", "配电箱接线混乱裸露", "仓库配电箱无盖板，线路私拉乱接", "《中华人民共和国消防法》第二十七条第二款"),
+           ("燃气安全", "液化气钢瓶未安装报警装置", "", "《中华人民共和国安全生产法》第三十六条第四款"),
+           ("生产安全", "危险化学品储存不规范", "油漆稀释剂与杂物混放", "")]
 
 
 def notice_context(kind: str, index: int) -> dict:
     found = date(2026, 3, 2) + timedelta(days=index % 20)
     findings = [{"category": category, "hazard_title": title, "description": description,
                  "severity": "major" if number == 3 else "general", "found_on": found,
-                 "deadline": found + timedelta(days=7 + number)}
-                for number, (category, title, description) in enumerate(HAZARDS[:1 + index % 4])]
+                 "deadline": found + timedelta(days=7 + number), "legal_basis": basis}
+                for number, (category, title, description, basis) in enumerate(HAZARDS[:1 + index % 4])]
     history = [{"on": found, "text": "暗访检查发现隐患3项"},
                {"on": found, "text": f"签发《整改提醒通知书》（兰平安提〔2026〕{index + 1}号）"},
                {"on": found + timedelta(days=10), "text": "复查，2项隐患未整改到位"},
                {"on": found + timedelta(days=10), "text": "复查未整改，进入二次警示"}]
     data = {
         "number": f"兰平安{'提约交执'[KINDS.index(kind)]}〔2026〕{index + 1}号", "issuer_name": "兰溪市平安办",
-        "issued_on": found, "unit": {"name": f"兰江街道第{index + 1}号商铺", "address": f"兰江街道振兴路{index + 1}号",
+        "issuer_full_name": "兰溪市平安建设领导小组办公室", "issuer_has_powers": False,
+        "contact": {"person": "陈科长", "phone": "0579-88901234"}, "issued_on": found, "unit": {"name": f"兰江街道第{index + 1}号商铺", "address": f"兰江街道振兴路{index + 1}号",
                                      "uscc": "91330781MA2HXXXX0X"},
         "verify_url": f"https://pingan.lanxi.gov.cn/v/WzEsInhWSW90Y1dFajd3RFJCUmlZWVFYV2ciXQ.{index:043d}",
         "verify_code": "K7Q2-9XMD", "verify_lookup_url": "https://pingan.lanxi.gov.cn/v", "findings": findings,
     }
     extra = {
-        "reminder": {"inspection": {"kind_label": "暗访", "inspected_on": found}},
+        "reminder": {"inspection": {"kind_label": "暗访", "inspected_on": found},
+                     "report_office": {"name": "兰溪市兰江街道平安建设办公室", "address": "兰溪市兰江街道振兴路88号",
+                                       "phone": "0579-88912110"}},
         "summons": {"round": {"number": 3, "held_at": datetime(2026, 3, 27, 14, 30), "venue": "兰溪市平安警示教育站",
-                              "convener_name": "兰溪市平安办", "departments": ["兰溪市消防救援大队", "兰溪市市场监管局"]},
-                    "bring": list(SUMMONS_BRING), "contact_office": "兰溪市平安办"},
+                              "venue_address": "兰溪市丹溪大道1号市社会治理中心一楼",
+                              "convener_name": "兰溪市平安建设领导小组办公室",
+                              "departments": ["兰溪市消防救援大队", "兰溪市市场监管局"]},
+                    "bring": list(SUMMONS_BRING), "contact_office": "兰溪市平安建设领导小组办公室"},
         "assignment": {"assignment": {"deadline": found + timedelta(days=30)}, "regulator": {"name": "兰溪市消防救援大队"},
                        "territorial": {"name": "兰江街道平安办"}, "case_history": history},
         "referral": {"history": history, "recipients": ["兰溪市消防救援大队", "兰溪市应急管理局"], "escalation_reason": None,

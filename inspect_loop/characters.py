@@ -79,3 +79,28 @@ def check_text(text: str, *, field: str, label: str, label_en: str, multiline: b
     if found is not None:
         raise InvalidInput(f"{label}含有{found.description_zh}，请清空后重新输入",
                            f"{label_en} contains {found.description_en}; clear it and type it again", field=field)
+
+
+# A telephone number as offices write it: 0579-88881234, (0579)88881234, 0579-88881234转8001, two numbers
+# separated by 、 or a comma. Full-width digits, hyphen and plus (a Chinese input method's) become ASCII.
+PHONE_CHARACTERS = frozenset("0123456789+-() （）转、，,/")
+FULL_WIDTH_PHONE = str.maketrans("０１２３４５６７８９－＋", "0123456789-+")
+PHONE_MIN_DIGITS = 5
+
+
+def normalise_phone(text: str, *, field: str, label: str, label_en: str) -> str:
+    """``text`` as a stored telephone number (trimmed, ASCII digits), or "" when empty; refused (InvalidInput
+    naming ``field``) when it holds anything but digits and the marks numbers are written with, or when it
+    has fewer digits than any real number (a local number has seven or eight, a hotline five)."""
+    text = (text or "").strip().translate(FULL_WIDTH_PHONE)
+    if not text:
+        return ""
+    wrong = next((character for character in text if character not in PHONE_CHARACTERS), None)
+    if wrong is not None:
+        raise InvalidInput(f"{label}只能填写数字及“-”“（）”“转”“、”等号码符号，不能含“{wrong}”",
+                           f"{label_en} may hold only digits and the marks of telephone numbers, not {wrong!r}",
+                           field=field)
+    if sum(character.isdigit() for character in text) < PHONE_MIN_DIGITS:
+        raise InvalidInput(f"{label}不完整：至少{PHONE_MIN_DIGITS}位数字", f"{label_en} has too few digits",
+                           field=field)
+    return text

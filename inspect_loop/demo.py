@@ -37,17 +37,25 @@ from inspect_loop.users.operations import create_user
 DEMO_PASSWORD = "pingan-demo-2026"
 EXPOSURE_MONTHS = (2, 5, 8, 11)  # 平安曝光 once a quarter
 COUNTY = ("330781", "兰溪市", "兰平安")
+# The county office as its notices name and reach it (发文机关全称, 附注); it reminds and requests, it holds no
+# power to order a facility out of use.
+COUNTY_OFFICE = {"full_name": "兰溪市平安建设领导小组办公室", "address": "兰溪市丹溪大道1号市社会治理中心",
+                 "contact_person": "陈科长", "contact_phone": "0579-88901234"}
+VENUE = ("兰溪市社会治理中心平安警示教育站", "兰溪市丹溪大道1号市社会治理中心一楼")
 TOWNSHIPS = [
     ("云山街道", "云山"), ("兰江街道", "兰江"), ("上华街道", "上华"), ("永昌街道", "永昌"), ("赤溪街道", "赤溪"),
     ("女埠街道", "女埠"), ("游埠镇", "游埠"), ("诸葛镇", "诸葛"), ("黄店镇", "黄店"), ("香溪镇", "香溪"),
     ("马涧镇", "马涧"), ("梅江镇", "梅江"), ("横溪镇", "横溪"), ("柏社乡", "柏社"), ("水亭畲族乡", "水亭"),
 ]
+# code, name, document prefix, sectors, address, contact person, phone (regulators hold enforcement powers)
 REGULATORS = [
-    ("LX-XF", "兰溪市消防救援大队", "兰消", ["消防", "电动自行车"]),
-    ("LX-SCJG", "兰溪市市场监督管理局", "兰市监", ["食品", "特种设备"]),
-    ("LX-YJ", "兰溪市应急管理局", "兰应急", ["生产", "危化品"]),
-    ("LX-JX", "兰溪市经济和信息化局", "兰经信", ["用电", "燃气"]),
-    ("LX-SW", "兰溪市商务局", "兰商务", ["商贸物流"]),
+    ("LX-XF", "兰溪市消防救援大队", "兰消", ["消防", "电动自行车"], "兰溪市兰江街道振兴路50号", "王参谋", "0579-88902119"),
+    ("LX-SCJG", "兰溪市市场监督管理局", "兰市监", ["食品", "特种设备"], "兰溪市兰江街道丹溪大道108号", "李科长",
+     "0579-88903315"),
+    ("LX-YJ", "兰溪市应急管理局", "兰应急", ["生产", "危化品"], "兰溪市云山街道桃花坞路9号", "张科长", "0579-88904350"),
+    ("LX-JX", "兰溪市经济和信息化局", "兰经信", ["用电", "燃气"], "兰溪市兰江街道丹溪大道1号", "周科长",
+     "0579-88905260"),
+    ("LX-SW", "兰溪市商务局", "兰商务", ["商贸物流"], "兰溪市兰江街道丹溪大道1号", "吴科长", "0579-88906180"),
 ]
 # code, category, title, sector, severity, rectify_days, day basis
 CATALOGUE = [
@@ -92,6 +100,58 @@ CATALOGUE = [
     ("DD-03", "电动自行车", "集中充电设施未设置", "电动自行车", "general", 20, "working"),
     ("DD-04", "电动自行车", "销售非标电动自行车", "电动自行车", "general", 7, "calendar"),
 ]
+FIRE_LAW = "《中华人民共和国消防法》"
+SAFETY_LAW = "《中华人民共和国安全生产法》"
+FOOD_LAW = "《中华人民共和国食品安全法》"
+EQUIPMENT_LAW = "《中华人民共和国特种设备安全法》"
+ROAD_LAW = "《中华人民共和国道路交通安全法》"
+GAS_RULES = "《城镇燃气管理条例》"
+FIRE_RULES_61 = "《机关、团体、企业、事业单位消防安全管理规定》（公安部令第61号）"
+# The article each hazard of the catalogue breaks (the laws as in force in 2026: 安全生产法 as revised in 2021,
+# 消防法 in 2021, 食品安全法 in 2021). Articles quoted by their number only where the article itself states
+# the duty; a standard is cited as a whole where no single clause does.
+LEGAL_BASIS = {
+    "XF-01": f"{FIRE_LAW}第十六条第一款第（二）项；{FIRE_RULES_61}第二十一条",
+    "XF-02": f"{FIRE_LAW}第十六条第一款第（二）项；《建筑灭火器配置设计规范》GB 50140-2005",
+    "XF-03": f"{FIRE_LAW}第二十八条；{SAFETY_LAW}第四十二条第二款",
+    "XF-04": f"{FIRE_LAW}第二十八条；{FIRE_RULES_61}第二十一条",
+    "XF-05": f"{FIRE_LAW}第十六条第一款第（二）项",
+    "XF-06": f"{FIRE_LAW}第十九条；{SAFETY_LAW}第四十二条第一款",
+    "XF-07": f"{FIRE_LAW}第十六条第一款第（四）项；《建筑设计防火规范》GB 50016-2014（2018年版）第5.3节",
+    "XF-08": f"{FIRE_LAW}第十六条；《消防控制室通用技术要求》GB 25506-2010",
+    "YD-01": f"{FIRE_LAW}第二十七条第二款",
+    "YD-02": f"{FIRE_LAW}第二十七条第二款",
+    "YD-03": f"{FIRE_LAW}第二十七条第二款",
+    "YD-04": f"{FIRE_LAW}第二十七条第二款",
+    "YD-05": f"{FIRE_LAW}第二十七条第二款；《剩余电流动作保护装置安装和运行》GB/T 13955-2017",
+    "SP-01": f"{FOOD_LAW}第三十三条、第五十四条",
+    "SP-02": f"{FOOD_LAW}第四十五条",
+    "SP-03": f"{FOOD_LAW}第三十三条",
+    "SP-04": f"{FOOD_LAW}第三十四条、第五十四条",
+    "SP-05": f"{FOOD_LAW}第三十三条、第五十六条",
+    "SP-06": f"{FOOD_LAW}第三十三条",
+    "SC-01": f"{SAFETY_LAW}第三十九条；《危险化学品安全管理条例》第二十四条",
+    "SC-02": f"{SAFETY_LAW}第四条、第二十二条",
+    "SC-03": f"{SAFETY_LAW}第三十条",
+    "SC-04": f"{SAFETY_LAW}第三十六条",
+    "SC-05": f"{SAFETY_LAW}第四十三条",
+    "SC-06": f"{SAFETY_LAW}第四十一条；《工贸企业粉尘防爆安全规定》（应急管理部令第6号）",
+    "SC-07": f"{SAFETY_LAW}第三十五条",
+    "TS-01": f"{EQUIPMENT_LAW}第四十条",
+    "TS-02": f"{EQUIPMENT_LAW}第四十条",
+    "JT-01": f"{ROAD_LAW}第四十八条",
+    "JT-02": f"{FIRE_LAW}第二十八条",
+    "JT-03": f"{ROAD_LAW}第十三条",
+    "JT-04": "《汽车加油加气加氢站技术标准》GB 50156-2021",
+    "RQ-01": f"{SAFETY_LAW}第三十六条第四款",
+    "RQ-02": f"{GAS_RULES}第二十八条",
+    "RQ-03": f"{GAS_RULES}第二十八条",
+    "RQ-04": f"{EQUIPMENT_LAW}第四十九条；{GAS_RULES}第二十八条",
+    "DD-01": f"{FIRE_LAW}第二十八条；《高层民用建筑消防安全管理规定》（应急管理部令第5号）第三十七条",
+    "DD-02": f"{FIRE_LAW}第二十七条第二款",
+    "DD-03": f"{FIRE_LAW}第十六条",
+    "DD-04": "《中华人民共和国产品质量法》第十三条；《电动自行车安全技术规范》GB 17761-2018",
+}
 UNIT_KINDS = [
     # unit category, name suffixes, hazard prefixes most likely found there
     ("商铺", ["商行", "超市", "五金店", "电器行", "百货店"], ["XF", "YD", "DD", "RQ"]),
@@ -132,7 +192,7 @@ class DemoCounty:
                                         parent_code=None)
             self.office = create_department(self.admin, code="LX-PAB", name="兰溪市平安办",
                                             kind=DepartmentKind.safety_office, region=self.county,
-                                            doc_prefix=prefix)
+                                            doc_prefix=prefix, **COUNTY_OFFICE)
             self.townships: list[Region] = []
             self.township_offices: dict[int, Department] = {}
             for index, (township_name, short) in enumerate(TOWNSHIPS, start=1):
@@ -141,13 +201,17 @@ class DemoCounty:
                 self.townships.append(township)
                 self.township_offices[township.id] = create_department(
                     self.admin, code=f"LX-PAB-{index:02d}", name=f"{township_name}平安办",
-                    kind=DepartmentKind.safety_office, region=township, doc_prefix=f"{short}平安")
+                    kind=DepartmentKind.safety_office, region=township, doc_prefix=f"{short}平安",
+                    full_name=f"兰溪市{township_name}平安建设办公室", address=f"兰溪市{township_name}人民政府大楼",
+                    contact_person=f"{SURNAMES[index % len(SURNAMES)]}主任", contact_phone=f"0579-889{index + 10:02d}110")
             self.regulators = [create_department(self.admin, code=rcode, name=rname, kind=DepartmentKind.regulator,
-                                                 region=self.county, sectors=sectors, doc_prefix=rprefix)
-                               for rcode, rname, rprefix, sectors in REGULATORS]
+                                                 region=self.county, sectors=sectors, doc_prefix=rprefix,
+                                                 address=address, contact_person=person, contact_phone=phone,
+                                                 enforcement_powers=True)
+                               for rcode, rname, rprefix, sectors, address, person, phone in REGULATORS]
             self.hazards = [create_hazard_type(self.admin, code=hcode, category=category, title=title,
                                                sector=sector, severity=Severity(severity), rectify_days=days,
-                                               day_basis=DayBasis(basis))
+                                               day_basis=DayBasis(basis), legal_basis=LEGAL_BASIS[hcode])
                             for hcode, category, title, sector, severity, days, basis in CATALOGUE]
             self._users()
             self._units()
@@ -293,7 +357,7 @@ class DemoCounty:
         with self.at(day, 9):
             interview_round = convene_round(
                 self.office_user, held_at=datetime.combine(day, time(14, 30), tzinfo=clock.LOCAL_TZ),
-                venue="兰溪市社会治理中心平安警示教育站", convened_by=self.office, departments=departments,
+                venue=VENUE[0], venue_address=VENUE[1], convened_by=self.office, departments=departments,
                 cases=waiting, participants=0)
         attended_count = 0
         with self.at(day, 16, 30):
@@ -456,7 +520,7 @@ class DemoCounty:
         with self.at(end, 8):
             interview_round = convene_round(
                 self.office_user, held_at=datetime.combine(end, time(9), tzinfo=clock.LOCAL_TZ),
-                venue="兰溪市社会治理中心平安警示教育站", convened_by=self.office, departments=[fire], cases=cases,
+                venue=VENUE[0], venue_address=VENUE[1], convened_by=self.office, departments=[fire], cases=cases,
                 participants=0)
         with self.at(end, 11):
             for case in cases:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from inspect_loop.characters import check_text, refused_character
+from inspect_loop.characters import check_text, normalise_phone, refused_character
 from inspect_loop.errors import InvalidInput
 
 REFUSED_EVERYWHERE = {
@@ -43,3 +43,23 @@ def test_check_text_names_the_field_in_both_languages():
     assert refusal.value.message_zh == "用户名含有文字方向控制字符（U+202E），请清空后重新输入"
     assert "U+202E" in refusal.value.message_en
     check_text("admin", field="username", label="用户名", label_en="The username")
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("0579-88901234", "0579-88901234"), (" （0579）88901234 ", "（0579）88901234"),
+    ("0579-88901234转8001", "0579-88901234转8001"), ("０５７９－８８９０１２３４", "0579-88901234"),
+    ("0579-88901234、13900000000", "0579-88901234、13900000000"), ("+86 579 8890 1234", "+86 579 8890 1234"),
+    ("12345", "12345"), ("", ""), ("   ", ""),
+])
+def test_a_phone_number_keeps_the_marks_numbers_are_written_with(typed, stored):
+    assert normalise_phone(typed, field="contact_phone", label="联系电话", label_en="contact_phone") == stored
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("0579-8890abcd", "不能含“a”"), ("请拨0579-88901234", "不能含“请”"), ("1234", "至少5位数字"),
+    ("0579\u200b88901234", "不能含"), ("--（）--", "至少5位数字"),
+])
+def test_anything_else_in_a_phone_number_is_refused_naming_the_field(typed, message):
+    with pytest.raises(InvalidInput) as refusal:
+        normalise_phone(typed, field="contact_phone", label="联系电话", label_en="contact_phone")
+    assert message in refusal.value.message_zh and refusal.value.field == "contact_phone"

@@ -69,6 +69,30 @@ def test_import_hazards_from_xlsx_as_a_named_user(app, county, database, tmp_pat
     assert result.exit_code == 0, result.output
     hazard = database.session.scalar(select(HazardType).where(HazardType.code == "RQ-01"))
     assert hazard.severity == Severity.major and hazard.rectify_days == 3
+    assert hazard.legal_basis == ""  # the column is optional, and a file without it still imports
+
+
+def test_import_hazards_with_their_legal_basis(app, county, database, tmp_path):
+    basis = "《城镇燃气管理条例》第二十八条；《中华人民共和国安全生产法》第三十六条第四款"
+    path = write(tmp_path, "catalogue.csv", (
+        "代码,类别,隐患名称,行业,等级,整改天数,法律依据\n"
+        f"RQ-01,燃气安全,燃气软管老化超长,燃气,一般,3,{basis}\n"
+        "RQ-02,燃气安全,未安装燃气泄漏报警装置,燃气,重大,7,\n").encode())
+    result = app.test_cli_runner().invoke(args=["import", "hazards", path, "--as", "root"])
+    assert result.exit_code == 0, result.output
+    bases = dict(database.session.execute(select(HazardType.code, HazardType.legal_basis)
+                                          .where(HazardType.code.like("RQ-%"))).all())
+    assert bases == {"RQ-01": basis, "RQ-02": ""}
+
+
+def test_a_legal_basis_too_long_refuses_the_whole_import(app, county, database, tmp_path):
+    path = write(tmp_path, "catalogue.csv", (
+        "代码,类别,隐患名称,行业,等级,整改天数,法律依据\n"
+        "RQ-01,燃气安全,燃气软管老化超长,燃气,一般,3,\n"
+        f"RQ-02,燃气安全,未安装燃气泄漏报警装置,燃气,重大,7,{'第一条' * 167}\n").encode())
+    result = app.test_cli_runner().invoke(args=["import", "hazards", path, "--as", "root"])
+    assert result.exit_code == 1 and "第3行“法律依据”：不能超过500个字" in result.output
+    assert count(database, HazardType) == 5
 
 
 def test_the_importing_user_needs_the_permission(app, county, database, tmp_path):

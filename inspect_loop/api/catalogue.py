@@ -32,7 +32,10 @@ def post_region(actor, body: inp.RegionIn):
 def post_department(actor, body: inp.DepartmentIn):
     region = lookups.region(body.region_code, field="region_code")
     return department_out(create_department(actor, code=body.code, name=body.name, kind=body.kind, region=region,
-                                            sectors=body.sectors, doc_prefix=body.doc_prefix or ""))
+                                            sectors=body.sectors, doc_prefix=body.doc_prefix or "",
+                                            full_name=body.full_name, address=body.address,
+                                            contact_person=body.contact_person, contact_phone=body.contact_phone,
+                                            enforcement_powers=body.enforcement_powers))
 
 
 @route("POST", "/hazard-types", summary="新增隐患类型", permission=Action.manage_catalogue, body=inp.HazardTypeIn,
@@ -40,7 +43,8 @@ def post_department(actor, body: inp.DepartmentIn):
 def post_hazard_type(actor, body: inp.HazardTypeIn):
     return hazard_type_out(create_hazard_type(actor, code=body.code, category=body.category, title=body.title,
                                               sector=body.sector, severity=body.severity,
-                                              rectify_days=body.rectify_days, day_basis=body.day_basis))
+                                              rectify_days=body.rectify_days, day_basis=body.day_basis,
+                                              legal_basis=body.legal_basis))
 
 
 def _code(code: str) -> str:
@@ -58,12 +62,16 @@ def patch_region(actor, code: str, body: inp.RegionPatchIn):
     return region_out(update_region(actor, region, name=body.name))
 
 
-@route("PATCH", "/departments/<code>", summary="修改部门名称、负责行业或文号前缀（代码、类别和所在区划不可改）",
+@route("PATCH", "/departments/<code>", summary="修改部门名称、负责行业、文号前缀、全称、地址、联系人、联系电话或执法职权"
+       "（代码、类别和所在区划不可改）",
        permission=Action.manage_catalogue, body=inp.DepartmentPatchIn, response=out.DepartmentOut)
 def patch_department(actor, code: str, body: inp.DepartmentPatchIn):
     department = lookups.department(_code(code), field="code")
     return department_out(update_department(actor, department, name=body.name, sectors=body.sectors,
-                                            doc_prefix=body.doc_prefix))
+                                            doc_prefix=body.doc_prefix, full_name=body.full_name,
+                                            address=body.address, contact_person=body.contact_person,
+                                            contact_phone=body.contact_phone,
+                                            enforcement_powers=body.enforcement_powers))
 
 
 @route("PATCH", "/hazard-types/<code>", summary="修改隐患类型（代码不可改；整改天数等只影响此后发现的问题）",
@@ -72,7 +80,8 @@ def patch_hazard_type(actor, code: str, body: inp.HazardTypePatchIn):
     hazard = lookups.hazard_type(_code(code), field="code")
     return hazard_type_out(update_hazard_type(actor, hazard, category=body.category, title=body.title,
                                               sector=body.sector, severity=body.severity,
-                                              rectify_days=body.rectify_days, day_basis=body.day_basis))
+                                              rectify_days=body.rectify_days, day_basis=body.day_basis,
+                                              legal_basis=body.legal_basis))
 
 
 @route("GET", "/hazard-types", summary="隐患类型目录", permission=Action.view_cases, query=inp.HazardTypeQuery,

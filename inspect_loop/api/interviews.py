@@ -31,7 +31,8 @@ def post_round(actor, body: inp.RoundIn):
         scope.require_case(actor, case)
         cases.append(case)
     interview_round = convene_round(
-        actor, held_at=body.held_at, venue=body.venue, convened_by=lookups.department(body.convened_by, "convened_by"),
+        actor, held_at=body.held_at, venue=body.venue, venue_address=body.venue_address,
+        convened_by=lookups.department(body.convened_by, "convened_by"),
         departments=lookups.departments(body.departments, "departments"), cases=cases,
         participants=body.participants)
     return visible_round(actor, interview_round)

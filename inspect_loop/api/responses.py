@@ -39,6 +39,7 @@ class ErrorDetail(Out):
     message: str = Field(description="中文说明")
     message_en: str
     field: str | None = Field(None, description="出错的字段，如 findings.0.hazard_code")
+    current: dict | None = Field(None, description="409 时：对象的当前状态（如案件的阶段），请求输给的那次变更")
 
 
 class ErrorOut(Out):
@@ -61,6 +62,11 @@ class DepartmentOut(Out):
     region_code: str
     sectors: list[str]
     doc_prefix: str
+    full_name: str
+    address: str
+    contact_person: str
+    contact_phone: str
+    enforcement_powers: bool
 
 
 class HazardTypeOut(Out):
@@ -72,6 +78,7 @@ class HazardTypeOut(Out):
     severity: Severity
     rectify_days: int
     day_basis: DayBasis
+    legal_basis: str
 
 
 class UnitOut(Out):
@@ -228,6 +235,7 @@ class RoundOut(Out):
     held_at: datetime
     held_on: date
     venue: str
+    venue_address: str
     participants: int
     departments: list[str]
     summonses: list[SummonsOut]

@@ -92,6 +92,11 @@ class DepartmentIn(Body):
     region_code: text(20, 1)
     sectors: list[Code] = Field(default_factory=list, max_length=20)
     doc_prefix: text(20) | None = Field(None, description="文号前缀，如“兰平安”；缺省取名称前两字")
+    full_name: text(100) = Field("", description="发文机关全称，如“兰溪市平安建设领导小组办公室”；缺省文书印名称")
+    address: text(200) = Field("", description="地址，印在文书上（如提醒通知书告知整改情况报送处）")
+    contact_person: text(50) = Field("", description="联系人，印在本部门所发文书的附注")
+    contact_phone: text(30) = Field("", description="联系电话：数字及“-”“（）”“转”“、”，至少5位数字")
+    enforcement_powers: bool | None = Field(None, description="是否有责令停止使用等执法职权；缺省行业主管部门为是、平安办为否")
 
 
 class HazardTypeIn(Body):
@@ -102,6 +107,7 @@ class HazardTypeIn(Body):
     severity: Severity
     rectify_days: int = Field(ge=0, le=365)
     day_basis: DayBasis = DayBasis.calendar
+    legal_basis: text(500) = Field("", description="法律依据（法律法规或标准及条款），如“《中华人民共和国消防法》第二十八条”")
 
 
 class RegionPatchIn(Body):
@@ -118,6 +124,11 @@ class DepartmentPatchIn(Body):
     sectors: list[Code] | None = Field(None, max_length=20, description="行业主管部门负责的全部行业（整体替换）；"
                                        "仍有本县该行业尚未签认的问题时不能取消")
     doc_prefix: text(20) | None = Field(None, description="文号前缀，只影响此后签发的文书，序号接续；空串取名称前两字")
+    full_name: text(100) | None = Field(None, description="发文机关全称；空串则文书印名称")
+    address: text(200) | None = None
+    contact_person: text(50) | None = None
+    contact_phone: text(30) | None = Field(None, description="数字及“-”“（）”“转”“、”，至少5位数字；空串清除")
+    enforcement_powers: bool | None = Field(None, description="是否有责令停止使用等执法职权：决定此后所发文书的措辞")
 
 
 class HazardTypePatchIn(Body):
@@ -129,6 +140,7 @@ class HazardTypePatchIn(Body):
     severity: Severity | None = Field(None, description="只影响此后发现的问题")
     rectify_days: int | None = Field(None, ge=0, le=365, description="只影响此后发现的问题；已登记问题的整改期限不变")
     day_basis: DayBasis | None = Field(None, description="只影响此后发现的问题")
+    legal_basis: text(500) | None = Field(None, description="法律依据；此后签发的文书印新依据，空串清除")
 
 
 class UnitIn(Body):
@@ -189,6 +201,7 @@ class WithdrawIn(Body):
 class RoundIn(Body):
     held_at: Moment
     venue: text(200, 1)
+    venue_address: text(200) = Field("", description="约谈地点的地址，印在约谈通知书上")
     convened_by: Code
     departments: list[Code] = Field(max_length=50)
     case_ids: list[Id] = Field(min_length=1, max_length=200)

@@ -67,13 +67,15 @@ def region_out(region: Region) -> out.RegionOut:
 def department_out(department: Department) -> out.DepartmentOut:
     return out.DepartmentOut(id=department.id, code=department.code, name=department.name, kind=department.kind,
                              region_code=department.region.code, sectors=department.sectors,
-                             doc_prefix=department.doc_prefix)
+                             doc_prefix=department.doc_prefix, full_name=department.full_name,
+                             address=department.address, contact_person=department.contact_person,
+                             contact_phone=department.contact_phone, enforcement_powers=department.enforcement_powers)
 
 
 def hazard_type_out(hazard: HazardType) -> out.HazardTypeOut:
     return out.HazardTypeOut(id=hazard.id, code=hazard.code, category=hazard.category, title=hazard.title,
                              sector=hazard.sector, severity=hazard.severity, rectify_days=hazard.rectify_days,
-                             day_basis=hazard.day_basis)
+                             day_basis=hazard.day_basis, legal_basis=hazard.legal_basis)
 
 
 # Units -----------------------------------------------------------------------------------------------------
@@ -215,7 +217,7 @@ def round_out(interview_round: InterviewRound, summonses: list[Summons]) -> out.
         id=interview_round.id, number=interview_round.number, year=interview_round.year,
         convened_by=interview_round.convened_by.code, convened_by_name=interview_round.convened_by.name,
         held_at=local(interview_round.held_at), held_on=interview_round.held_on, venue=interview_round.venue,
-        participants=interview_round.participants,
+        venue_address=interview_round.venue_address, participants=interview_round.participants,
         departments=[department.code for department in interview_round.departments],
         summonses=[summons_out(summons, documents.get(summons.id)) for summons in summonses])
 

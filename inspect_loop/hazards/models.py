@@ -30,6 +30,9 @@ class HazardType(db.Model):
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, "hazard_severity"))
     rectify_days: Mapped[int]
     day_basis: Mapped[DayBasis] = mapped_column(enum_column(DayBasis, "day_basis"), default=DayBasis.calendar)
+    # The law, regulation or standard and its article the hazard breaks, e.g. 《中华人民共和国消防法》第二十八条;
+    # shown on the checklist and printed under each finding of a notice ("依据：…").
+    legal_basis: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<HazardType {self.code} {self.title}>"

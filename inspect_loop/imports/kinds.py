@@ -114,7 +114,7 @@ def create_hazard_row(actor: User, values: dict[str, str]):
                            field="day_basis")
     return create_hazard_type(actor, code=values["code"], category=values["category"], title=values["title"],
                               sector=values["sector"], severity=severity, rectify_days=int(days),
-                              day_basis=day_basis)
+                              day_basis=day_basis, legal_basis=values["legal_basis"])
 
 
 HAZARDS = ImportKind(
@@ -127,6 +127,8 @@ HAZARDS = ImportKind(
         ImportColumn("severity", N_("等级"), True, 10, N_("一般 或 重大")),
         ImportColumn("rectify_days", N_("整改天数"), True, 5, N_("发现后几天内整改，0至365的整数")),
         ImportColumn("day_basis", N_("计日方式"), False, 10, N_("自然日 或 工作日（不填为自然日）")),
+        ImportColumn("legal_basis", N_("法律依据"), False, 500,
+                     N_("法律法规或标准及条款，如“《中华人民共和国消防法》第二十八条”；可不填")),
     ))
 
 

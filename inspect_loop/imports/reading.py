@@ -6,7 +6,7 @@ line the office sees in Excel. Entirely blank rows are skipped.
 
 The work is bounded by what the file really holds, not by what it claims: a workbook's declared dimension
 (``A1:XFD60000`` costs a billion empty cells when believed) is ignored; only the first ``MAX_COLUMNS``
-columns are read (the templates have 7; like cells beyond the header's last column, they are no import's
+columns are read (the templates have at most 8; like cells beyond the header's last column, they are no import's
 data); reading stops at the row limit; and the XML a workbook unpacks to is limited before any of it is
 parsed (a few KB of zip can unpack to hundreds of MB of rows).
 """

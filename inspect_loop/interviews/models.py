@@ -24,6 +24,8 @@ class InterviewRound(db.Model):
     held_at: Mapped[datetime]
     held_on: Mapped[date] = mapped_column(index=True)
     venue: Mapped[str] = mapped_column(String(200))
+    # Where the venue is, printed in the summons so the unit finds it.
+    venue_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
     participants: Mapped[int] = mapped_column(default=0)  # 每轮参加人次
     created_at: Mapped[datetime]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

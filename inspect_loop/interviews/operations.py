@@ -16,15 +16,23 @@ from inspect_loop.regions.models import Department, RegionLevel
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, require, require_in_county
 
+VENUE_ADDRESS_MAX = InterviewRound.venue_address.type.length
+
 
 def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: Department,
-                  departments: list[Department], cases: list[Case], participants: int = 0) -> InterviewRound:
+                  departments: list[Department], cases: list[Case], participants: int = 0,
+                  venue_address: str = "") -> InterviewRound:
+    """A round at ``venue`` (its ``venue_address`` printed in each summons), with a summons per case."""
     require(actor, Action.convene_round)
     if not convened_by.is_county_office:
         raise InvalidInput("约谈须由县（市、区）平安办召集", "a round is convened by a county safety office",
                            field="convened_by")
     if not (venue or "").strip():
         raise InvalidInput("请填写约谈地点", "venue is required", field="venue")
+    venue_address = (venue_address or "").strip()
+    if len(venue_address) > VENUE_ADDRESS_MAX:
+        raise InvalidInput(f"约谈地点地址不能超过{VENUE_ADDRESS_MAX}个字",
+                           f"venue_address must not exceed {VENUE_ADDRESS_MAX} characters", field="venue_address")
     if not cases:
         raise InvalidInput("请至少选择一个约谈对象", "case_ids must not be empty", field="case_ids")
     if participants < 0:
@@ -45,7 +53,8 @@ def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: De
         InterviewRound.convened_by_id == convened_by.id, InterviewRound.year == year))
     interview_round = InterviewRound(number=(last or 0) + 1, year=year, convened_by=convened_by,
                                      convened_by_id=convened_by.id, held_at=held_at, held_on=held_on,
-                                     venue=venue.strip(), participants=participants, created_at=clock.now(),
+                                     venue=venue.strip(), venue_address=venue_address, participants=participants,
+                                     created_at=clock.now(),
                                      created_by_id=actor.id)
     interview_round.departments = list(dict.fromkeys(departments))
     db.session.add(interview_round)

@@ -1,7 +1,10 @@
 """The data each letter template receives (the keys are documented in ``render.py``).
 
-Only plain values go to the templates — names, dates, numbers — never contact names or phone numbers: a
-notice is handed to the unit and its verification page is public. The history a 交办单 or 执法建议书 recounts
+Only plain values go to the templates — names, dates, numbers. The offices' own contacts are printed: the
+issuing department's contact person and phone (the 附注, so the unit knows whom to call), the address and
+phone of the township office that takes the rectification report, the venue's address. The unit's own
+people never are — no contact of the unit, no inspector, no attendee: a notice is handed to the unit and its
+verification page is public. The history a 交办单 or 执法建议书 recounts
 is read from the case's own records (inspections, notices, interviews, enforcement, the reasons kept on the
 case), not from the audit log.
 """
@@ -17,6 +20,8 @@ from inspect_loop.inspections.models import Finding, Inspection, InspectionKind
 from inspect_loop.interviews.models import Summons
 from inspect_loop.labels import EVENT_LABELS, zh
 from inspect_loop.letters.models import Document, DocumentStatus
+from inspect_loop.regions.lookup import safety_office_of
+from inspect_loop.regions.models import Department
 
 SUMMONS_BRING = (
     "营业执照复印件及单位负责人身份证明",
@@ -39,14 +44,35 @@ def finding_rows(findings: list[Finding]) -> list[dict]:
         "severity": finding.severity.value,
         "found_on": finding.found_on,
         "deadline": finding.deadline,
+        "legal_basis": finding.hazard_type.legal_basis,
     } for finding in findings]
+
+
+def contact(department: Department) -> dict | None:
+    """Whom a reader of the department's notices calls: its contact person and phone, or None without both."""
+    if not (department.contact_person or department.contact_phone):
+        return None
+    return {"person": department.contact_person, "phone": department.contact_phone}
+
+
+def office(department: Department | None) -> dict | None:
+    """An office a notice sends the unit to: its full name, address and phone."""
+    if department is None:
+        return None
+    return {"name": department.issuer_name, "address": department.address, "phone": department.contact_phone}
 
 
 def common(document: Document, verify_url: str, verify_code: str, verify_lookup_url: str) -> dict:
     unit = document.unit
+    issuer = document.issuer
     return {
         "number": document.number,
-        "issuer_name": document.issuer.name,
+        "issuer_name": issuer.name,
+        "issuer_full_name": issuer.issuer_name,
+        # Whether the issuer may order (stop using a facility …) or only remind and request: docs/letters.md,
+        # Wordings and their sources.
+        "issuer_has_powers": issuer.enforcement_powers,
+        "contact": contact(issuer),
         "issued_on": document.issued_on,
         "unit": {"name": unit.name, "address": unit.address, "uscc": unit.uscc},
         "verify_url": verify_url,
@@ -59,6 +85,8 @@ def reminder(inspection: Inspection, findings: list[Finding]) -> dict:
     return {
         "findings": finding_rows(findings),
         "inspection": {"kind_label": zh(inspection.kind), "inspected_on": inspection.inspected_on},
+        # The unit's territorial office takes its rectification report (and closes its findings out later).
+        "report_office": office(safety_office_of(inspection.unit.township_id)),
     }
 
 
@@ -70,12 +98,13 @@ def summons(summons_row: Summons) -> dict:
             "number": interview_round.number,
             "held_at": clock.local_datetime(interview_round.held_at),
             "venue": interview_round.venue,
-            "convener_name": interview_round.convened_by.name,
+            "venue_address": interview_round.venue_address,
+            "convener_name": interview_round.convened_by.issuer_name,
             "departments": [department.name for department in interview_round.departments],
         },
         "findings": finding_rows(open_findings),
         "bring": list(SUMMONS_BRING),
-        "contact_office": interview_round.convened_by.name,
+        "contact_office": interview_round.convened_by.issuer_name,
     }
 
 

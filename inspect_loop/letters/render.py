@@ -1,8 +1,10 @@
 """Rendering a letter template to PDF with WeasyPrint: the one place notices become bytes.
 
-Template data, common to every kind (``context.common``): ``number``, ``issuer_name``, ``issued_on``,
-``unit`` {name, address, uscc}, ``verify_url`` (in the QR code), ``verify_code`` and ``verify_lookup_url``
-(printed beside it); then per kind what ``context.py`` builds.
+Template data, common to every kind (``context.common``): ``number``, ``issuer_name`` (the short name, the
+mark), ``issuer_full_name`` (发文机关全称), ``issuer_has_powers`` (the wording within powers, docs/letters.md),
+``contact`` {person, phone} or None (the 附注), ``issued_on``, ``unit`` {name, address, uscc}, ``verify_url``
+(in the QR code), ``verify_code`` and ``verify_lookup_url`` (printed beside it); then per kind what
+``context.py`` builds.
 
 The Jinja environment, the stylesheet and WeasyPrint's font configuration are built once per process and
 reused: parsing the CSS and loading the fonts cost more than laying out a one-page notice. Many notices at

@@ -1,6 +1,6 @@
 import enum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_loop.db import db, enum_column
@@ -54,6 +54,15 @@ class Department(db.Model):
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     # Short prefix used in document numbers, e.g. 兰平安 in 兰平安交〔2026〕12号.
     doc_prefix: Mapped[str] = mapped_column(String(20), default="")
+    # The issuer as its notices name it (发文机关全称, GB/T 9704 7.3.5); empty: the short ``name``.
+    full_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Printed on every notice the department issues: where a unit reports and whom it calls (附注).
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_person: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    # Whether the law gives it powers such as ordering a facility out of use (a regulator under
+    # 《安全生产法》第六十五条); its notices order, the others remind and request (docs/letters.md).
+    enforcement_powers: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     region: Mapped[Region] = relationship()
     sector_rows: Mapped[list["DepartmentSector"]] = relationship(
@@ -62,6 +71,11 @@ class Department(db.Model):
     @property
     def sectors(self) -> list[str]:
         return [row.sector for row in self.sector_rows]
+
+    @property
+    def issuer_name(self) -> str:
+        """The name a notice prints: the full name, or the short one while no full name is set."""
+        return self.full_name or self.name
 
     @property
     def is_county_office(self) -> bool:

@@ -2,8 +2,9 @@
 
 Codes are identifiers — users, imports, API clients and other rows refer to them — so they never change; a
 region's level and parent and a department's kind and seat are fixed too, because they decide which county
-every unit, case and user belongs to. Names, a department's sectors and document prefix, and a hazard type's
-wording, sector, severity and deadline can be corrected; each correction is audited field by field, old →
+every unit, case and user belongs to. Names, a department's sectors, document prefix and what its notices
+print of it (full name, address, contact, enforcement powers), and a hazard type's wording, sector, severity,
+deadline and legal basis can be corrected; each correction is audited field by field, old →
 new. The rules of what a correction may change are in docs/office-and-admin.md (Administration).
 """
 
@@ -19,6 +20,7 @@ from inspect_loop.audit.events import (
     RegionCreated,
 )
 from inspect_loop.audit.log import record_event
+from inspect_loop.characters import normalise_phone
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.hazards.models import DayBasis, HazardType, Severity
@@ -44,6 +46,15 @@ def _text(value: str | None, column, field: str, label: str) -> str:
     value = (value or "").strip()
     if not value:
         raise InvalidInput(f"请填写{label}", f"{field} is required", field=field)
+    limit = column.type.length
+    if len(value) > limit:
+        raise InvalidInput(f"{label}不能超过{limit}个字", f"{field} must not exceed {limit} characters", field=field)
+    return value
+
+
+def _optional_text(value: str | None, column, field: str, label: str) -> str:
+    """An optional text of the catalogue, trimmed ("" when not given); refused when longer than its column."""
+    value = (value or "").strip()
     limit = column.type.length
     if len(value) > limit:
         raise InvalidInput(f"{label}不能超过{limit}个字", f"{field} must not exceed {limit} characters", field=field)
@@ -119,14 +130,33 @@ def _department_terms(kind: DepartmentKind, region: Region, name: str | None, se
     return name, sectors, _text(doc_prefix, Department.doc_prefix, "doc_prefix", "文号前缀")
 
 
+def _issuer_terms(full_name: str | None, address: str | None, contact_person: str | None,
+                  contact_phone: str | None) -> dict[str, str]:
+    """What a department's notices print of it, checked: all optional (an empty full name prints the name)."""
+    return {
+        "full_name": _optional_text(full_name, Department.full_name, "full_name", "发文机关全称"),
+        "address": _optional_text(address, Department.address, "address", "地址"),
+        "contact_person": _optional_text(contact_person, Department.contact_person, "contact_person", "联系人"),
+        "contact_phone": _optional_text(
+            normalise_phone(contact_phone, field="contact_phone", label="联系电话", label_en="contact_phone"),
+            Department.contact_phone, "contact_phone", "联系电话"),
+    }
+
+
 def create_department(actor: User, *, code: str, name: str, kind: DepartmentKind, region: Region,
-                      sectors: list[str] = (), doc_prefix: str = "") -> Department:
+                      sectors: list[str] = (), doc_prefix: str = "", full_name: str = "", address: str = "",
+                      contact_person: str = "", contact_phone: str = "",
+                      enforcement_powers: bool | None = None) -> Department:
+    """A new department. ``enforcement_powers`` defaults by kind: a regulator holds them, a safety office not."""
     require(actor, Action.manage_catalogue)
     code = _text(code, Department.code, "code", "代码")
     name, sectors, doc_prefix = _department_terms(kind, region, name, sectors, doc_prefix)
+    issuer = _issuer_terms(full_name, address, contact_person, contact_phone)
     _unique(Department, Department.code, code, "code")
+    if enforcement_powers is None:
+        enforcement_powers = kind == DepartmentKind.regulator
     department = Department(code=code, name=name, kind=kind, region=region, region_id=region.id,
-                            doc_prefix=doc_prefix)
+                            doc_prefix=doc_prefix, enforcement_powers=enforcement_powers, **issuer)
     department.sector_rows = [DepartmentSector(sector=sector) for sector in sectors]
     db.session.add(department)
     db.session.flush()
@@ -168,20 +198,29 @@ def _check_dropped_sector(department: Department, sector: str) -> None:
 
 
 def update_department(actor: User, department: Department, *, name: str | None = None,
-                      sectors: list[str] | None = None, doc_prefix: str | None = None) -> Department:
-    """Correct a department's name, sectors (regulators) or document prefix (``None``: unchanged).
+                      sectors: list[str] | None = None, doc_prefix: str | None = None, full_name: str | None = None,
+                      address: str | None = None, contact_person: str | None = None,
+                      contact_phone: str | None = None, enforcement_powers: bool | None = None) -> Department:
+    """Correct a department's name, sectors (regulators), document prefix, or what its notices print of it
+    (``None``: unchanged; "" empties an optional text).
 
     A new prefix numbers the documents issued from then on; the serial counters are per department, kind and
-    year, so the numbers continue. A regulator may drop a sector only when no finding is left without it."""
+    year, so the numbers continue. A regulator may drop a sector only when no finding is left without it.
+    Notices already issued keep the name, contact and wording they were printed with."""
     require(actor, Action.manage_catalogue)
     name, new_sectors, doc_prefix = _department_terms(
         department.kind, department.region, department.name if name is None else name,
         department.sectors if sectors is None else sectors,
         department.doc_prefix if doc_prefix is None else doc_prefix)
+    issuer = _issuer_terms(
+        department.full_name if full_name is None else full_name, department.address if address is None else address,
+        department.contact_person if contact_person is None else contact_person,
+        department.contact_phone if contact_phone is None else contact_phone)
     old_sectors = department.sectors
     for sector in sorted(set(old_sectors) - set(new_sectors)):
         _check_dropped_sector(department, sector)
-    changes = _changed(department, {"name": name, "doc_prefix": doc_prefix})
+    powers = department.enforcement_powers if enforcement_powers is None else enforcement_powers
+    changes = _changed(department, {"name": name, "doc_prefix": doc_prefix, **issuer, "enforcement_powers": powers})
     if new_sectors != sorted(old_sectors):
         # Rows of kept sectors stay: deleting and re-inserting one would meet the unique constraint.
         kept = {row.sector: row for row in department.sector_rows}
@@ -206,13 +245,15 @@ def _hazard_terms(category: str | None, title: str | None, sector: str | None,
 
 
 def create_hazard_type(actor: User, *, code: str, category: str, title: str, sector: str, severity: Severity,
-                       rectify_days: int, day_basis: DayBasis = DayBasis.calendar) -> HazardType:
+                       rectify_days: int, day_basis: DayBasis = DayBasis.calendar,
+                       legal_basis: str = "") -> HazardType:
     require(actor, Action.manage_catalogue)
     code = _text(code, HazardType.code, "code", "隐患代码")
     category, title, sector, rectify_days = _hazard_terms(category, title, sector, rectify_days)
+    legal_basis = _optional_text(legal_basis, HazardType.legal_basis, "legal_basis", "法律依据")
     _unique(HazardType, HazardType.code, code, "code")
     hazard = HazardType(code=code, category=category, title=title, sector=sector,
-                        severity=severity, rectify_days=rectify_days, day_basis=day_basis)
+                        severity=severity, rectify_days=rectify_days, day_basis=day_basis, legal_basis=legal_basis)
     db.session.add(hazard)
     db.session.flush()
     record_event(actor, HazardTypeCreated(code=hazard.code), hazard)
@@ -244,19 +285,22 @@ def _check_new_sector(hazard: HazardType, sector: str) -> None:
 
 def update_hazard_type(actor: User, hazard: HazardType, *, category: str | None = None, title: str | None = None,
                        sector: str | None = None, severity: Severity | None = None, rectify_days: int | None = None,
-                       day_basis: DayBasis | None = None) -> HazardType:
+                       day_basis: DayBasis | None = None, legal_basis: str | None = None) -> HazardType:
     """Correct a hazard type (``None``: unchanged). Findings already recorded keep their severity and
     deadline — they are in notices already issued; a new ``rectify_days`` or ``day_basis`` applies to findings
-    found from then on. The wording and sector are read through the hazard type everywhere."""
+    found from then on. The wording, sector and legal basis are read through the hazard type everywhere (a
+    notice issued later prints the corrected basis; one issued before keeps its bytes)."""
     require(actor, Action.manage_catalogue)
     category, title, sector, rectify_days = _hazard_terms(
         hazard.category if category is None else category, hazard.title if title is None else title,
         hazard.sector if sector is None else sector, hazard.rectify_days if rectify_days is None else rectify_days)
+    legal_basis = _optional_text(hazard.legal_basis if legal_basis is None else legal_basis, HazardType.legal_basis,
+                                 "legal_basis", "法律依据")
     if sector != hazard.sector:
         _check_new_sector(hazard, sector)
     changes = _changed(hazard, {"category": category, "title": title, "sector": sector,
                                 "severity": severity or hazard.severity, "rectify_days": rectify_days,
-                                "day_basis": day_basis or hazard.day_basis})
+                                "day_basis": day_basis or hazard.day_basis, "legal_basis": legal_basis})
     if changes:
         record_event(actor, HazardTypeCorrected(code=hazard.code, changes=changes), hazard)
     db.session.flush()

@@ -1,5 +1,6 @@
 """系统管理: the catalogue only the administrator maintains — regions (county → township → village → grid),
-departments (safety offices and sector regulators) and hazard types (《平安建设指导手册》): each a searchable,
+departments (safety offices and sector regulators, with what their notices print of them: full name, address,
+contact, enforcement powers) and hazard types (《平安建设指导手册》, with their legal basis): each a searchable,
 filterable list with an .xlsx export, a form to add one and a page to correct one. Codes, a region's level and
 parent and a department's kind and seat stay as created, and nothing is deleted: cases, documents and
 statistics refer to them (the rules of a correction: docs/office-and-admin.md, Administration).
@@ -39,16 +40,23 @@ from inspect_loop.web.helpers import attach_error, paginate, search_text
 from inspect_loop.web.labels import label, options
 
 catalogue_required = permission_required(Action.manage_catalogue)
+
+# A new department's powers: by its kind (regulators hold them, safety offices not), or as the admin says.
+POWERS_BY_KIND = ""
+POWERS = {"yes": True, "no": False}
+
 SECTOR_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 REGION_COLUMNS = [Column("code", _l("代码")), Column("name", _l("名称")), Column("level", _l("层级")),
                   Column("parent_code", _l("上级代码")), Column("parent", _l("上级名称"))]
-DEPARTMENT_COLUMNS = [Column("code", _l("代码")), Column("name", _l("名称")), Column("kind", _l("类别")),
-                      Column("region", _l("所在区划")), Column("sectors", _l("负责行业")),
-                      Column("doc_prefix", _l("文号前缀"))]
+DEPARTMENT_COLUMNS = [Column("code", _l("代码")), Column("name", _l("名称")), Column("full_name", _l("发文机关全称")),
+                      Column("kind", _l("类别")), Column("region", _l("所在区划")), Column("sectors", _l("负责行业")),
+                      Column("doc_prefix", _l("文号前缀")), Column("address", _l("地址")),
+                      Column("contact_person", _l("联系人")), Column("contact_phone", _l("联系电话")),
+                      Column("enforcement_powers", _l("执法职权"))]
 HAZARD_COLUMNS = [Column("code", _l("代码")), Column("category", _l("类别")), Column("title", _l("隐患名称")),
                   Column("sector", _l("行业")), Column("severity", _l("等级")), Column("rectify_days", _l("整改天数")),
-                  Column("day_basis", _l("计日方式"))]
+                  Column("day_basis", _l("计日方式")), Column("legal_basis", _l("法律依据"))]
 
 
 def export_or_page(statement, title: str, columns, to_row, filename: str, notes, template: str, **context):
@@ -131,17 +139,38 @@ def admin_region(region_id: int):
 
 class DepartmentEditForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    full_name = StringField(_l("发文机关全称"), validators=[Optional(), Length(max=100)])
     sectors = StringField(_l("负责行业（行业主管部门填写，多个用顿号分隔）"), validators=[Optional(), Length(max=300)])
     doc_prefix = StringField(_l("文号前缀（如“兰平安”）"), validators=[Optional(), Length(max=20)])
+    address = StringField(_l("地址"), validators=[Optional(), Length(max=200)])
+    contact_person = StringField(_l("联系人"), validators=[Optional(), Length(max=50)])
+    contact_phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=30)])
+    # No validator: the choices are the whole check, and a form without the field keeps what the record has
+    # (a new department: its kind decides).
+    enforcement_powers = SelectField(_l("执法职权"), default=POWERS_BY_KIND)
 
     def sector_list(self) -> list[str]:
         return SECTOR_SEPARATORS.split(self.sectors.data or "")
+
+    def fill_choices(self) -> None:
+        self.enforcement_powers.choices = [("yes", _("有：可责令停止使用等，文书可下达责令")),
+                                           ("no", _("无：文书只提醒、建议"))]
+
+    def issuer_fields(self) -> dict:
+        """What the department's notices print of it, as the operations take it."""
+        return {"full_name": self.full_name.data or "", "address": self.address.data or "",
+                "contact_person": self.contact_person.data or "", "contact_phone": self.contact_phone.data or "",
+                "enforcement_powers": POWERS.get(self.enforcement_powers.data)}
 
 
 class DepartmentForm(DepartmentEditForm):
     code = StringField(_l("部门代码"), validators=[DataRequired(REQUIRED), Length(max=40)])
     kind = SelectField(_l("类别"), validators=[DataRequired(REQUIRED)])
     region = SelectField(_l("所在区划"), coerce=int, validators=[DataRequired(REQUIRED)])
+
+    def fill_choices(self) -> None:
+        super().fill_choices()
+        self.enforcement_powers.choices.insert(0, (POWERS_BY_KIND, _("按类别：行业主管部门有，平安办无")))
 
 
 @bp.get("/admin/departments")
@@ -152,9 +181,12 @@ def admin_departments():
     notes = [(_("类别"), label(DepartmentKind(kind)) if kind else _("全部"))]
     return export_or_page(
         statement, _("部门"), DEPARTMENT_COLUMNS,
-        lambda department: {"code": department.code, "name": department.name, "kind": label(department.kind),
-                            "region": department.region.name, "sectors": department.sectors,
-                            "doc_prefix": department.doc_prefix},
+        lambda department: {"code": department.code, "name": department.name, "full_name": department.full_name,
+                            "kind": label(department.kind), "region": department.region.name,
+                            "sectors": department.sectors, "doc_prefix": department.doc_prefix,
+                            "address": department.address, "contact_person": department.contact_person,
+                            "contact_phone": department.contact_phone,
+                            "enforcement_powers": _("有") if department.enforcement_powers else _("无")},
         "departments", notes, "admin/departments.html", kind_options=options(DepartmentKind))
 
 
@@ -162,13 +194,14 @@ def admin_departments():
 @catalogue_required
 def admin_department_new():
     form = DepartmentForm()
+    form.fill_choices()
     form.kind.choices = options(DepartmentKind)
     form.region.choices = [(region.id, f"{region.code} {region.name}") for region in queries.counties_and_townships()]
     if form.validate_on_submit():
         done = save(form, lambda: create_department(
             current_user, code=form.code.data, name=form.name.data, kind=DepartmentKind(form.kind.data),
             region=db.session.get(Region, form.region.data),
-            sectors=form.sector_list(), doc_prefix=form.doc_prefix.data or ""),
+            sectors=form.sector_list(), doc_prefix=form.doc_prefix.data or "", **form.issuer_fields()),
             "code", {"region_code": "region"}, _("已新增部门：{name}"), "web.admin_departments")
         if done:
             return done
@@ -179,12 +212,17 @@ def admin_department_new():
 @catalogue_required
 def admin_department(department_id: int):
     department = db.get_or_404(Department, department_id)
-    form = DepartmentEditForm(data={"name": department.name, "sectors": _("、").join(department.sectors),
-                                    "doc_prefix": department.doc_prefix})
+    form = DepartmentEditForm(data={
+        "name": department.name, "full_name": department.full_name, "sectors": _("、").join(department.sectors),
+        "doc_prefix": department.doc_prefix, "address": department.address,
+        "contact_person": department.contact_person, "contact_phone": department.contact_phone,
+        "enforcement_powers": "yes" if department.enforcement_powers else "no"})
+    form.fill_choices()
     if form.validate_on_submit():
         done = save(form, lambda: update_department(
             current_user, department, name=form.name.data, sectors=form.sector_list(),
-            doc_prefix=form.doc_prefix.data or ""), "name", {}, _("已保存部门：{name}"), "web.admin_departments")
+            doc_prefix=form.doc_prefix.data or "", **form.issuer_fields()), "name", {}, _("已保存部门：{name}"),
+            "web.admin_departments")
         if done:
             return done
     return render_template("admin/department_edit.html", form=form, department=department), \
@@ -201,6 +239,7 @@ class HazardEditForm(FlaskForm):
     rectify_days = IntegerField(_l("整改天数"), validators=[
         InputRequired(REQUIRED), NumberRange(0, 365, _l("应为0至365的整数"))])
     day_basis = SelectField(_l("计日方式"), validators=[DataRequired(REQUIRED)])
+    legal_basis = StringField(_l("法律依据"), validators=[Optional(), Length(max=500)])
 
     def fill_choices(self) -> None:
         self.severity.choices = options(Severity)
@@ -214,7 +253,7 @@ class HazardForm(HazardEditForm):
 def hazard_row(hazard) -> dict:
     return {"code": hazard.code, "category": hazard.category, "title": hazard.title, "sector": hazard.sector,
             "severity": label(hazard.severity), "rectify_days": hazard.rectify_days,
-            "day_basis": label(hazard.day_basis)}
+            "day_basis": label(hazard.day_basis), "legal_basis": hazard.legal_basis}
 
 
 @bp.get("/admin/hazards")
@@ -238,7 +277,8 @@ def admin_hazard_new():
         done = save(form, lambda: create_hazard_type(
             current_user, code=form.code.data, category=form.category.data, title=form.title.data,
             sector=form.sector.data, severity=Severity(form.severity.data), rectify_days=form.rectify_days.data,
-            day_basis=DayBasis(form.day_basis.data)), "code", {}, _("已新增隐患类型：{name}"), "web.admin_hazards")
+            day_basis=DayBasis(form.day_basis.data), legal_basis=form.legal_basis.data or ""), "code", {},
+            _("已新增隐患类型：{name}"), "web.admin_hazards")
         if done:
             return done
     return render_template("admin/hazard_new.html", form=form, sectors=queries.known_sectors()), \
@@ -251,13 +291,14 @@ def admin_hazard(hazard_id: int):
     hazard = db.get_or_404(HazardType, hazard_id)
     form = HazardEditForm(data={"category": hazard.category, "title": hazard.title, "sector": hazard.sector,
                                 "severity": hazard.severity.value, "rectify_days": hazard.rectify_days,
-                                "day_basis": hazard.day_basis.value})
+                                "day_basis": hazard.day_basis.value, "legal_basis": hazard.legal_basis})
     form.fill_choices()
     if form.validate_on_submit():
         done = save(form, lambda: update_hazard_type(
             current_user, hazard, category=form.category.data, title=form.title.data, sector=form.sector.data,
             severity=Severity(form.severity.data), rectify_days=form.rectify_days.data,
-            day_basis=DayBasis(form.day_basis.data)), "title", {}, _("已保存隐患类型：{name}"), "web.admin_hazards")
+            day_basis=DayBasis(form.day_basis.data), legal_basis=form.legal_basis.data or ""), "title", {},
+            _("已保存隐患类型：{name}"), "web.admin_hazards")
         if done:
             return done
     return render_template("admin/hazard_edit.html", form=form, hazard=hazard, sectors=queries.known_sectors(),

@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from inspect_loop import clock
 from inspect_loop.api import scope
@@ -97,6 +98,15 @@ def candidate_rows() -> tuple[list, int]:
     return rows, queries.count_of(statement)
 
 
+def last_venue_address(offices) -> str:
+    """The venue address of the offices' latest round: rounds are held at the same station, so the form offers
+    it again instead of asking for it each time."""
+    return db.session.scalar(
+        select(InterviewRound.venue_address)
+        .where(InterviewRound.convened_by_id.in_([office.id for office in offices]), InterviewRound.venue_address != "")
+        .order_by(InterviewRound.id.desc()).limit(1)) or ""
+
+
 def render_new_round(message: str | None = None, status: int = 200):
     rows, total = candidate_rows()
     offices = queries.county_offices(current_user)
@@ -106,7 +116,8 @@ def render_new_round(message: str | None = None, status: int = 200):
         departments=queries.county_departments([office.region_id for office in offices]),
         townships=queries.townships_in_scope(current_user), form=request.form, message=message,
         chosen_cases=set(request.form.getlist("case_ids")), chosen_departments=set(request.form.getlist("departments")),
-        default_time=default_time.strftime("%Y-%m-%dT%H:%M"), default_venue=DEFAULT_VENUE), status
+        default_time=default_time.strftime("%Y-%m-%dT%H:%M"), default_venue=DEFAULT_VENUE,
+        default_venue_address=last_venue_address(offices)), status
 
 
 def convene_from_form():
@@ -135,7 +146,8 @@ def convene_from_form():
         raise InvalidInput("约谈对象须为召集单位所在县（市、区）的单位", "a chosen case is outside the convening "
                            "office's county", field="case_ids")
     return convene_round(
-        current_user, held_at=held_at, venue=form_text("venue", 200), convened_by=convened_by,
+        current_user, held_at=held_at, venue=form_text("venue", 200), venue_address=form_text("venue_address", 200),
+        convened_by=convened_by,
         departments=[departments[department_id] for department_id in chosen_departments],
         cases=[candidates[case_id] for case_id in chosen_cases],
         participants=parse_count(form_text("participants", 10), "participants", "参加人次"))

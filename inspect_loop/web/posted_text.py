@@ -31,7 +31,8 @@ FIELD_LABELS = {
     "notes": _l("备注"), "note": _l("说明"), "reason": _l("理由"), DESCRIPTION_PREFIX: _l("问题描述"),
     "venue": _l("地点"), "held_at": _l("约谈时间"), "participants": _l("参加人次"), "attendee_name": _l("到场人员姓名"),
     "attendee_title": _l("职务"), "decision_no": _l("决定书文号"), "amount": _l("罚款金额（元）"),
-    "deadline": _l("整改期限"), "expires_on": _l("公示截止日期"),
+    "deadline": _l("整改期限"), "expires_on": _l("公示截止日期"), "full_name": _l("发文机关全称"),
+    "contact_person": _l("联系人"), "legal_basis": _l("法律依据"), "venue_address": _l("约谈地点地址"),
 }
 
 

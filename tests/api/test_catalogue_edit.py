@@ -41,7 +41,42 @@ def test_patching_a_hazard_type_changes_only_the_fields_sent(api, county):
                                                                 "rectify_days": 15, "day_basis": "working"}))
     assert answer == {"id": county.hazards["XF-02"].id, "code": "XF-02", "category": "消防安全",
                       "title": "消防设施配备不全或失效", "sector": "消防", "severity": "general",
-                      "rectify_days": 15, "day_basis": "working"}
+                      "rectify_days": 15, "day_basis": "working", "legal_basis": ""}
+
+
+def test_a_hazard_types_legal_basis_is_set_and_cleared(api, county):
+    basis = "《中华人民共和国消防法》第十六条第一款第（二）项"
+    assert ok(api.patch("/hazard-types/XF-02", "admin", json={"legal_basis": f" {basis} "}))["legal_basis"] == basis
+    assert ok(api.patch("/hazard-types/XF-02", "admin", json={"title": "消防设施配备不全或失效"}))["legal_basis"] == basis
+    db.session.expire_all()
+    assert county.hazards["XF-02"].legal_basis == basis
+    assert ok(api.patch("/hazard-types/XF-02", "admin", json={"legal_basis": ""}))["legal_basis"] == ""
+    assert updated_events() == ["hazard_type.updated"] * 3
+
+
+def test_a_departments_issuer_details_are_set_and_normalised(api, county):
+    answer = ok(api.patch("/departments/LX-PAB", "admin", json={
+        "full_name": "兰溪市平安建设领导小组办公室", "address": "兰溪市丹溪大道1号", "contact_person": "陈科长",
+        "contact_phone": "０５７９－８８９０１２３４", "enforcement_powers": True}))
+    assert {key: answer[key] for key in ("name", "full_name", "address", "contact_person", "contact_phone",
+                                         "enforcement_powers")} == {
+        "name": "兰溪市平安办", "full_name": "兰溪市平安建设领导小组办公室", "address": "兰溪市丹溪大道1号",
+        "contact_person": "陈科长", "contact_phone": "0579-88901234", "enforcement_powers": True}
+    assert ok(api.patch("/departments/LX-PAB", "admin", json={"enforcement_powers": False}))["full_name"] == (
+        "兰溪市平安建设领导小组办公室")
+    db.session.expire_all()
+    assert (county.office.contact_phone, county.office.enforcement_powers) == ("0579-88901234", False)
+
+
+def test_a_new_department_holds_powers_by_its_kind_unless_told(api, county):
+    body = {"code": "LX-ZJ", "name": "兰溪市住房和城乡建设局", "kind": "regulator", "region_code": "330781",
+            "sectors": ["燃气"]}
+    assert ok(api.post("/departments", "admin", json=body), 201)["enforcement_powers"] is True
+    office = ok(api.post("/departments", "admin", json={
+        "code": "SH-PAB", "name": "水亭乡平安办", "kind": "safety_office", "region_code": "330781101",
+        "full_name": "兰溪市水亭畲族乡平安建设办公室", "contact_phone": "0579-88912345"}), 201)
+    assert (office["enforcement_powers"], office["full_name"], office["contact_person"]) == (
+        False, "兰溪市水亭畲族乡平安建设办公室", "")
 
 
 @pytest.mark.parametrize("path, body, field", [
@@ -53,6 +88,14 @@ def test_patching_a_hazard_type_changes_only_the_fields_sent(api, county):
     ("/departments/LX-XF", {"doc_prefix": "兰" * 21}, "doc_prefix"),
     ("/departments/LX-PAB", {"sectors": ["消防"]}, "sectors"),
     ("/departments/LX-XF", {"kind": "safety_office"}, "kind"),
+    ("/departments/LX-XF", {"contact_phone": "0579-8890abcd"}, "contact_phone"),
+    ("/departments/LX-XF", {"contact_phone": "119"}, "contact_phone"),
+    ("/departments/LX-XF", {"contact_phone": "0" * 31}, "contact_phone"),
+    ("/departments/LX-XF", {"full_name": "兰" * 101}, "full_name"),
+    ("/departments/LX-XF", {"contact_person": "王\u202e参谋"}, "contact_person"),
+    ("/departments/LX-XF", {"enforcement_powers": "yes"}, "enforcement_powers"),
+    ("/hazard-types/XF-01", {"legal_basis": "《消防法》" * 101}, "legal_basis"),
+    ("/hazard-types/XF-01", {"legal_basis": "第一条\n第二条"}, "legal_basis"),
     ("/hazard-types/XF-01", {"rectify_days": 400}, "rectify_days"),
     ("/hazard-types/XF-01", {"rectify_days": "7"}, "rectify_days"),
     ("/hazard-types/XF-01", {"title": "  "}, "title"),
@@ -64,7 +107,9 @@ def test_a_bad_field_is_a_400_naming_it_and_changes_nothing(api, county, path, b
     db.session.expire_all()
     assert (county.east.name, county.fire.sectors, county.fire.doc_prefix, county.office.sectors) == (
         "兰江街道", ["消防"], "兰消", [])
+    assert (county.fire.full_name, county.fire.contact_phone, county.fire.enforcement_powers) == ("", "", True)
     assert (county.hazards["XF-01"].rectify_days, county.hazards["XF-01"].title) == (7, "应急照明灯未接通电源")
+    assert county.hazards["XF-01"].legal_basis == ""
     assert updated_events() == []
 
 

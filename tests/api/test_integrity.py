@@ -138,3 +138,18 @@ def test_a_reinspection_before_the_deadline_cannot_find_a_finding_unrectified(ap
     # Seen rectified early, it closes at once.
     ok(verify(api, "inspector", county.units.shop.id, "reinspection", [(finding_id, True)], "2026-03-05"), 201)
     assert db.session.get(Case, case_id).closed_on == date(2026, 3, 5)
+
+
+# -- the venue's address is printed in the summons -----------------------------------------------------------
+
+def test_a_round_keeps_the_venue_address_it_was_convened_with(api, county):
+    case_id, _ = to_warning(api, county)
+    body = {"held_at": "2026-03-16T14:30:00+08:00", "venue": "兰溪市平安警示教育站", "convened_by": "LX-PAB",
+            "departments": [], "case_ids": [case_id]}
+    refused(api.post("/interview-rounds", "office", day="2026-03-12",
+                     json={**body, "venue_address": "兰" * 201}), 400, field="venue_address")
+    assert db.session.scalar(select(Document.id).where(Document.kind == DocumentKind.summons)) is None
+    answer = ok(api.post("/interview-rounds", "office", day="2026-03-12",
+                         json={**body, "venue_address": " 兰溪市丹溪大道1号 "}), 201)
+    assert answer["venue_address"] == "兰溪市丹溪大道1号"
+    assert ok(api.get(f"/interview-rounds/{answer['id']}", "office"))["venue_address"] == "兰溪市丹溪大道1号"

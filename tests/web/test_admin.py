@@ -203,14 +203,57 @@ def test_adding_departments(admin, county):
     assert "兰溪市经济和信息化局" in page and "兰溪市消防救援大队" not in page
     rows = xlsx_rows(admin.get("/admin/departments?kind=safety_office&format=xlsx"))
     assert sorted(row[0] for row in rows[1:]) == ["LJ-PAB", "LX-PAB", "MJ-PAB"]
+    assert department.enforcement_powers  # a regulator, its powers left to its kind
+
+
+def test_a_departments_issuer_details_are_edited_on_its_page(admin, county):
+    page = f"/admin/departments/{county.office.id}"
+    form = {"name": "兰溪市平安办", "doc_prefix": "兰平安", "full_name": "兰溪市平安建设领导小组办公室",
+            "address": "兰溪市丹溪大道1号", "contact_person": "陈科长", "contact_phone": "0579-88901234转8001",
+            "enforcement_powers": "no"}
+    assert admin.post(page, data=form).status_code == 302
+    db.session.expire_all()
+    office = county.office
+    assert (office.full_name, office.address, office.contact_person, office.contact_phone, office.enforcement_powers) \
+        == ("兰溪市平安建设领导小组办公室", "兰溪市丹溪大道1号", "陈科长", "0579-88901234转8001", False)
+    edit = text_of(admin.get(page))
+    assert 'value="兰溪市平安建设领导小组办公室"' in edit and 'value="0579-88901234转8001"' in edit
+    assert '<option selected value="no">' in edit or '<option value="no" selected>' in edit
+    listing = text_of(admin.get("/admin/departments?q=LX-PAB"))
+    assert "兰溪市平安建设领导小组办公室" in listing and "陈科长" in listing
+    rows = xlsx_rows(admin.get("/admin/departments?q=LX-PAB&format=xlsx"))
+    assert rows[1][2] == "兰溪市平安建设领导小组办公室" and rows[1][-3:] == ("陈科长", "0579-88901234转8001", "无")
+    for bad, field, message in [({"contact_phone": "请拨0579-88901234"}, "contact_phone", "联系电话只能填写数字"),
+                                ({"contact_phone": "1234"}, "contact_phone", "至少5位数字"),
+                                ({"enforcement_powers": "maybe"}, "enforcement_powers", ""),
+                                ({"full_name": "办" * 101}, "full_name", "")]:
+        response = admin.post(page, data={**form, "full_name": "别的全称", **bad})
+        assert response.status_code == 400, bad
+        block = re.search(rf'<div class="field has-error">\s*<label for="{field}".*?</div>', text_of(response), re.S)
+        assert block and message in block.group(0), bad
+    db.session.expire_all()
+    assert (county.office.full_name, county.office.contact_phone) == (
+        "兰溪市平安建设领导小组办公室", "0579-88901234转8001")
+
+
+def test_a_new_departments_powers_follow_its_kind_or_the_choice(admin, county):
+    base = {"kind": "regulator", "region": county.county.id, "sectors": "燃气"}
+    admin.post("/admin/departments/new", data={**base, "code": "LX-ZJ", "name": "兰溪市住房和城乡建设局",
+                                               "enforcement_powers": ""})
+    admin.post("/admin/departments/new", data={**base, "code": "LX-ZJ2", "name": "兰溪市城市管理局",
+                                               "enforcement_powers": "no"})
+    powers = dict(db.session.execute(select(Department.code, Department.enforcement_powers)
+                                      .where(Department.code.like("LX-ZJ%"))).all())
+    assert powers == {"LX-ZJ": True, "LX-ZJ2": False}
 
 
 def test_adding_hazard_types(admin, county):
     response = admin.post("/admin/hazards/new", data={
         "code": "RQ-01", "category": "燃气安全", "title": "燃气软管老化", "sector": "燃气", "severity": "major",
-        "rectify_days": "3", "day_basis": "working"})
+        "rectify_days": "3", "day_basis": "working", "legal_basis": "《城镇燃气管理条例》第二十八条"})
     assert response.status_code == 302
     hazard = db.session.scalar(select(HazardType).where(HazardType.code == "RQ-01"))
+    assert hazard.legal_basis == "《城镇燃气管理条例》第二十八条"
     assert hazard.severity == Severity.major and hazard.day_basis == DayBasis.working and hazard.rectify_days == 3
     for form, message in [({"code": "RQ-01"}, "代码 RQ-01 已存在"), ({"code": "RQ-02", "rectify_days": "400"},
                                                                   "应为0至365的整数")]:
@@ -222,7 +265,8 @@ def test_adding_hazard_types(admin, county):
     assert "燃气软管老化" in text_of(admin.get("/admin/hazards?severity=major&sector=燃气"))
     assert "燃气软管老化" not in text_of(admin.get("/admin/hazards?category=消防安全"))
     rows = xlsx_rows(admin.get("/admin/hazards?q=燃气&format=xlsx"))
-    assert rows[1] == ("RQ-01", "燃气安全", "燃气软管老化", "燃气", "重大", 3, "工作日")
+    assert rows[1] == ("RQ-01", "燃气安全", "燃气软管老化", "燃气", "重大", 3, "工作日", "《城镇燃气管理条例》第二十八条")
+    assert "依据：《城镇燃气管理条例》第二十八条" in text_of(admin.get("/admin/hazards?q=RQ-01"))
 
 
 def test_lists_are_paginated(admin, county):

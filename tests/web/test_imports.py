@@ -18,7 +18,7 @@ from tests.factories import make_uscc
 from tests.helpers import strict_login
 
 UNIT_HEADER = ["单位名称", "统一社会信用代码", "所在区划代码", "地址", "类别", "联系人", "联系电话"]
-HAZARD_HEADER = ["代码", "类别", "隐患名称", "行业", "等级", "整改天数", "计日方式"]
+HAZARD_HEADER = ["代码", "类别", "隐患名称", "行业", "等级", "整改天数", "计日方式", "法律依据"]
 
 
 def text_of(response) -> str:

@@ -14,6 +14,7 @@ from inspect_loop.inspections.models import Finding, FindingStatus, Inspection, 
 from inspect_loop.inspections.operations import plan_inspection
 from inspect_loop.interviews.operations import convene_round, record_attendance
 from inspect_loop.letters.models import Document, DocumentKind
+from inspect_loop.regions.operations import update_hazard_type
 from tests.factories import inspect
 from tests.helpers import at
 from tests.web.test_uploads import jpeg_bytes, upload
@@ -109,6 +110,17 @@ def test_the_form_lists_the_catalogue_by_category_with_stable_control_ids(login,
                     'capture="environment"', 'id="no-findings"', 'id="kind-unannounced"', 'id="latitude"', 'id="submit-inspection"',
                     'id="team-inspector2"', 'enctype="multipart/form-data"', "js/photos.js"):
         assert control in page, control
+
+
+def test_the_checklist_shows_each_hazards_legal_basis(login, county):
+    update_hazard_type(county.users.admin, county.hazards["XF-01"],
+                       legal_basis="《中华人民共和国消防法》第十六条第一款第（二）项")
+    db.session.commit()
+    page = login("inspector").get(f"/units/{county.units.shop.id}/inspect").get_data(as_text=True)
+    item = re.search(r'<label for="hazard-XF-01">.*?</label>', page, re.S).group(0)
+    assert "依据：《中华人民共和国消防法》第十六条第一款第（二）项" in item
+    other = re.search(r'<label for="hazard-XF-02">.*?</label>', page, re.S).group(0)
+    assert "依据" not in other  # a hazard without a basis shows none
 
 
 def test_an_inspection_with_findings_photos_gps_and_team_opens_a_case(login, county):

@@ -224,12 +224,14 @@ def test_a_round_summons_the_chosen_cases_and_prints_all_summonses_as_one_pdf(lo
         client = login("office")
         page = text_of(client.get("/office/rounds/new"))
         assert "某电子商务商行" in page and "柏社农贸市场" in page
+        assert 'id="venue_address"' in page
         response = client.post("/office/rounds/new", data={
-            "held_at": "2026-03-13T14:30", "venue": "兰溪市平安警示教育站",
+            "held_at": "2026-03-13T14:30", "venue": "兰溪市平安警示教育站", "venue_address": "兰溪市丹溪大道1号",
             "departments": [str(county.fire.id), str(county.market.id)],
             "case_ids": [str(shop.id), str(market.id)], "participants": ""})
     assert response.status_code == 302
     interview_round = db.session.scalar(select(InterviewRound))
+    assert interview_round.venue_address == "兰溪市丹溪大道1号"
     assert response.headers["Location"].endswith(f"/office/rounds/{interview_round.id}")
     assert {summons.case_id for summons in interview_round.summonses} == {shop.id, market.id}
     assert {department.code for department in interview_round.departments} == {"LX-XF", "LX-SCJG"}
@@ -246,7 +248,10 @@ def test_a_round_summons_the_chosen_cases_and_prints_all_summonses_as_one_pdf(lo
     assert "兰溪市平安警示教育站" in listed
     # a case already summoned (attendance not yet recorded) is no longer a candidate
     with at("2026-03-11"):
-        assert "当前没有待约谈的案件" in text_of(client.get("/office/rounds/new"))
+        again = text_of(client.get("/office/rounds/new"))
+    assert "当前没有待约谈的案件" in again
+    assert 'value="兰溪市丹溪大道1号"' in again  # the next round is offered the same station's address
+    assert "兰溪市丹溪大道1号" in round_page
 
 
 def test_a_refused_round_shows_the_message_and_creates_nothing(login, county):
