@@ -46,6 +46,12 @@ def common(document: Document, verify_url: str, verify_code: str, verify_lookup_
     return {
         "number": document.number,
         "issuer_name": document.issuer.name,
+        # 发文机关全称 in the 版头, 落款 and 版记 (the short mark stays in the text).
+        "issuer_full_name": document.issuer.name,
+        # 附注: {"person": …, "phone": …} of the issuer's contact, or None (no 附注).
+        "contact": None,
+        # 抄送 of the 版记: office names.
+        "copy_to": [],
         "issued_on": document.issued_on,
         "unit": {"name": unit.name, "address": unit.address, "uscc": unit.uscc},
         "verify_url": verify_url,

@@ -30,6 +30,12 @@ from inspect_loop.letters.qr import qr_png
 
 LETTERS_DIR = (Path(__file__).resolve().parent.parent.parent / "letters").resolve()
 STYLESHEET = LETTERS_DIR / "letter.css"
+# The GB/T 9704 faces (仿宋, 黑体, 楷体), put in this git-ignored folder by ``font_setup`` (``make fonts``):
+# the family letter.css names → its file. A face whose file is missing is not declared, and the stylesheet's
+# next family (Noto CJK, a Debian package) takes its place.
+FONTS_DIR = LETTERS_DIR / "fonts"
+LETTER_FACES = {"FandolFang": "FandolFang-Regular.otf", "FandolHei": "FandolHei-Regular.otf",
+                "FandolKai": "FandolKai-Regular.otf"}
 
 WEEKDAYS = "一二三四五六日"
 
@@ -103,10 +109,18 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
+def font_face_rules() -> str:
+    """An @font-face rule for each letter face whose file is installed."""
+    return "".join(f'@font-face {{ font-family: "{family}"; src: url("fonts/{file_name}"); }}\n'
+                   for family, file_name in LETTER_FACES.items() if (FONTS_DIR / file_name).is_file())
+
+
 @cache
-def _fonts_and_stylesheet() -> tuple[FontConfiguration, CSS]:
+def _fonts_and_stylesheets() -> tuple[FontConfiguration, list[CSS]]:
     fonts = FontConfiguration()
-    return fonts, CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=LetterAssetFetcher())
+    faces = CSS(string=font_face_rules(), base_url=LETTERS_DIR.as_uri() + "/", font_config=fonts,
+                url_fetcher=LetterAssetFetcher())
+    return fonts, [faces, CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=LetterAssetFetcher())]
 
 
 def render_html(kind: str, context: dict) -> str:
@@ -114,10 +128,10 @@ def render_html(kind: str, context: dict) -> str:
 
 
 def html_to_pdf(markup: str) -> bytes:
-    fonts, stylesheet = _fonts_and_stylesheet()
+    fonts, stylesheets = _fonts_and_stylesheets()
     with _render_lock, single_pass_subsetting():
         return HTML(string=markup, base_url=LETTERS_DIR.as_uri() + "/", url_fetcher=LetterAssetFetcher()).write_pdf(
-            stylesheets=[stylesheet], font_config=fonts, pdf_identifier=False, uncompressed_pdf=False,
+            stylesheets=stylesheets, font_config=fonts, pdf_identifier=False, uncompressed_pdf=False,
             finisher=embed_bare_cff)
 
 
@@ -127,7 +141,7 @@ def render_letter(kind: str, context: dict) -> bytes:
 
 
 def _warm_up() -> None:
-    _fonts_and_stylesheet()
+    _fonts_and_stylesheets()
 
 
 def pool_size(count: int) -> int:
