@@ -144,7 +144,8 @@ def test_a_rounds_summonses_merge_into_one_small_pdf_that_prints_every_notice_as
     with pymupdf.open(stream=merged) as pdf:
         assert len(merged) / pdf.page_count < 40 * 1024
         fonts = {font[0] for page in pdf for font in page.get_fonts()}
-        assert len(fonts) == 2  # one regular, one bold, shared by every page
+        faces = {font[3].split("+")[1] for page in pdf for font in page.get_fonts()}
+        assert len(fonts) == len(faces) == 4  # 仿宋, 黑体, the title's Song, the page numbers': each shared
     urls = [url for page in qr_urls(merged) for url in page]
     assert urls == [url for document in documents for page in qr_urls(document.pdf) for url in page]
     assert len(set(urls)) == len(documents)
