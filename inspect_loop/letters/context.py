@@ -1,7 +1,8 @@
 """The data each letter template receives (the keys are documented in ``render.py``).
 
-Only plain values go to the templates — names, dates, numbers — never contact names or phone numbers: a
-notice is handed to the unit and its verification page is public. The history a 交办单 or 执法建议书 recounts
+Only plain values go to the templates — names, dates, numbers. The one person named is the issuing office's
+contact of the 附注 (``contact``); never the unit's contact, inspectors or attendees: a notice is handed to
+the unit and its verification page is public. The history a 交办单 or 执法建议书 recounts
 is read from the case's own records (inspections, notices, interviews, enforcement, the reasons kept on the
 case), not from the audit log.
 """

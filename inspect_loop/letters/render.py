@@ -1,8 +1,9 @@
 """Rendering a letter template to PDF with WeasyPrint: the one place notices become bytes.
 
-Template data, common to every kind (``context.common``): ``number``, ``issuer_name``, ``issued_on``,
-``unit`` {name, address, uscc}, ``verify_url`` (in the QR code), ``verify_code`` and ``verify_lookup_url``
-(printed beside it); then per kind what ``context.py`` builds.
+Template data, common to every kind (``context.common``): ``number``, ``issuer_name`` (the short name the
+text uses), ``issuer_full_name`` (版头, 落款, 版记), ``issued_on``, ``unit`` {name, address, uscc}, ``contact``
+({person, phone} for the 附注, or None), ``copy_to`` (office names for 抄送), ``verify_url`` (in the QR code),
+``verify_code`` and ``verify_lookup_url`` (printed beside it); then per kind what ``context.py`` builds.
 
 The Jinja environment, the stylesheet and WeasyPrint's font configuration are built once per process and
 reused: parsing the CSS and loading the fonts cost more than laying out a one-page notice. Many notices at
