@@ -98,13 +98,14 @@ def test_the_letterhead_puts_the_number_two_lines_under_the_mark_and_a_red_rule_
                 if drawing.get("fill") and drawing["fill"][0] > 0.8 and max(drawing["fill"][1:]) < 0.01]
     mark = line_with(lines, "兰溪市平安办")
     number = line_with(lines, document.number)
-    # The mark's top edge 35 mm below the top of the type area (7.2.4), centred. A Chinese character's
-    # top is 0.88 em above its baseline (its ideographic em box).
+    # The mark's top edge 35 mm below the top of the type area (7.2.4), centred; a 交办单, a form, keeps only
+    # the QR code's height above it. A Chinese character's top is 0.88 em above its baseline.
+    letter = kind != DocumentKind.assignment
     glyph_top = mark["spans"][0]["origin"][1] - 0.88 * mark["size"]
-    assert glyph_top == pytest.approx(TYPE_AREA_TOP + 35 * MM, abs=2)
+    assert glyph_top == pytest.approx(TYPE_AREA_TOP + (35 if letter else 27) * MM, abs=2)
     assert (mark["bbox"][0] + mark["bbox"][2]) / 2 == pytest.approx(TYPE_AREA_LEFT + TYPE_AREA_WIDTH / 2, abs=2)
-    # The number two blank lines (2 × 28.9 pt) under the mark, centred (7.2.5).
-    assert number["bbox"][1] - mark["bbox"][3] == pytest.approx(2 * 28.9, abs=6)
+    # The number two blank lines (2 × 28.9 pt) under the mark, centred (7.2.5); one on the form.
+    assert number["bbox"][1] - mark["bbox"][3] == pytest.approx((2 if letter else 1) * 28.9, abs=6)
     assert (number["bbox"][0] + number["bbox"][2]) / 2 == pytest.approx(TYPE_AREA_LEFT + TYPE_AREA_WIDTH / 2, abs=2)
     # A red rule as wide as the type area about 4 mm under the number (7.2.7).
     assert any(rect.width == pytest.approx(TYPE_AREA_WIDTH, abs=1)
