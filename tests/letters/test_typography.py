@@ -214,3 +214,33 @@ def test_the_signature_is_never_alone_on_a_page():
                 text_lines = [line for line in lines if round(line["size"]) == 16 and line["font"] == "FandolFang"
                               and line["text"] not in ("特此函告。", "兰溪市平安办", "2026年3月2日")]
                 assert len(text_lines) >= 2, (findings, [line["text"] for line in lines])
+
+
+def test_the_installed_faces_are_keyed_by_glyph_id_so_their_subsets_stay_compact():
+    from fontTools.ttLib import TTFont
+
+    from inspect_loop.letters.fonts import cid_of_glyphs
+
+    for file_name in render.LETTER_FACES.values():
+        font = TTFont(render.FONTS_DIR / file_name, lazy=True)
+        cids = cid_of_glyphs(memoryview(font.reader["CFF "]))
+        assert cids and all(cid == glyph_id for glyph_id, cid in cids.items()), file_name
+        assert font["CFF "].cff.topDictIndex[0].ROS == ("Adobe", "Identity", 0)
+
+
+@pytest.fixture
+def without_letter_fonts(monkeypatch, tmp_path):
+    monkeypatch.setattr(render, "FONTS_DIR", tmp_path)
+    render._fonts_and_stylesheets.cache_clear()
+    yield
+    render._fonts_and_stylesheets.cache_clear()
+
+
+def test_without_the_fandol_files_a_notice_renders_in_noto(without_letter_fonts):
+    assert render.font_face_rules() == ""
+    pdf = render.html_to_pdf('<!DOCTYPE html><html lang="zh-CN"><body><h1>整改提醒通知书</h1><div class="body">'
+                             '<p><span class="heading">一、</span>正文。</p></div></body></html>')
+    with pymupdf.open(stream=pdf) as document:
+        faces = {face(name) for _, _, _, name, *_ in document[0].get_fonts()}
+        assert "整改提醒通知书" in document[0].get_text()
+    assert faces == {"Noto-Serif-CJK-SC-Bold", "Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC"}
