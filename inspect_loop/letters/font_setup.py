@@ -18,6 +18,7 @@ to Noto Serif/Sans CJK (``fonts-noto-cjk``), so a notice always renders.
 """
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,7 @@ def identity_keyed(source: Path, target: Path) -> None:
     copied as it is."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(source)
+    font = TTFont(source, recalcTimestamp=False)  # the same bytes on every machine
     names = font.getGlyphOrder()
     identity = [".notdef"] + [f"cid{glyph_id:05d}" for glyph_id in range(1, len(names))]
     top = font["CFF "].cff.topDictIndex[0]
@@ -71,6 +72,19 @@ def _extract(package: Path, folder: Path) -> Path:
     return folder
 
 
+def _download(work_dir: Path) -> None:
+    """``apt-get download`` the package into ``work_dir``; on a machine whose package lists are empty or stale
+    (a fresh image), read them first when we may (as root), and try once more."""
+    command = ["apt-get", "download", DEBIAN_PACKAGE]
+    try:
+        subprocess.run(command, cwd=work_dir, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except subprocess.CalledProcessError:
+        if os.geteuid() != 0:
+            raise
+        subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(command, cwd=work_dir, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
 def install(fonts_dir: Path = FONTS_DIR) -> bool:
     """Make sure ``fonts_dir`` holds the letter faces; True when it does."""
     missing = [name for name in LETTER_FACES.values() if not (fonts_dir / name).is_file()]
@@ -79,8 +93,7 @@ def install(fonts_dir: Path = FONTS_DIR) -> bool:
     with tempfile.TemporaryDirectory(prefix="letter-fonts-") as work:
         work_dir = Path(work)
         try:
-            subprocess.run(["apt-get", "download", DEBIAN_PACKAGE], cwd=work_dir, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            _download(work_dir)
             package = next(work_dir.glob(f"{DEBIAN_PACKAGE}_*.deb"))
             tree = _extract(package, work_dir / "tree")
             fonts_dir.mkdir(parents=True, exist_ok=True)

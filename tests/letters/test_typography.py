@@ -20,6 +20,12 @@ TYPE_AREA_LEFT, TYPE_AREA_TOP, TYPE_AREA_WIDTH, TYPE_AREA_HEIGHT = 28 * MM, 37 *
 LETTERS = (DocumentKind.reminder, DocumentKind.summons, DocumentKind.referral)  # the 交办单 is a form
 
 
+@pytest.fixture(autouse=True)
+def letter_fonts_installed():
+    missing = [name for name in render.LETTER_FACES.values() if not (render.FONTS_DIR / name).is_file()]
+    assert not missing, f"the letter faces are missing: {missing}; run `make fonts`"
+
+
 def lines_of(page) -> list[dict]:
     """Each text line of the page: its text, bounding box, and the font and size of its first span."""
     lines = []
