@@ -1,6 +1,8 @@
 # inspect_loop — `make run` serves the demo county; `make test` runs the whole suite.
 # Both install what is missing first: Debian packages (CJK fonts, Pango, HarfBuzz subsetter, Chromium for
-# the browser tests), a virtual environment and the Python dependencies.
+# the browser tests), a virtual environment and the Python dependencies, and the notices' GB/T 9704 faces
+# (`make fonts`: Fandol 仿宋/黑体/楷体 from Debian's texlive-lang-chinese into letters/fonts/; without them the
+# notices fall back to Noto CJK).
 
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +15,7 @@ PYTEST_ARGS ?=
 FLASK := $(BIN)/flask --app inspect_loop
 CATALOGUE := translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test setup system-packages test-system-packages lint clean
+.PHONY: run test setup fonts system-packages test-system-packages lint clean
 
 define apt_install
 	@missing=""; for package in $(1); do \
@@ -46,11 +48,16 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 
 setup: system-packages $(STAMP)
 
+# The letter faces, downloaded once (the Debian package, not installed) and re-keyed for compact subsets;
+# never fails: a notice renders in Noto CJK without them (inspect_loop/letters/font_setup.py).
+fonts: | $(STAMP)
+	$(BIN)/python -m inspect_loop.letters.font_setup
+
 # The English catalogue, compiled when its .po changed (the .mo is build output, not committed; docs/i18n.md).
 $(CATALOGUE): translations/en/LC_MESSAGES/messages.po | $(STAMP)
 	$(BIN)/pybabel compile -d translations
 
-run: setup $(CATALOGUE)
+run: setup fonts $(CATALOGUE)
 	$(FLASK) init-db
 	$(FLASK) demo
 	@echo "inspect_loop: http://127.0.0.1:5000"
@@ -58,7 +65,7 @@ run: setup $(CATALOGUE)
 
 # Lint, then the suite on SQLite, then on PostgreSQL when a server answers at 127.0.0.1:5432 (CI requires it:
 # INSPECT_LOOP_REQUIRE_POSTGRES=1).
-test: test-system-packages $(STAMP) $(CATALOGUE)
+test: test-system-packages $(STAMP) fonts $(CATALOGUE)
 	$(BIN)/ruff check inspect_loop tests bench
 	./.ci/test-suite $(PYTEST_ARGS)
 
@@ -66,4 +73,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check inspect_loop tests bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts letters/fonts

@@ -49,7 +49,8 @@ def notice_context(kind: str, index: int) -> dict:
     data = {
         "number": f"兰平安{'提约交执'[KINDS.index(kind)]}〔2026〕{index + 1}号", "issuer_name": "兰溪市平安办",
         "issuer_full_name": "兰溪市平安建设领导小组办公室", "issuer_has_powers": False,
-        "contact": {"person": "陈科长", "phone": "0579-88901234"}, "issued_on": found, "unit": {"name": f"兰江街道第{index + 1}号商铺", "address": f"兰江街道振兴路{index + 1}号",
+        "contact": {"person": "王晓明", "phone": "0579-88881234"}, "copy_to": ["兰溪市消防救援大队", "兰江街道平安办"],
+        "issued_on": found, "unit": {"name": f"兰江街道第{index + 1}号商铺", "address": f"兰江街道振兴路{index + 1}号",
                                      "uscc": "91330781MA2HXXXX0X"},
         "verify_url": f"https://pingan.lanxi.gov.cn/v/WzEsInhWSW90Y1dFajd3RFJCUmlZWVFYV2ciXQ.{index:043d}",
         "verify_code": "K7Q2-9XMD", "verify_lookup_url": "https://pingan.lanxi.gov.cn/v", "findings": findings,

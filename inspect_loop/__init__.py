@@ -25,6 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.load_secret_key(app.instance_path)
 
+    if config.is_loopback_url(app.config["BASE_URL"]) and not app.config["TESTING"]:
+        app.logger.warning(config.LOOPBACK_BASE_URL_WARNING, app.config["BASE_URL"])
+
     if app.config["PROXY_COUNT"]:
         proxies = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

@@ -39,6 +39,11 @@ def replaying(moment: datetime) -> Iterator[None]:
         _replayed_now.reset(token)
 
 
+def is_replaying() -> bool:
+    """True while the demo or the data generator replays history (``replaying``)."""
+    return _replayed_now.get() is not None
+
+
 def today() -> date:
     """Today's local date in Asia/Shanghai."""
     return local_date(now())

@@ -1,9 +1,11 @@
 """Configuration: defaults, then ``INSPECT_LOOP_*`` environment variables, then ``test_config``."""
 
+import ipaddress
 import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "INSPECT_LOOP_"
 
@@ -52,3 +54,20 @@ def load_secret_key(instance_path: str) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+LOOPBACK_BASE_URL_WARNING = ("BASE_URL is %s, a loopback address: every notice issued outside the demo prints it "
+                             "in its QR code and verification line for good, and no phone can open it. Set "
+                             "INSPECT_LOOP_BASE_URL to the address the public reaches before issuing notices.")
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url`` names this machine only (127.0.0.0/8, ::1, localhost): fine for the demo, wrong
+    for anything printed on a notice, whose QR code is scanned on someone else's phone."""
+    host = (urlsplit(str(url)).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

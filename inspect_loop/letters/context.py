@@ -73,6 +73,8 @@ def common(document: Document, verify_url: str, verify_code: str, verify_lookup_
         # Wordings and their sources.
         "issuer_has_powers": issuer.enforcement_powers,
         "contact": contact(issuer),
+        # 抄送 of the 版记: office names.
+        "copy_to": [],
         "issued_on": document.issued_on,
         "unit": {"name": unit.name, "address": unit.address, "uscc": unit.uscc},
         "verify_url": verify_url,

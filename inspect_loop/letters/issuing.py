@@ -11,6 +11,7 @@ from inspect_loop.assignments.models import Assignment
 from inspect_loop.audit.events import DocumentIssued, DocumentReissued, DocumentRevoked, DocumentSuperseded
 from inspect_loop.audit.log import record_event
 from inspect_loop.cases.models import Case
+from inspect_loop.config import LOOPBACK_BASE_URL_WARNING, is_loopback_url
 from inspect_loop.db import db, lock
 from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.inspections.models import Inspection
@@ -29,7 +30,11 @@ from inspect_loop.users.permissions import Action, require, require_in_county
 
 
 def verify_url(document: Document) -> str:
-    """The URL in the document's QR code: ``{BASE_URL}/v/{token}``."""
+    """The URL in the document's QR code: ``{BASE_URL}/v/{token}``. A loopback BASE_URL is logged as a
+    warning for each notice issued outside the demo's replay: it is printed on paper for good."""
+    if is_loopback_url(current_app.config["BASE_URL"]) and not clock.is_replaying():
+        current_app.logger.warning(LOOPBACK_BASE_URL_WARNING + " (notice %s)", current_app.config["BASE_URL"],
+                                   document.number)
     token = make_token(current_app.config["SECRET_KEY"], document.id, document.nonce)
     return f"{current_app.config['BASE_URL'].rstrip('/')}/v/{token}"
 

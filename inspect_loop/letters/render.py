@@ -1,10 +1,10 @@
 """Rendering a letter template to PDF with WeasyPrint: the one place notices become bytes.
 
-Template data, common to every kind (``context.common``): ``number``, ``issuer_name`` (the short name, the
-mark), ``issuer_full_name`` (发文机关全称), ``issuer_has_powers`` (the wording within powers, docs/letters.md),
-``contact`` {person, phone} or None (the 附注), ``issued_on``, ``unit`` {name, address, uscc}, ``verify_url``
-(in the QR code), ``verify_code`` and ``verify_lookup_url`` (printed beside it); then per kind what
-``context.py`` builds.
+Template data, common to every kind (``context.common``): ``number``, ``issuer_name`` (the short name the
+text uses), ``issuer_full_name`` (发文机关全称: 版头, 落款, 版记), ``issuer_has_powers`` (the wording within powers,
+docs/letters.md), ``issued_on``, ``unit`` {name, address, uscc}, ``contact``
+({person, phone} for the 附注, or None), ``copy_to`` (office names for 抄送), ``verify_url`` (in the QR code),
+``verify_code`` and ``verify_lookup_url`` (printed beside it); then per kind what ``context.py`` builds.
 
 The Jinja environment, the stylesheet and WeasyPrint's font configuration are built once per process and
 reused: parsing the CSS and loading the fonts cost more than laying out a one-page notice. Many notices at
@@ -32,6 +32,12 @@ from inspect_loop.letters.qr import qr_png
 
 LETTERS_DIR = (Path(__file__).resolve().parent.parent.parent / "letters").resolve()
 STYLESHEET = LETTERS_DIR / "letter.css"
+# The GB/T 9704 faces (仿宋, 黑体, 楷体), put in this git-ignored folder by ``font_setup`` (``make fonts``):
+# the family letter.css names → its file. A face whose file is missing is not declared, and the stylesheet's
+# next family (Noto CJK, a Debian package) takes its place.
+FONTS_DIR = LETTERS_DIR / "fonts"
+LETTER_FACES = {"FandolFang": "FandolFang-Regular.otf", "FandolHei": "FandolHei-Regular.otf",
+                "FandolKai": "FandolKai-Regular.otf"}
 
 WEEKDAYS = "一二三四五六日"
 
@@ -105,10 +111,18 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
+def font_face_rules() -> str:
+    """An @font-face rule for each letter face whose file is installed."""
+    return "".join(f'@font-face {{ font-family: "{family}"; src: url("fonts/{file_name}"); }}\n'
+                   for family, file_name in LETTER_FACES.items() if (FONTS_DIR / file_name).is_file())
+
+
 @cache
-def _fonts_and_stylesheet() -> tuple[FontConfiguration, CSS]:
+def _fonts_and_stylesheets() -> tuple[FontConfiguration, list[CSS]]:
     fonts = FontConfiguration()
-    return fonts, CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=LetterAssetFetcher())
+    faces = CSS(string=font_face_rules(), base_url=LETTERS_DIR.as_uri() + "/", font_config=fonts,
+                url_fetcher=LetterAssetFetcher())
+    return fonts, [faces, CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=LetterAssetFetcher())]
 
 
 @cache
@@ -124,10 +138,10 @@ def render_html(kind: str, context: dict) -> str:
 
 
 def html_to_pdf(markup: str) -> bytes:
-    fonts, stylesheet = _fonts_and_stylesheet()
+    fonts, stylesheets = _fonts_and_stylesheets()
     with _render_lock, single_pass_subsetting():
         return HTML(string=markup, base_url=LETTERS_DIR.as_uri() + "/", url_fetcher=LetterAssetFetcher()).write_pdf(
-            stylesheets=[stylesheet], font_config=fonts, pdf_identifier=False, uncompressed_pdf=False,
+            stylesheets=stylesheets, font_config=fonts, pdf_identifier=False, uncompressed_pdf=False,
             finisher=embed_bare_cff)
 
 
@@ -137,7 +151,7 @@ def render_letter(kind: str, context: dict) -> bytes:
 
 
 def _warm_up() -> None:
-    _fonts_and_stylesheet()
+    _fonts_and_stylesheets()
 
 
 def pool_size(count: int) -> int:

@@ -3,7 +3,7 @@ enable, reset a password. Regions, departments and the hazard catalogue are in `
 imports in ``imports.py``.
 """
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from inspect_loop import clock
+from inspect_loop.config import is_loopback_url
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.regions.models import Department
@@ -68,7 +69,8 @@ class PasswordResetForm(FlaskForm):
 @bp.get("/admin")
 @permission_required(Action.manage_users)
 def admin_home():
-    return render_template("admin/home.html", counts=queries.counts())
+    return render_template("admin/home.html", counts=queries.counts(),
+                           loopback_base_url=is_loopback_url(current_app.config["BASE_URL"]))
 
 
 # -- users --------------------------------------------------------------------------------------------

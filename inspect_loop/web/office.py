@@ -9,7 +9,7 @@ The interview rounds are in ``office_rounds.py``, the read-only queries in ``off
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +20,7 @@ from inspect_loop.assignments.operations import DEFAULT_ASSIGNMENT_DAYS, issue_a
 from inspect_loop.cases import ladder, policy
 from inspect_loop.cases.models import Case, Stage
 from inspect_loop.cases.queries import risk_color
+from inspect_loop.config import is_loopback_url
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
@@ -125,7 +126,8 @@ def office_home():
         "office/home.html", pager=pager, risks=risks, filters=filters, today=today,
         counts=queries.stage_counts(current_user, filters, today), sections=queries.sweep_previews(current_user, today),
         township_options=township_options(), stage_labels={stage.value: label(stage) for stage in Stage},
-        may_import_units=allowed(current_user, Action.manage_units))
+        may_import_units=allowed(current_user, Action.manage_units),
+        loopback_base_url=is_loopback_url(current_app.config["BASE_URL"]))
 
 
 @bp.get("/office/today/<section>")

@@ -51,7 +51,10 @@ def test_single_pass_subsets_change_no_pixel_and_are_a_quarter_of_weasyprints(mo
     assert rendered_pages(compact, 100) == rendered_pages(as_weasyprint_writes_it, 100)
     assert pdf_text(compact) == pdf_text(as_weasyprint_writes_it)
     assert len(compact) * 4 < len(as_weasyprint_writes_it)  # ~60,000 empty glyph slots gone
-    assert len(cff_programs(compact)) == 2 and not cff_programs(as_weasyprint_writes_it)  # regular, bold
+    with pymupdf.open(stream=compact) as document:
+        faces = {name for _, _, _, name, *_ in document[0].get_fonts()}
+    assert {name.split("+")[1] for name in faces} >= {"FandolFang", "Noto-Serif-CJK-SC-Bold"}  # text, title
+    assert len(cff_programs(compact)) == len(faces) and not cff_programs(as_weasyprint_writes_it)  # every face
 
 
 def test_each_glyph_keeps_its_cid_in_the_compact_program():
@@ -65,7 +68,9 @@ def test_a_truetype_font_is_left_to_weasyprint():
     pdf = render.html_to_pdf('<html><body><p style="font-family: DejaVu Sans">Hazard</p><p>隐患</p></body></html>')
     with pymupdf.open(stream=pdf) as document:
         kinds = {name.split("+")[1]: extension for _, extension, _, name, *_ in document[0].get_fonts()}
-    assert kinds == {"DejaVu-Sans": "ttf", "Noto-Serif-CJK-SC": "cid"} and len(cff_programs(pdf)) == 1
+    # 隐患 in the letter text face, the page number in Noto Serif, both compact; DejaVu as WeasyPrint makes it.
+    assert kinds == {"DejaVu-Sans": "ttf", "FandolFang": "cid", "Noto-Serif-CJK-SC": "cid"}
+    assert len(cff_programs(pdf)) == 2
     assert pdf_text(pdf).startswith("Hazard隐患")
 
 
@@ -139,7 +144,8 @@ def test_a_rounds_summonses_merge_into_one_small_pdf_that_prints_every_notice_as
     with pymupdf.open(stream=merged) as pdf:
         assert len(merged) / pdf.page_count < 40 * 1024
         fonts = {font[0] for page in pdf for font in page.get_fonts()}
-        assert len(fonts) == 2  # one regular, one bold, shared by every page
+        faces = {font[3].split("+")[1] for page in pdf for font in page.get_fonts()}
+        assert len(fonts) == len(faces) == 4  # 仿宋, 黑体, the title's Song, the page numbers': each shared
     urls = [url for page in qr_urls(merged) for url in page]
     assert urls == [url for document in documents for page in qr_urls(document.pdf) for url in page]
     assert len(set(urls)) == len(documents)
