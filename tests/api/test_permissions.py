@@ -71,8 +71,9 @@ class World:
 
     def round(self):
         county = self.county
-        with at(LATER):
-            return convene_round(county.users.office, held_at=datetime(2026, 3, 25, 14, 30, tzinfo=LOCAL_TZ),
+        # Held in the morning of the requests' day (they come at 11:00): attendance can be recorded by then.
+        with at(LATER, 8):
+            return convene_round(county.users.office, held_at=datetime(2026, 3, 20, 9, 0, tzinfo=LOCAL_TZ),
                                  venue="警示教育站", convened_by=county.office, departments=[county.fire],
                                  cases=[self.case(Stage.warning)])
 
