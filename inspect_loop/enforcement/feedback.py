@@ -16,7 +16,7 @@ from inspect_loop.audit.log import record_event
 from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Case, Outcome
 from inspect_loop.characters import check_text
-from inspect_loop.db import db, lock
+from inspect_loop.db import db
 from inspect_loop.enforcement.models import ReferralFeedback
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_loop.hazards.deadlines import add_working_days

@@ -1,4 +1,3 @@
-from inspect_loop.letters.models import DocumentKind
 from tests.letters.conftest import pdf_text
 
 
