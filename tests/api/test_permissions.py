@@ -123,6 +123,8 @@ PREPARE = {
     "post_assignment": lambda w: (f"/cases/{w.case(Stage.warning).id}/assignments", {"regulator_code": "LX-XF"}),
     "post_enforcement": lambda w: (f"/cases/{w.case(Stage.enforcement).id}/enforcement",
                                    {"action": "joint_enforcement", "departments": ["LX-XF"]}),
+    "post_referral_feedback": lambda w: (f"/cases/{w.case(Stage.enforcement).id}/referral-feedback", {
+        "department_code": "LX-XF", "action_taken": "已立案查处", "done_on": LATER}),
     "post_round": lambda w: ("/interview-rounds", {"held_at": "2026-03-25T14:30:00+08:00", "venue": "警示教育站",
                                                    "convened_by": "LX-PAB", "departments": ["LX-XF"],
                                                    "case_ids": [w.case(Stage.warning).id]}),

@@ -279,6 +279,20 @@ def test_parallel_closing_enforcements_close_the_case_once(app, api, tokens, cou
     assert count(EnforcementAction) == 1
 
 
+def test_parallel_feedback_on_a_referral_is_recorded_once(app, api, tokens, county):
+    case_id, _ = warning_case(api, county.units.shop.id)
+    ok(api.post(f"/cases/{case_id}/escalate", "office", day="2026-03-21", json={"reason": "拒不整改"}))
+    # The fire brigade itself and the county office on its behalf, at the same moment.
+    answers = at_once(app, tokens, "2026-03-25", lambda api, index: api.post(
+        f"/cases/{case_id}/referral-feedback", "fire" if index % 2 else "office",
+        json={"department_code": "LX-XF", "action_taken": f"已立案查处（{index}）", "done_on": "2026-03-25"}))
+    one_winner(answers, won=201)
+    for status, body in answers:
+        if status == 409:
+            assert body["error"]["current"]["department"] == "LX-XF" and body["error"]["current"]["recorded"]
+    assert events("referral.feedback") == 1
+
+
 def test_parallel_revocations_revoke_once(app, api, tokens, county):
     case_id, _ = new_case(api, county.units.shop.id, "XF-01")
     document_id = db.session.scalar(select(Document.id).where(Document.case_id == case_id))
