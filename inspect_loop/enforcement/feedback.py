@@ -127,14 +127,15 @@ def feedback_state(feedback: ReferralFeedback) -> dict:
 def overdue_condition(today: date):
     """Feedback asked for by a day before ``today`` and not recorded, on a referral still standing (some version
     of its number valid) of a case not withdrawn. A SQL condition over ``ReferralFeedback``."""
-    version = aliased(Document)
+    # Aliases of their own, so the condition stays whole inside a query that already joins cases or documents.
+    referral, version, case = aliased(Document), aliased(Document), aliased(Case)
     standing = exists().where(version.kind == DocumentKind.referral, version.status == DocumentStatus.valid,
-                              version.issuer_id == Document.issuer_id, version.year == Document.year,
-                              version.serial == Document.serial)
-    referral = exists().where(Document.id == ReferralFeedback.referral_id, standing)
-    not_withdrawn = exists().where(Case.id == ReferralFeedback.case_id,
-                                   Case.outcome.is_distinct_from(Outcome.withdrawn))
-    return and_(ReferralFeedback.recorded_at.is_(None), ReferralFeedback.due_on < today, referral, not_withdrawn)
+                              version.issuer_id == referral.issuer_id, version.year == referral.year,
+                              version.serial == referral.serial)
+    referral_stands = exists().where(referral.id == ReferralFeedback.referral_id, standing)
+    not_withdrawn = exists().where(case.id == ReferralFeedback.case_id, case.outcome.is_distinct_from(Outcome.withdrawn))
+    return and_(ReferralFeedback.recorded_at.is_(None), ReferralFeedback.due_on < today, referral_stands,
+                not_withdrawn)
 
 
 def overdue_statement(today: date):

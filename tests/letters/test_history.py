@@ -14,7 +14,6 @@ from inspect_loop.cases.models import Stage
 from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.enforcement.feedback import feedback_due_on
 from inspect_loop.errors import Conflict
-from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.interviews.operations import convene_round, record_attendance
 from inspect_loop.letters import context as letter_context
 from inspect_loop.letters.models import Document, DocumentKind
