@@ -116,3 +116,25 @@ def test_the_round_page_refuses_attendance_before_the_round_s_time(login, county
     with at("2026-03-20", 15):
         assert client.post(f"/office/rounds/{interview_round.id}/attendance", data=form).status_code == 302
     assert db.session.scalar(select(Summons.attended)) is True
+
+
+def test_the_regulator_sees_its_referrals_and_records_what_it_did(login, county, referred):
+    with at("2026-05-07"):
+        client = login("fire")
+        page = text_of(client.get("/inbox/referrals"))
+        assert "某电子商务商行" in page and "兰平安执〔2026〕1号" in page and "逾期未反馈" in page
+        assert "2026-05-06" in page and "已逾期1天" in page
+        assert "某电子商务商行" not in text_of(login("market").get("/inbox/referrals"))
+        row = db.session.scalar(select(ReferralFeedback).where(ReferralFeedback.department_id == county.fire.id))
+        other = db.session.scalar(select(ReferralFeedback).where(
+            ReferralFeedback.department_id == county.emergency.id))
+        form = {"action_taken": "已立案调查", "done_on": "2026-05-07", "reply_number": "兰消罚〔2026〕8号"}
+        assert client.post(f"/inbox/referrals/{other.id}", data=form).status_code == 403
+        empty = client.post(f"/inbox/referrals/{row.id}", data=form | {"done_on": ""})
+        assert empty.status_code == 400 and "请填写办理日期" in text_of(empty)
+        assert client.post(f"/inbox/referrals/{row.id}", data=form).status_code == 302
+        again = client.post(f"/inbox/referrals/{row.id}", data=form)
+        page = text_of(client.get("/inbox/referrals"))
+    assert again.status_code == 409 and "不能重复登记" in text_of(again)
+    assert recorded() == ["LX-XF"] and "已反馈" in page and "兰消罚〔2026〕8号" in page
+    assert login("office").get("/inbox/referrals").status_code == 403
