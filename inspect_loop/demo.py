@@ -12,6 +12,7 @@ from inspect_loop.assignments.operations import close_out, issue_assignment, rec
 from inspect_loop.cases import ladder, policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
+from inspect_loop.enforcement import feedback
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
 from inspect_loop.exposures.operations import create_exposure, places_of
@@ -441,6 +442,10 @@ class DemoCounty:
                 record_enforcement(self.office_user, case, ActionKind.joint_enforcement,
                                    departments=regulators or self.regulators[:1],
                                    decision_no=f"兰联执〔{day.year}〕{case.id}号", note="联合执法检查")
+                # Each regulator the 执法建议书 went to reports back what it did, within its feedback date.
+                for row in feedback.feedback_of(case):
+                    feedback.record_feedback(self.regulator_users[row.department_id], case, row.department,
+                                             action_taken="已参与联合执法检查，依法责令整改", done_on=day)
                 if not self.shutdown_done:
                     record_enforcement(self.office_user, case, ActionKind.shutdown, departments=regulators[:1],
                                        decision_no=f"兰应急关〔{day.year}〕1号", note="拒不整改，依法关停")

@@ -10,7 +10,12 @@ from inspect_loop.assignments.models import (  # noqa: F401
 )
 from inspect_loop.audit.models import Event  # noqa: F401
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage  # noqa: F401
-from inspect_loop.enforcement.models import ActionKind, EnforcementAction, EnforcementDepartment  # noqa: F401
+from inspect_loop.enforcement.models import (  # noqa: F401
+    ActionKind,
+    EnforcementAction,
+    EnforcementDepartment,
+    ReferralFeedback,
+)
 from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureItemFinding, ExposureStatus  # noqa: F401
 from inspect_loop.hazards.models import DayBasis, HazardType, Severity  # noqa: F401
 from inspect_loop.inspections.models import (  # noqa: F401

@@ -3,6 +3,7 @@
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
+from inspect_loop import clock
 from inspect_loop.api import lookups, scope
 from inspect_loop.api import responses as out
 from inspect_loop.api import schemas as inp
@@ -14,15 +15,19 @@ from inspect_loop.api.serialize import (
     cases_out,
     enforcement_out,
     paginate,
+    referral_feedback_out,
 )
 from inspect_loop.assignments.operations import issue_assignment
 from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Case
 from inspect_loop.cases.queries import overdue_condition
+from inspect_loop.enforcement.feedback import record_feedback
 from inspect_loop.enforcement.operations import record_enforcement
+from inspect_loop.errors import InvalidInput
 from inspect_loop.inspections.models import Finding
 from inspect_loop.regions.models import RegionLevel
 from inspect_loop.units.models import Unit
+from inspect_loop.users.models import Role
 from inspect_loop.users.permissions import Action
 
 
@@ -86,6 +91,22 @@ def post_assignment(actor, case_id: int, body: inp.AssignmentIn):
     assignment = issue_assignment(actor, case, regulator, territorial=territorial, findings=findings,
                                   deadline=body.deadline)
     return assignment_out(assignment, None)
+
+
+@route("POST", "/cases/<int:case_id>/referral-feedback", summary="登记执法建议书办理反馈（主管部门或县级平安办代为登记）",
+       permission=Action.record_referral_feedback, body=inp.ReferralFeedbackIn, response=out.ReferralFeedbackOut,
+       status=201)
+def post_referral_feedback(actor, case_id: int, body: inp.ReferralFeedbackIn):
+    case = visible_case(actor, case_id)
+    if body.department_code:
+        department = lookups.department(body.department_code, "department_code")
+    elif actor.role == Role.regulator and actor.department is not None:
+        department = actor.department
+    else:
+        raise InvalidInput("请指明给出反馈的行业主管部门", "department_code is required", field="department_code")
+    row = record_feedback(actor, case, department, action_taken=body.action_taken, done_on=body.done_on,
+                          reply_number=body.reply_number)
+    return referral_feedback_out(row, clock.today())
 
 
 @route("POST", "/cases/<int:case_id>/enforcement", summary="登记执法（三次执法阶段）",

@@ -160,6 +160,20 @@ class CaseBrief(Out):
     outcome: Outcome | None
 
 
+class ReferralFeedbackOut(Out):
+    referral_number: str = Field(description="执法建议书文号")
+    department_code: str
+    department_name: str
+    due_on: date = Field(description="反馈期限（签发后15个工作日）")
+    overdue: bool = Field(description="已过反馈期限仍未反馈")
+    recorded: bool
+    action_taken: str | None
+    done_on: date | None
+    reply_number: str | None
+    recorded_by: str | None
+    recorded_at: datetime | None
+
+
 class CaseOut(Out):
     id: int
     unit_id: int
@@ -175,6 +189,7 @@ class CaseOut(Out):
     findings: list[FindingOut]
     documents: list[DocumentOut]
     events: list[EventOut]
+    referral_feedback: list[ReferralFeedbackOut] = Field(description="执法建议书各主送部门的办理反馈")
 
 
 class VerifiedOut(Out):

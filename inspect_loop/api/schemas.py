@@ -252,6 +252,13 @@ class EnforcementIn(Body):
     note: Note | None = None
 
 
+class ReferralFeedbackIn(Body):
+    department_code: Code | None = Field(None, description="给出反馈的行业主管部门；主管部门本身登记时可省略（默认本部门）")
+    action_taken: text(2000, 1, multiline=True) = Field(description="办理情况：采取了哪些措施")
+    done_on: Day = Field(description="办理日期")
+    reply_number: text(60) | None = Field(None, description="主管部门自己的反馈文号")
+
+
 class ExposureItemIn(Body):
     unit_id: Id
     finding_ids: list[Id] = Field(max_length=200)

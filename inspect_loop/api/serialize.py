@@ -16,7 +16,8 @@ from inspect_loop.audit.models import Event
 from inspect_loop.cases.models import Case
 from inspect_loop.cases.queries import risk_color_expression
 from inspect_loop.db import db
-from inspect_loop.enforcement.models import EnforcementAction
+from inspect_loop.enforcement.feedback import overdue_condition as feedback_overdue_condition
+from inspect_loop.enforcement.models import EnforcementAction, ReferralFeedback
 from inspect_loop.exposures.models import Exposure, ExposureItem
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import Finding, FindingStatus, Inspection, InspectionPlan
@@ -165,6 +166,10 @@ def cases_out(cases: list[Case]) -> list[out.CaseOut]:
     documents = _by(documents_where(Document.case_id.in_(ids)), lambda document: document.case_id)
     events = _by(db.session.scalars(select(Event).options(joinedload(Event.actor))
                                     .where(Event.case_id.in_(ids)).order_by(Event.id)), lambda event: event.case_id)
+    feedback = _by(db.session.scalars(
+        select(ReferralFeedback).where(ReferralFeedback.case_id.in_(ids))
+        .options(joinedload(ReferralFeedback.department), joinedload(ReferralFeedback.referral))
+        .order_by(ReferralFeedback.department_id)), lambda row: row.case_id)
     answers = []
     for case in cases:
         findings = [finding_out(finding, today) for finding in case.findings]
@@ -176,8 +181,21 @@ def cases_out(cases: list[Case]) -> list[out.CaseOut]:
             documents=[document_out(document) for document in documents[case.id]],
             events=[out.EventOut(at=local(event.at), action=event.action,
                                  actor=event.actor.username if event.actor else None, reason=event.reason)
-                    for event in events[case.id]]))
+                    for event in events[case.id]],
+            referral_feedback=[referral_feedback_out(row, today) for row in feedback[case.id]]))
     return answers
+
+
+def referral_feedback_out(row: ReferralFeedback, today: date) -> out.ReferralFeedbackOut:
+    recorder = db.session.get(User, row.recorded_by_id) if row.recorded_by_id else None
+    return out.ReferralFeedbackOut(
+        referral_number=row.referral.number, department_code=row.department.code,
+        department_name=row.department.name, due_on=row.due_on,
+        overdue=not row.is_recorded and row.due_on < today and db.session.scalar(
+            select(exists().where(ReferralFeedback.id == row.id, feedback_overdue_condition(today)))),
+        recorded=row.is_recorded, action_taken=row.action_taken, done_on=row.done_on,
+        reply_number=row.reply_number, recorded_by=recorder.username if recorder else None,
+        recorded_at=local(row.recorded_at))
 
 
 def case_out(case: Case) -> out.CaseOut:

@@ -224,6 +224,15 @@ class EnforcementRecorded(DomainEvent):
     amount: str | None  # a decimal, in yuan
 
 
+@kind("referral.feedback")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReferralFeedbackRecorded(DomainEvent):
+    referral_number: str
+    department: str  # the code of the regulator whose feedback it is
+    done_on: date
+    reply_number: str | None
+
+
 # -- documents ---------------------------------------------------------------------------------------------
 
 @kind("document.issued")

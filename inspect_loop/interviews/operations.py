@@ -10,7 +10,7 @@ from inspect_loop.audit.log import record_event
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db, lock
-from inspect_loop.errors import Forbidden, InvalidInput, NotFound
+from inspect_loop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.regions.models import Department, RegionLevel
 from inspect_loop.users.models import User
@@ -102,6 +102,13 @@ def record_attendance(actor: User, interview_round: InterviewRound, case: Case, 
     if summons is None:
         raise NotFound(f"案件{case.id}不在第{interview_round.number}轮约谈名单中",
                        f"case {case.id} was not summoned to this round", field="case_id")
+    if clock.now() < interview_round.held_at:
+        # Attendance is a fact of the interview: typed in before the round's time it would be a guess, and the
+        # case history on paper would date an interview that has not taken place.
+        held = clock.local_datetime(interview_round.held_at)
+        raise Conflict(f"约谈尚未开始（{held:%Y-%m-%d %H:%M}），约谈开始后才能登记到场情况",
+                       f"the round has not begun yet ({held:%Y-%m-%d %H:%M}); attendance can be recorded once it has",
+                       field="case_id", current={"round_id": interview_round.id, "held_at": held.isoformat()})
     if attended and not (attendee_name or "").strip():
         raise InvalidInput("请填写到场人员姓名", "attendee_name is required when attended", field="attendee_name")
     summons.attended = attended

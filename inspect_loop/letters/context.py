@@ -9,6 +9,8 @@ is read from the case's own records (inspections, notices, interviews, enforceme
 case), not from the audit log.
 """
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -19,7 +21,8 @@ from inspect_loop.enforcement.models import EnforcementAction
 from inspect_loop.inspections.models import Finding, Inspection, InspectionKind
 from inspect_loop.interviews.models import Summons
 from inspect_loop.labels import EVENT_LABELS, zh
-from inspect_loop.letters.models import Document, DocumentStatus
+from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
+from inspect_loop.letters.render import clause
 from inspect_loop.regions.lookup import safety_office_of
 from inspect_loop.regions.models import Department
 
@@ -120,15 +123,27 @@ def _inspection_text(inspection: Inspection) -> str | None:
     return f"{kind}检查发现隐患{found}项" if found else None
 
 
+# The title each kind of notice prints, as the history names it: 《安全隐患整改交办单》, not the short label.
+DOCUMENT_TITLES = {
+    DocumentKind.reminder: "整改提醒通知书",
+    DocumentKind.summons: "警示约谈通知书",
+    DocumentKind.assignment: "安全隐患整改交办单",
+    DocumentKind.referral: "执法建议书",
+}
+
+
 def _stage_text(transition: str, reason: str | None) -> str:
-    """How the case came to a stage: the failed visit's own words, or the office's decision and its reason."""
+    """How the case came to a stage: the failed visit's own words, or the office's decision and its reason —
+    an official's wording, never the system's ("手动升级")."""
     if reason:
         stage = "二次警示" if transition == "escalate_to_warning" else "三次执法"
-        return f"经研究决定提级进入{stage}（{reason}）"
+        return f"经研究决定提级处理，进入{stage}（理由：{clause(reason)}）"
     return EVENT_LABELS[f"case.{transition}"]
 
 
-# At one moment the lines read in the order things happen: the visit, the stage it caused, the notice, …
+# Lines are sorted by the moment each thing happened (the interview by the round's time, never the moment its
+# attendance was typed in); only things of one and the same moment — a visit, the stage it caused and the
+# notice that stage issued share one transaction's timestamp — fall back on this order of cause and effect.
 INSPECTION, STAGE, DOCUMENT, INTERVIEW, ENFORCEMENT = range(5)
 
 
@@ -153,7 +168,8 @@ def case_history(case: Case) -> list[dict]:
         Document.case_id == case.id, Document.status != DocumentStatus.revoked, Document.sha256 != ""))
     for document in documents:
         verb = "签发" if document.version == 1 else "重新签发"
-        lines.append((document.issued_at, DOCUMENT, document.id, f"{verb}《{zh(document.kind)}》（{document.number}）"))
+        title = DOCUMENT_TITLES.get(document.kind) or zh(document.kind)
+        lines.append((document.issued_at, DOCUMENT, document.id, f"{verb}《{title}》（{document.number}）"))
     summonses = db.session.scalars(select(Summons).where(Summons.case_id == case.id, Summons.attended.is_not(None))
                                    .options(selectinload(Summons.round)))
     for summons in summonses:
@@ -174,7 +190,7 @@ def assignment(assignment_row) -> dict:
     }
 
 
-def referral(case: Case, recipients: list[str]) -> dict:
+def referral(case: Case, recipients: list[str], feedback_due_on: date) -> dict:
     open_findings = [finding for finding in case.findings if finding.is_open]
     reason = case.enforcement_reason
     return {
@@ -183,4 +199,5 @@ def referral(case: Case, recipients: list[str]) -> dict:
         "recipients": recipients,
         "escalation_reason": reason,
         "grounds": ESCALATION_GROUNDS if reason else REFERRAL_GROUNDS,
+        "feedback_due_on": feedback_due_on,
     }

@@ -13,6 +13,7 @@ from inspect_loop.audit.log import record_event
 from inspect_loop.cases.models import Case
 from inspect_loop.config import LOOPBACK_BASE_URL_WARNING, is_loopback_url
 from inspect_loop.db import db, lock
+from inspect_loop.enforcement import feedback
 from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.inspections.models import Inspection
 from inspect_loop.interviews.models import Summons
@@ -136,9 +137,15 @@ def issue_assignment(assignment: Assignment, actor: User) -> Document:
 
 
 def issue_referral(case: Case, actor: User) -> Document:
-    recipients = [department.name for department in regulators_of_case(case)]
-    return _issue(DocumentKind.referral, actor=actor, issuer=issuing_office(actor, case.unit), unit=case.unit,
-                  case=case, build=lambda document: letter_context.referral(case, recipients))
+    """The 执法建议书 to the regulators of the case's open findings, each asked for its feedback by the date
+    the notice prints (``enforcement/feedback.py``)."""
+    regulators = regulators_of_case(case)
+    due_on = feedback.feedback_due_on(clock.today())
+    document = _issue(DocumentKind.referral, actor=actor, issuer=issuing_office(actor, case.unit), unit=case.unit,
+                      case=case, build=lambda document: letter_context.referral(
+                          case, [department.name for department in regulators], due_on))
+    feedback.expect_feedback(document, regulators, due_on)
+    return document
 
 
 def _builder_for(document: Document) -> Callable[[Document], dict]:
@@ -154,7 +161,9 @@ def _builder_for(document: Document) -> Callable[[Document], dict]:
         return lambda new: letter_context.assignment(assignment)
     case = db.session.get(Case, document.case_id)
     recipients = [department.name for department in regulators_of_case(case)]
-    return lambda new: letter_context.referral(case, recipients)
+    # A re-issue corrects the notice; the date its feedback is due stays the one first printed.
+    due_on = feedback.due_on_of(case) or feedback.feedback_due_on(clock.today())
+    return lambda new: letter_context.referral(case, recipients, due_on)
 
 
 def letter_data_now(document: Document) -> dict:
@@ -179,6 +188,10 @@ def reissue(document: Document, actor: User, reason: str) -> Document:
                  supersedes=document, summons_id=document.summons_id, assignment_id=document.assignment_id,
                  inspection_id=document.inspection_id)
     document.status = DocumentStatus.superseded
+    if document.kind == DocumentKind.referral:
+        case = db.session.get(Case, document.case_id)
+        feedback.expect_feedback(new, regulators_of_case(case),
+                                 feedback.due_on_of(case) or feedback.feedback_due_on(new.issued_on))
     record_event(actor, DocumentSuperseded(case_id=document.case_id, unit_id=document.unit_id, reason=reason.strip(),
                                            superseded_by=new.id), document)
     db.session.flush()

@@ -26,6 +26,7 @@ class Action(enum.StrEnum):
     sign_off = "sign_off"
     close_out = "close_out"
     record_enforcement = "record_enforcement"
+    record_referral_feedback = "record_referral_feedback"
     manage_exposures = "manage_exposures"
     revoke_document = "revoke_document"
     manage_units = "manage_units"
@@ -55,6 +56,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.sign_off: frozenset({Role.regulator}),
     Action.close_out: frozenset({Role.township_office}),
     Action.record_enforcement: COUNTY,
+    # The regulator a 执法建议书 is addressed to answers it; the county office records a reply sent on paper.
+    Action.record_referral_feedback: frozenset({Role.admin, Role.safety_office, Role.regulator}),
     Action.manage_exposures: COUNTY,
     Action.revoke_document: COUNTY,
     Action.manage_units: frozenset({Role.admin, Role.safety_office, Role.township_office}),
@@ -79,6 +82,7 @@ ACTION_LABELS = {
     Action.sign_off: ("业务签认", "sign off a rectification"),
     Action.close_out: ("验收销号", "close out a finding"),
     Action.record_enforcement: ("登记执法", "record enforcement"),
+    Action.record_referral_feedback: ("登记执法建议书办理反馈", "record feedback on an enforcement recommendation"),
     Action.manage_exposures: ("平安曝光", "manage exposures"),
     Action.revoke_document: ("作废文书", "revoke a document"),
     Action.manage_units: ("管理单位", "manage units"),

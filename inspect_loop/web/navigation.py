@@ -26,6 +26,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("web.office_home", _l("工作台"), roles=frozenset({Role.admin, Role.safety_office})),
     NavItem("web.today", _l("今日任务"), roles=frozenset({Role.inspector, Role.admin, Role.safety_office})),
     NavItem("web.inbox", _l("交办单"), roles=frozenset({Role.regulator, Role.township_office})),
+    NavItem("web.inbox_referrals", _l("执法建议书"), roles=frozenset({Role.regulator})),
     NavItem("web.units", _l("单位查询")),
     NavItem("web.office_rounds", _l("警示约谈"), action=Action.convene_round),
     NavItem("web.dashboard", _l("统计分析"), action=Action.view_stats),

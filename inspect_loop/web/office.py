@@ -22,6 +22,7 @@ from inspect_loop.cases.models import Case, Stage
 from inspect_loop.cases.queries import risk_color
 from inspect_loop.config import is_loopback_url
 from inspect_loop.db import db
+from inspect_loop.enforcement import feedback
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
 from inspect_loop.errors import InvalidInput
@@ -63,6 +64,11 @@ FINDING_COLUMNS = [
     Column("severity", _l("等级")), Column("stage", _l("案件阶段")), Column("found_on", _l("发现日期")),
     Column("deadline", _l("整改期限")), Column("days_overdue", _l("逾期天数")),
 ]
+FEEDBACK_COLUMNS = [
+    Column("referral_number", _l("执法建议书文号")), Column("case_id", _l("案件编号")), Column("unit", _l("单位")),
+    Column("township", _l("乡镇（街道）")), Column("department", _l("行业主管部门")),
+    Column("issued_on", _l("签发日期")), Column("due_on", _l("反馈期限")), Column("days_overdue", _l("逾期天数")),
+]
 
 
 def township_options() -> list[tuple[int, str]]:
@@ -89,6 +95,12 @@ def finding_row(finding, unit, today) -> dict:
     return {"id": finding.id, "case_id": finding.case_id, "unit": unit.name, "township": unit.township.name, "hazard": hazard.title, "category": hazard.category,
             "severity": label(finding.severity), "stage": label(finding.case.stage), "found_on": finding.found_on,
             "deadline": finding.deadline, "days_overdue": (today - finding.deadline).days}
+
+
+def feedback_row(row, unit, today) -> dict:
+    return {"referral_number": row.referral.number, "case_id": row.case_id, "unit": unit.name,
+            "township": unit.township.name, "department": row.department.name, "issued_on": row.referral.issued_on,
+            "due_on": row.due_on, "days_overdue": (today - row.due_on).days}
 
 
 def case_export_rows(statement, today) -> list[dict]:
@@ -138,17 +150,22 @@ def office_due(section: str):
     today = clock.today()
     township = query_id("township")
     statement = queries.sweep_statement(current_user, section, today, search_text(), township)
-    findings = section == "overdue_findings"
+    rows_of = section if section in ("overdue_findings", "overdue_feedback") else "cases"
     if wants_xlsx():
         title = str(queries.SWEEP_SECTIONS[section])
         notes = [(_("日期"), today.isoformat()), (_("乡镇（街道）"), township_name(township) or _("全部")),
                  (_("搜索"), query_text("q"))]
-        rows = finding_export_rows(statement, today) if findings else case_export_rows(statement, today)
-        return xlsx_list(title, FINDING_COLUMNS if findings else CASE_COLUMNS, rows, section, notes)
-    pager, risks = (paginate(statement), {}) if findings else page_of_cases(statement, today)
+        if rows_of == "overdue_feedback":
+            rows = [feedback_row(row, unit, today)
+                    for row, unit in db.session.execute(statement.limit(MAX_EXPORT_ROWS)).unique().all()]
+            return xlsx_list(title, FEEDBACK_COLUMNS, rows, section, notes)
+        if rows_of == "overdue_findings":
+            return xlsx_list(title, FINDING_COLUMNS, finding_export_rows(statement, today), section, notes)
+        return xlsx_list(title, CASE_COLUMNS, case_export_rows(statement, today), section, notes)
+    pager, risks = (paginate(statement), {}) if rows_of != "cases" else page_of_cases(statement, today)
     return render_template("office/due.html", section=section, title=queries.SWEEP_SECTIONS[section],
                            hint=queries.SWEEP_HINTS[section], pager=pager, risks=risks, today=today,
-                           township_options=township_options(), findings=findings)
+                           township_options=township_options(), rows_of=rows_of)
 
 
 @bp.get("/office/reminders.pdf")
@@ -202,7 +219,9 @@ def render_case(case: Case, message: str | None = None, failed: str = "", status
         timeline=timeline(case), regulators=regulators,
         regulators_with_work={regulator.id for regulator in regulators if open_sectors & set(regulator.sectors)},
         enforcement_departments=queries.case_enforcement_departments(case), action_kinds=list(ActionKind),
-        moves=policy.moves(case, current_user), default_deadline=today + timedelta(days=DEFAULT_ASSIGNMENT_DAYS)), status
+        moves=policy.moves(case, current_user), default_deadline=today + timedelta(days=DEFAULT_ASSIGNMENT_DAYS),
+        referral_feedback=feedback.feedback_of(case),
+        overdue_feedback_ids=queries.overdue_feedback_ids(case, today)), status
 
 
 @bp.get("/office/cases/<int:case_id>")
@@ -287,6 +306,21 @@ def office_case_enforcement(case_id: int):
                            note=form_text("note", 2000))
 
     return case_action(case_id, "enforcement", record, _("执法情况已登记"))
+
+
+@bp.post("/office/cases/<int:case_id>/referral-feedback")
+@office_required
+@permission_required(Action.record_referral_feedback)
+def office_case_referral_feedback(case_id: int):
+    """The county office records a regulator's feedback on the 执法建议书 on its behalf (a reply on paper)."""
+    def record(case: Case):
+        pending = [row.department for row in feedback.feedback_of(case) if not row.is_recorded]
+        department = chosen_department(pending, "department", "请选择给出反馈的行业主管部门")
+        feedback.record_feedback(current_user, case, department, action_taken=form_text("action_taken", 2000),
+                                 done_on=parse_day(form_text("done_on"), "done_on", "办理日期"),
+                                 reply_number=form_text("reply_number", 60))
+
+    return case_action(case_id, "referral-feedback", record, _("办理反馈已登记"))
 
 
 def document_action(document_id: int, operation, done: str):

@@ -21,7 +21,8 @@ from inspect_loop.cases import sweep
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.cases.queries import overdue_condition, risk_color_expression
 from inspect_loop.db import db
-from inspect_loop.enforcement.models import EnforcementAction
+from inspect_loop.enforcement import feedback
+from inspect_loop.enforcement.models import EnforcementAction, ReferralFeedback
 from inspect_loop.inspections.models import Finding, FindingStatus
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.letters.models import Document
@@ -38,12 +39,14 @@ SWEEP_SECTIONS = {
     "awaiting_summons": _l("待约谈"),
     "awaiting_follow_up": _l("待回访"),
     "overdue_findings": _l("逾期未整改问题"),
+    "overdue_feedback": _l("执法建议书逾期未反馈"),
 }
 SWEEP_HINTS = {
     "reinspections_due": _l("一次提醒阶段、问题已全部到期的案件：安排复查"),
     "awaiting_summons": _l("二次警示阶段、尚未约谈或上次缺席的案件：列入下一轮警示约谈"),
     "awaiting_follow_up": _l("已参加约谈、问题已全部到期的案件：安排回访"),
     "overdue_findings": _l("超过整改期限仍未销号的问题"),
+    "overdue_feedback": _l("超过反馈期限（签发后15个工作日）仍未反馈办理情况的行业主管部门：督促反馈或代为登记"),
 }
 SWEEP_PREVIEW = 5
 STAGE_FILTERS = (*(stage.value for stage in Stage), "closed")
@@ -155,8 +158,16 @@ def townships_in_scope(user: User) -> list[Region]:
 
 def sweep_statement(user: User, section: str, today: date, text: str = "", township: int | None = None) -> Select:
     """One section of the daily sweep, scoped to the user and filtered: rows of (case, open findings, nearest
-    deadline, overdue findings), or for the overdue section rows of (finding, unit)."""
-    if section == "overdue_findings":
+    deadline, overdue findings), for the overdue findings rows of (finding, unit), for the overdue feedback on
+    执法建议书 rows of (feedback, unit)."""
+    if section == "overdue_feedback":
+        statement = (select(ReferralFeedback, Unit).join(Case, Case.id == ReferralFeedback.case_id)
+                     .join(Unit, Unit.id == Case.unit_id)
+                     .where(feedback.overdue_condition(today), scope.unit_condition(user))
+                     .order_by(ReferralFeedback.due_on, ReferralFeedback.id)
+                     .options(joinedload(Unit.township), joinedload(ReferralFeedback.department),
+                              joinedload(ReferralFeedback.referral)))
+    elif section == "overdue_findings":
         statement = sweep.overdue_findings(today).where(scope.unit_condition(user))
         statement = statement.options(joinedload(Unit.township), joinedload(Finding.hazard_type),
                                       joinedload(Finding.case))
@@ -171,6 +182,12 @@ def sweep_statement(user: User, section: str, today: date, text: str = "", towns
     if township:
         statement = statement.where(Unit.township_id == township)
     return statement
+
+
+def overdue_feedback_ids(case: Case, today: date) -> set[int]:
+    """The case's feedback on its 执法建议书 that is overdue (``enforcement.feedback.overdue_condition``)."""
+    return set(db.session.scalars(select(ReferralFeedback.id).where(ReferralFeedback.case_id == case.id,
+                                                                    feedback.overdue_condition(today))))
 
 
 def count_of(statement: Select) -> int:

@@ -28,7 +28,15 @@ from inspect_loop.web import office_queries as queries
 from inspect_loop.web.arguments import query_id, query_text, query_year
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
-from inspect_loop.web.helpers import commit_or_message, form_ids, form_text, paginate, search_text
+from inspect_loop.web.helpers import (
+    commit_or_message,
+    commit_or_refusal,
+    domain_message,
+    form_ids,
+    form_text,
+    paginate,
+    search_text,
+)
 from inspect_loop.web.office import office_required
 from inspect_loop.web.office_forms import parse_count, parse_local_datetime, pdf_download
 
@@ -231,9 +239,11 @@ def office_round_attendance(round_id: int):
                           attendee_name=form_text("attendee_name", 50),
                           attendee_title=form_text("attendee_title", 50), note=form_text("note", 1000))
 
-    message = commit_or_message(record)
-    if message:
-        return render_round(db.session.get(InterviewRound, round_id), message, f"summons-{summons.id}", 400)
+    refusal = commit_or_refusal(record)
+    if refusal:
+        # The refusal's own status: 409 before the round's time, 400 for a missing name.
+        return render_round(db.session.get(InterviewRound, round_id), domain_message(refusal),
+                            f"summons-{summons.id}", refusal.http_status)
     flash(_("已登记%(unit)s：%(word)s", unit=summons.unit.name, word=attendance_word(choice == "yes")), "success")
     return back_to_round(round_id, f"summons-{summons.id}")
 

@@ -71,8 +71,9 @@ class World:
 
     def round(self):
         county = self.county
-        with at(LATER):
-            return convene_round(county.users.office, held_at=datetime(2026, 3, 25, 14, 30, tzinfo=LOCAL_TZ),
+        # Held in the morning of the requests' day (they come at 11:00): attendance can be recorded by then.
+        with at(LATER, 8):
+            return convene_round(county.users.office, held_at=datetime(2026, 3, 20, 9, 0, tzinfo=LOCAL_TZ),
                                  venue="警示教育站", convened_by=county.office, departments=[county.fire],
                                  cases=[self.case(Stage.warning)])
 
@@ -122,6 +123,8 @@ PREPARE = {
     "post_assignment": lambda w: (f"/cases/{w.case(Stage.warning).id}/assignments", {"regulator_code": "LX-XF"}),
     "post_enforcement": lambda w: (f"/cases/{w.case(Stage.enforcement).id}/enforcement",
                                    {"action": "joint_enforcement", "departments": ["LX-XF"]}),
+    "post_referral_feedback": lambda w: (f"/cases/{w.case(Stage.enforcement).id}/referral-feedback", {
+        "department_code": "LX-XF", "action_taken": "已立案查处", "done_on": LATER}),
     "post_round": lambda w: ("/interview-rounds", {"held_at": "2026-03-25T14:30:00+08:00", "venue": "警示教育站",
                                                    "convened_by": "LX-PAB", "departments": ["LX-XF"],
                                                    "case_ids": [w.case(Stage.warning).id]}),

@@ -46,7 +46,7 @@ def slow_commits(monkeypatch):
     monkeypatch.setattr(Session, "commit", slow_commit)
 
 
-def at_once(app, tokens, day, send, n=N):
+def at_once(app, tokens, day, send, n=N, hour=11):
     """Call ``send(api, index)`` from ``n`` threads released together; the responses' (status, JSON)."""
     start, answers, errors = threading.Barrier(n), [None] * n, []
 
@@ -60,7 +60,7 @@ def at_once(app, tokens, day, send, n=N):
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(index,)) for index in range(n)]
-    with at(day, 11):
+    with at(day, hour):
         # Tokens just used: a request then writes nothing before the operation (a token's last use is
         # written at most every five minutes), so nothing but the operation's own lock orders the rivals.
         db.session.execute(update(ApiToken).values(last_used_at=clock.now()))
@@ -222,7 +222,8 @@ def test_parallel_attendance_and_participants_keep_every_write(app, api, tokens,
                             json={"case_id": cases[index], "attended": True, "attendee_name": f"到场人{index}"})
         return api.patch(f"/interview-rounds/{round_id}", "office", json={"participants": 40 + index})
 
-    answers = at_once(app, tokens, "2026-03-23", send)
+    # After the round's time (14:30): attendance is a fact of a held interview.
+    answers = at_once(app, tokens, "2026-03-23", send, hour=17)
     assert statuses(answers) == Counter({200: N}), answers
     assert count(Summons, Summons.attended.is_(True)) == 3
     assert events("summons.attended") == 3 and events("round.participants") == 2
@@ -276,6 +277,20 @@ def test_parallel_closing_enforcements_close_the_case_once(app, api, tokens, cou
     one_winner(at_once(app, tokens, "2026-03-25", lambda api, _: api.post(
         f"/cases/{case_id}/enforcement", "office", json={"action": action, "departments": ["LX-XF"]})), won=201)
     assert count(EnforcementAction) == 1
+
+
+def test_parallel_feedback_on_a_referral_is_recorded_once(app, api, tokens, county):
+    case_id, _ = warning_case(api, county.units.shop.id)
+    ok(api.post(f"/cases/{case_id}/escalate", "office", day="2026-03-21", json={"reason": "拒不整改"}))
+    # The fire brigade itself and the county office on its behalf, at the same moment.
+    answers = at_once(app, tokens, "2026-03-25", lambda api, index: api.post(
+        f"/cases/{case_id}/referral-feedback", "fire" if index % 2 else "office",
+        json={"department_code": "LX-XF", "action_taken": f"已立案查处（{index}）", "done_on": "2026-03-25"}))
+    one_winner(answers, won=201)
+    for status, body in answers:
+        if status == 409:
+            assert body["error"]["current"]["department"] == "LX-XF" and body["error"]["current"]["recorded"]
+    assert events("referral.feedback") == 1
 
 
 def test_parallel_revocations_revoke_once(app, api, tokens, county):

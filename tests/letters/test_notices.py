@@ -225,7 +225,7 @@ def test_a_referral_after_a_manual_escalation_gives_the_offices_reason(county, d
     referral = database.session.scalar(select(Document).where(Document.kind == DocumentKind.referral))
     text = pdf_text(referral.pdf)
     assert "因存在重大隐患且拒不整改，兰溪市平安办决定将其提级" in text and "回访时安全隐患仍未整改到位" not in text
-    assert "经研究决定提级进入三次执法（存在重大隐患且拒不整改）" in text and "兰溪市应急管理局" in text
+    assert "经研究决定提级处理，进入三次执法（理由：存在重大隐患且拒不整改）" in text and "兰溪市应急管理局" in text
     assert "手动升级" not in text  # the office's words, not the system's
 
 

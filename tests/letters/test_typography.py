@@ -196,7 +196,7 @@ def referral_context(findings: int) -> dict:
     found = date(2026, 3, 2)
     return {
         "number": "兰平安执〔2026〕1号", "issuer_name": "兰溪市平安办", "issuer_full_name": "兰溪市平安办",
-        "issued_on": found, "contact": None, "copy_to": [],
+        "issued_on": found, "feedback_due_on": found + timedelta(days=21), "contact": None, "copy_to": [],
         "unit": {"name": "某商行", "address": "兰江街道振兴路1号", "uscc": None},
         "verify_url": "https://pingan.example.gov.cn/v/token", "verify_code": "K7Q2-9XMD",
         "verify_lookup_url": "https://pingan.example.gov.cn/v",

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 
 from inspect_loop.db import db
 from inspect_loop.demo import build_demo
+from inspect_loop.enforcement import feedback
+from inspect_loop.enforcement.models import EnforcementAction, ReferralFeedback
 from inspect_loop.inspections.models import Finding
 from inspect_loop.interviews.models import InterviewRound
 from inspect_loop.stats import (
@@ -17,6 +19,10 @@ from inspect_loop.stats import (
     township_ranking,
 )
 from tests.helpers import at
+
+
+def enforced_cases() -> set[int]:
+    return set(db.session.scalars(select(EnforcementAction.case_id)))
 
 
 def test_demo_county_figures_are_consistent(database):
@@ -56,6 +62,11 @@ def test_demo_county_figures_are_consistent(database):
     assert all(row["change"] is not None for row in ranking["rows"])  # April had inspections
     assert east["units_interviewed"] <= figures["units_interviewed"]
     assert east["findings_found"] <= figures["findings_found"]
+
+    # Every referral asked its regulators for feedback; those whose enforcement was decided have answered.
+    asked = list(db.session.scalars(select(ReferralFeedback)))
+    assert asked and all(row.is_recorded for row in asked if row.case_id in enforced_cases())
+    assert not db.session.scalars(feedback.overdue_statement(date(2026, 6, 30))).all()
 
 
 def test_the_demo_publishes_each_quarter_even_when_the_15th_or_the_last_day_is_a_weekend(database):
