@@ -286,7 +286,10 @@ class BulkWriter:
 
     def __init__(self, tables: list[Table]):
         self.order = [table for table in db.metadata.sorted_tables if table in tables]
-        self.templates = {table: dict.fromkeys(column.name for column in table.columns) for table in self.order}
+        # A column left out takes the model's own scalar default (as the ORM would), else NULL.
+        self.templates = {table: {column.name: column.default.arg if column.default is not None
+                                  and column.default.is_scalar else None for column in table.columns}
+                          for table in self.order}
         self.buffers: dict[Table, list[dict]] = {table: [] for table in self.order}
         self.last_id = {table: db.session.scalar(select(func.max(table.c.id))) or 0
                         for table in self.order if "id" in table.c}
