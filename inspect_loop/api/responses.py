@@ -14,7 +14,7 @@ from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind, PlanStatus
-from inspect_loop.letters.models import DocumentKind, DocumentStatus
+from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, RegionLevel
 from inspect_loop.units.models import UnitStatus
 from inspect_loop.users.models import Role
@@ -39,6 +39,7 @@ class ErrorDetail(Out):
     message: str = Field(description="中文说明")
     message_en: str
     field: str | None = Field(None, description="出错的字段，如 findings.0.hazard_code")
+    current: dict | None = Field(None, description="冲突（409）时所依据的现状，如案件阶段、已登记的送达")
 
 
 class ErrorOut(Out):
@@ -116,6 +117,24 @@ class FindingOut(Out):
     signed_off: bool
     closed_on: date | None
     close_kind: CloseKind | None
+
+
+class ServiceOut(Out):
+    id: int
+    document_id: int
+    method: ServiceMethod
+    method_label: str
+    served_on: date
+    place: str
+    receiver: str | None
+    witness: str | None
+    left_reason: str | None
+    note: str | None
+    server: str = Field(description="送达人的用户名")
+    recorded_at: datetime
+    recorded_by: str
+    corrected_at: datetime | None
+    photo_ids: list[int]
 
 
 class DocumentOut(Out):

@@ -86,6 +86,8 @@ class Document(db.Model):
     issuer: Mapped[Department] = relationship()
     unit: Mapped[Unit] = relationship()
     supersedes: Mapped["Document | None"] = relationship(remote_side=[id])
+    # Loaded with every list of documents (one query per list): pages and the API show each notice's service.
+    service: Mapped["DocumentService | None"] = relationship(back_populates="document", lazy="selectin")
 
     def __repr__(self) -> str:
         return f"<Document {self.number} v{self.version} {self.status}>"
@@ -139,7 +141,7 @@ class DocumentService(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     corrected_at: Mapped[datetime | None]
 
-    document: Mapped[Document] = relationship()
+    document: Mapped[Document] = relationship(back_populates="service")
     server: Mapped[User] = relationship(foreign_keys=[server_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
     photos: Mapped[list["Photo"]] = relationship(foreign_keys="Photo.service_id", order_by="Photo.id")

@@ -8,7 +8,7 @@ reason instead) and a photo of the signed receipt. A 交办单 is acknowledged b
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 
 from inspect_loop import clock
 from inspect_loop.audit.events import DocumentServed, ServiceCorrected
@@ -46,7 +46,15 @@ class ServiceDetails:
                 "note": self.note}
 
 
+def unserved_condition():
+    """SQL condition on ``Document``: a valid notice that must be served and whose service is not recorded. A
+    re-issued notice is a new paper: its new version is served again."""
+    return and_(Document.kind.in_(SERVED_KINDS), Document.status == DocumentStatus.valid,
+                ~exists().where(DocumentService.document_id == Document.id))
+
+
 def service_of(document: Document) -> DocumentService | None:
+    """Read from the database, not the loaded relationship: under the lock, what a rival may have recorded."""
     return db.session.scalar(select(DocumentService).where(DocumentService.document_id == document.id))
 
 
