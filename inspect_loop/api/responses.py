@@ -155,6 +155,8 @@ class DocumentOut(Out):
     supersedes_id: int | None
     revoked_at: datetime | None
     revoke_reason: str | None
+    needs_service: bool = Field(description="须送达并登记送达回证的文书（提醒、约谈、执法建议）")
+    service: ServiceOut | None = Field(description="送达记录；未登记为 null")
 
 
 class EventOut(Out):
