@@ -48,6 +48,7 @@ from inspect_loop.web import (  # noqa: E402,F401  (the page modules register th
     inbox,
     inspector,
     office,
+    service_pages,
     units,
     uploads,
 )

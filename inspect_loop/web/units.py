@@ -28,7 +28,8 @@ from inspect_loop.cases.queries import risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
-from inspect_loop.letters.models import Document, DocumentCheck
+from inspect_loop.letters.models import SERVED_KINDS, Document, DocumentCheck, DocumentStatus
+from inspect_loop.letters.service import may_serve
 from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.units import uscc as uscc_rules
 from inspect_loop.units.models import Unit, UnitStatus
@@ -171,6 +172,14 @@ def unit_cases(unit: Unit, user: User) -> list[Case]:
                                    .order_by(Case.opened_at.desc(), Case.id.desc())))
 
 
+def to_serve(documents: list) -> list[Document]:
+    """The unit's valid notices not yet served that the user may serve: on the inspector's phone, right after
+    the inspection that issued the reminder, the 现场送达 button at the top of the page."""
+    return [document for document, _checks in documents
+            if document.kind in SERVED_KINDS and document.status == DocumentStatus.valid
+            and document.service is None and may_serve(current_user, document)]
+
+
 def case_link(case: Case | None) -> str | None:
     """The office's case page, for the roles that may open it."""
     if (case is None or current_user.role not in (Role.admin, Role.safety_office)
@@ -186,11 +195,12 @@ def unit(unit_id: int):
     risk = db.session.scalar(select(risk_color_expression()).where(Unit.id == unit.id))
     cases = unit_cases(unit, current_user)
     case = next((item for item in cases if item.status == CaseStatus.open), None)
+    documents = unit_documents(unit, current_user)
     return render_template("units/detail.html", unit=unit, risk=risk, case=case, cases=cases,
                            case_links={item.id: case_link(item) for item in cases},
                            findings=paginate(unit_findings(unit, current_user), arg="findings_page"),
                            events=paginate(unit_events(unit, current_user), per_page=30, arg="events_page"),
-                           documents=unit_documents(unit, current_user), event_detail=event_detail,
+                           documents=documents, to_serve=to_serve(documents), event_detail=event_detail,
                            today=clock.today(), moves=policy.moves(case, current_user) if case else None,
                            may_inspect=allowed(current_user, Action.record_inspection))
 
