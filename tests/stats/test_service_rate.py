@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from inspect_loop.db import db
 from inspect_loop.letters import issuing
-from inspect_loop.letters.models import Document, DocumentKind, ServiceMethod
+from inspect_loop.letters.models import Document, ServiceMethod
 from inspect_loop.letters.service import ServiceDetails, record_service
 from inspect_loop.stats import summary
 from inspect_loop.stats.excel import workbook_for_summary
