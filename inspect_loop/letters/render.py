@@ -2,7 +2,7 @@
 
 Template data, common to every kind (``context.common``): ``number``, ``issuer_name``, ``issued_on``,
 ``unit`` {name, address, uscc}, ``verify_url`` (in the QR code), ``verify_code`` and ``verify_lookup_url``
-(printed beside it); then per kind what ``context.py`` builds.
+(printed beside it), ``service_receipt`` (a 送达回证 page at the end); then per kind what ``context.py`` builds.
 
 The Jinja environment, the stylesheet and WeasyPrint's font configuration are built once per process and
 reused: parsing the CSS and loading the fonts cost more than laying out a one-page notice. Many notices at
