@@ -53,6 +53,7 @@ def test_the_inspector_serves_the_reminder_on_site_from_the_unit_page_with_a_pho
     assert (service.method, service.receiver) == (ServiceMethod.direct, "张三")
     assert [item.id for item in service.photos] == [photo]
     assert f'id="serve-document-{document.id}"' not in unit_page and "已送达" in unit_page
+    assert f"{document.number} 直接送达 2026-03-02" in unit_page  # the timeline's line of the service
 
 
 def test_a_refused_service_form_keeps_what_was_entered_and_records_nothing(login, county):
