@@ -10,7 +10,7 @@ from inspect_loop.api import lookups, scope
 from inspect_loop.api import responses as out
 from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import PDF, route
-from inspect_loop.api.serialize import document_out, paginate, service_out
+from inspect_loop.api.serialize import SERVICE_LOADING, document_out, paginate, service_out
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
 from inspect_loop.errors import NotFound
@@ -45,7 +45,7 @@ def list_documents(actor, query: inp.DocumentQuery):
         statement = statement.where(Document.unit_id == query.unit_id)
     return paginate(statement.order_by(Document.issued_at, Document.id), query,
                     lambda result: [document_out(document) for document in result.scalars()], out.DocumentOut,
-                    options=(joinedload(Document.issuer),))
+                    options=(joinedload(Document.issuer), SERVICE_LOADING))
 
 
 @route("GET", "/documents/<int:document_id>", summary="文书信息", permission=Action.view_cases,

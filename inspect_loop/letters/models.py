@@ -86,8 +86,8 @@ class Document(db.Model):
     issuer: Mapped[Department] = relationship()
     unit: Mapped[Unit] = relationship()
     supersedes: Mapped["Document | None"] = relationship(remote_side=[id])
-    # Loaded with every list of documents (one query per list): pages and the API show each notice's service.
-    service: Mapped["DocumentService | None"] = relationship(back_populates="document", lazy="selectin")
+    # Lists that show it load it with ``selectinload(Document.service)`` (one query per list).
+    service: Mapped["DocumentService | None"] = relationship(back_populates="document")
 
     def __repr__(self) -> str:
         return f"<Document {self.number} v{self.version} {self.status}>"

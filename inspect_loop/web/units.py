@@ -159,7 +159,7 @@ def unit_documents(unit: Unit, user: User) -> list:
         select(Document, func.coalesce(checks.c.checks, 0))
         .outerjoin(checks, checks.c.document_id == Document.id)
         .where(Document.unit_id == unit.id, in_visible_case(user, Document.case_id))
-        .order_by(Document.issued_at.desc(), Document.id.desc())).all()
+        .order_by(Document.issued_at.desc(), Document.id.desc()).options(selectinload(Document.service))).all()
 
 
 def unit_events(unit: Unit, user: User):
