@@ -23,7 +23,7 @@ from inspect_loop.inspections.models import Finding, FindingStatus, Inspection, 
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.labels import zh
 from inspect_loop.letters.issuing import verify_url
-from inspect_loop.letters.models import SERVED_KINDS, Document, DocumentService
+from inspect_loop.letters.models import Document, DocumentService
 from inspect_loop.regions.models import Department, Region
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import User
@@ -131,7 +131,7 @@ def document_out(document: Document) -> out.DocumentOut:
         issuer_code=document.issuer.code, issuer=document.issuer.name, issued_at=local(document.issued_at),
         sha256=document.sha256, size=document.size, verify_url=verify_url(document),
         supersedes_id=document.supersedes_id, revoked_at=local(document.revoked_at),
-        revoke_reason=document.revoke_reason, needs_service=document.kind in SERVED_KINDS,
+        revoke_reason=document.revoke_reason, needs_service=document.needs_service,
         service=service_out(document.service) if document.service else None)
 
 

@@ -89,6 +89,11 @@ class Document(db.Model):
     # Lists that show it load it with ``selectinload(Document.service)`` (one query per list).
     service: Mapped["DocumentService | None"] = relationship(back_populates="document")
 
+    @property
+    def needs_service(self) -> bool:
+        """A notice served on its addressee, with a 送达回证 and a record of service."""
+        return self.kind in SERVED_KINDS
+
     def __repr__(self) -> str:
         return f"<Document {self.number} v{self.version} {self.status}>"
 

@@ -17,7 +17,7 @@ from inspect_loop.api import scope
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
-from inspect_loop.letters.models import SERVED_KINDS, Document, ServiceMethod
+from inspect_loop.letters.models import Document, ServiceMethod
 from inspect_loop.letters.service import (
     NAME_MAX,
     PLACE_MAX,
@@ -59,7 +59,7 @@ def visible_document(document_id: int) -> Document:
     document = db.get_or_404(Document, document_id)
     if not scope.can_see_document(current_user, document):
         abort(403)
-    if document.kind not in SERVED_KINDS:
+    if not document.needs_service:
         abort(404)
     return document
 

@@ -28,7 +28,7 @@ from inspect_loop.cases.queries import risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
-from inspect_loop.letters.models import SERVED_KINDS, Document, DocumentCheck, DocumentStatus
+from inspect_loop.letters.models import Document, DocumentCheck, DocumentStatus
 from inspect_loop.letters.service import may_serve
 from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.units import uscc as uscc_rules
@@ -176,7 +176,7 @@ def to_serve(documents: list) -> list[Document]:
     """The unit's valid notices not yet served that the user may serve: on the inspector's phone, right after
     the inspection that issued the reminder, the 现场送达 button at the top of the page."""
     return [document for document, _checks in documents
-            if document.kind in SERVED_KINDS and document.status == DocumentStatus.valid
+            if document.needs_service and document.status == DocumentStatus.valid
             and document.service is None and may_serve(current_user, document)]
 
 
