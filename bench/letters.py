@@ -22,6 +22,7 @@ import pymupdf
 
 from inspect_loop.letters.batch import merged_pdf
 from inspect_loop.letters.context import REFERRAL_GROUNDS, SUMMONS_BRING
+from inspect_loop.letters.models import SERVED_KINDS
 from inspect_loop.letters.render import html_to_pdf, pool_size, render_html, render_many
 
 FLOOR_HTML = '<!DOCTYPE html><html lang="zh-CN"><body><p>兰溪市平安办整改提醒通知书。</p></body></html>'
@@ -54,6 +55,7 @@ def notice_context(kind: str, index: int) -> dict:
                                      "uscc": "91330781MA2HXXXX0X"},
         "verify_url": f"https://pingan.lanxi.gov.cn/v/WzEsInhWSW90Y1dFajd3RFJCUmlZWVFYV2ciXQ.{index:043d}",
         "verify_code": "K7Q2-9XMD", "verify_lookup_url": "https://pingan.lanxi.gov.cn/v", "findings": findings,
+        "service_receipt": kind in SERVED_KINDS,
     }
     extra = {
         "reminder": {"inspection": {"kind_label": "暗访", "inspected_on": found},

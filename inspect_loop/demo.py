@@ -27,6 +27,8 @@ from inspect_loop.inspections.operations import (
 )
 from inspect_loop.interviews.models import Summons
 from inspect_loop.interviews.operations import convene_round, record_attendance
+from inspect_loop.letters.models import Document, ServiceMethod
+from inspect_loop.letters.service import ServiceDetails, record_service
 from inspect_loop.regions.models import Department, DepartmentKind, Region, RegionLevel
 from inspect_loop.regions.operations import create_department, create_hazard_type, create_region
 from inspect_loop.units.models import Unit, UnitStatus
@@ -179,6 +181,8 @@ class DemoCounty:
 
     def __init__(self, seed: int, units: int, days: int, progress: Callable[[str], None]):
         self.rng = random.Random(seed)
+        # Its own stream, so that recording the service of notices leaves the rest of the history as it was.
+        self.service_rng = random.Random(seed + 1)
         self.unit_count = units
         self.days = days
         self.progress = progress
@@ -314,6 +318,8 @@ class DemoCounty:
             with self.at(day, 9 + minute, 15 * minute):
                 inspection = record_inspection(inspector, unit, kind, findings=findings, team=[inspector],
                                                notes="四不两直暗访" if kind == InspectionKind.unannounced else "专项督查")
+                if inspection.findings and self.service_rng.random() < 0.9:
+                    self.serve_on_site(inspection, inspector)
             for finding in inspection.findings:
                 if self.rng.random() < 0.85:  # most units rectify after the reminder, a few of them late
                     late = self.rng.random() < 0.05
@@ -321,6 +327,17 @@ class DemoCounty:
                         finding.deadline + timedelta(days=self.rng.randint(1, 3)) if late
                         else finding.found_on + timedelta(days=self.rng.randint(1, max(1, (finding.deadline
                                                                                         - finding.found_on).days))))
+
+    def serve_on_site(self, inspection, inspector: User) -> None:
+        """The inspector hands the reminder over and the unit's person signs its 送达回证; now and then they
+        refuse, and it is left at the premises before the village cadre."""
+        reminder = db.session.scalar(select(Document).where(Document.inspection_id == inspection.id))
+        unit = inspection.unit
+        refused = self.service_rng.random() < 0.05
+        record_service(inspector, reminder, ServiceDetails(
+            method=ServiceMethod.left_at_premises if refused else ServiceMethod.direct, served_on=clock.today(),
+            place=unit.address or unit.name, receiver=None if refused else (unit.contact_name or "单位负责人"),
+            witness="村（社区）干部" if refused else None, left_reason="负责人拒绝签收" if refused else None))
 
     def reports_at_reminder(self, day: date) -> None:
         from inspect_loop.inspections.models import Finding

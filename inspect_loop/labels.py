@@ -13,7 +13,7 @@ from inspect_loop.cases.models import CaseStatus, Outcome, Stage
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import FindingStatus, InspectionKind, PlanStatus
-from inspect_loop.letters.models import DocumentKind, DocumentStatus
+from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, RegionLevel
 from inspect_loop.units.models import UnitStatus
 from inspect_loop.users.models import Role
@@ -58,6 +58,8 @@ ENUM_LABELS: dict[type[enum.Enum], dict] = {
     },
     DocumentStatus: {DocumentStatus.valid: N_("有效"), DocumentStatus.superseded: N_("已被新版本替代"),
                      DocumentStatus.revoked: N_("已作废")},
+    ServiceMethod: {ServiceMethod.direct: N_("直接送达"), ServiceMethod.left_at_premises: N_("留置送达"),
+                    ServiceMethod.post: N_("邮寄送达"), ServiceMethod.electronic: N_("电子送达")},
     RegionLevel: {RegionLevel.county: N_("县（市、区）"), RegionLevel.township: N_("乡镇（街道）"),
                   RegionLevel.village: N_("村（社区）"), RegionLevel.grid: N_("网格")},
     DepartmentKind: {DepartmentKind.safety_office: N_("平安办"), DepartmentKind.regulator: N_("行业主管部门")},
@@ -87,6 +89,8 @@ EVENT_LABELS = {
     "document.reissued": N_("重新签发文书"),
     "document.revoked": N_("作废文书"),
     "document.superseded": N_("文书重新签发"),
+    "document.served": N_("登记文书送达"),
+    "document.service_corrected": N_("更正文书送达记录"),
     "summons.created": N_("通知参加警示约谈"),
     "summons.attended": N_("参加警示约谈"),
     "summons.absent": N_("未参加警示约谈"),

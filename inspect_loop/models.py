@@ -39,7 +39,9 @@ from inspect_loop.letters.models import (  # noqa: F401
     DocumentCheck,
     DocumentCounter,
     DocumentKind,
+    DocumentService,
     DocumentStatus,
+    ServiceMethod,
 )
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel  # noqa: F401
 from inspect_loop.units.models import Unit, UnitStatus  # noqa: F401

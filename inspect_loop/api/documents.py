@@ -3,15 +3,22 @@
 from io import BytesIO
 
 from flask import request, send_file
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
 from inspect_loop.api import lookups, scope
 from inspect_loop.api import responses as out
 from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import PDF, route
-from inspect_loop.api.serialize import document_out
-from inspect_loop.letters import issuing
-from inspect_loop.letters.models import Document
+from inspect_loop.api.serialize import SERVICE_LOADING, document_out, paginate, service_out
+from inspect_loop.cases.models import Case
+from inspect_loop.db import db
+from inspect_loop.errors import NotFound
+from inspect_loop.letters import issuing, service
+from inspect_loop.letters.models import Document, DocumentService
 from inspect_loop.letters.verification import verification_rate_limit, verify
+from inspect_loop.units.models import Unit
+from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action
 
 
@@ -19,6 +26,26 @@ def visible_document(actor, document_id: int) -> Document:
     document = lookups.get_or_404(Document, document_id, "document_id")
     scope.require_document(actor, document)
     return document
+
+
+@route("GET", "/documents", summary="文书列表（served=false：未登记送达的通知书）", permission=Action.view_cases,
+       query=inp.DocumentQuery, response=out.Page[out.DocumentOut])
+def list_documents(actor, query: inp.DocumentQuery):
+    statement = (select(Document).join(Unit, Unit.id == Document.unit_id).outerjoin(Case, Case.id == Document.case_id)
+                 .where(scope.document_condition(actor)))
+    if query.served == "false":
+        statement = statement.where(service.unserved_condition())
+    elif query.served == "true":
+        statement = statement.where(exists().where(DocumentService.document_id == Document.id))
+    if query.kind:
+        statement = statement.where(Document.kind == query.kind)
+    if query.issued_before:
+        statement = statement.where(Document.issued_on < query.issued_before)
+    if query.unit_id:
+        statement = statement.where(Document.unit_id == query.unit_id)
+    return paginate(statement.order_by(Document.issued_at, Document.id), query,
+                    lambda result: [document_out(document) for document in result.scalars()], out.DocumentOut,
+                    options=(joinedload(Document.issuer), SERVICE_LOADING))
 
 
 @route("GET", "/documents/<int:document_id>", summary="文书信息", permission=Action.view_cases,
@@ -46,6 +73,37 @@ def revoke_document(actor, document_id: int, body: inp.DocumentReasonIn):
        permission=Action.revoke_document, body=inp.DocumentReasonIn, response=out.DocumentOut, status=201)
 def reissue_document(actor, document_id: int, body: inp.DocumentReasonIn):
     return document_out(issuing.reissue(visible_document(actor, document_id), actor, body.reason))
+
+
+def _details(body: inp.ServiceDetailsIn) -> service.ServiceDetails:
+    return service.ServiceDetails(method=body.method, served_on=body.served_on, place=body.place,
+                                  receiver=body.receiver, witness=body.witness, left_reason=body.left_reason,
+                                  note=body.note)
+
+
+def _server(username: str | None) -> User | None:
+    if username is None:
+        return None
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"用户 {username} 不存在", f"no user {username}", field="server")
+    return user
+
+
+@route("POST", "/documents/<int:document_id>/service", summary="登记文书送达（每份文书一次）",
+       permission=Action.serve_document, body=inp.ServiceIn, response=out.ServiceOut, status=201)
+def post_service(actor, document_id: int, body: inp.ServiceIn):
+    document = visible_document(actor, document_id)
+    record = service.record_service(actor, document, _details(body), server=_server(body.server),
+                                    photos=service.unattached_uploads(actor, body.photos))
+    return service_out(record)
+
+
+@route("POST", "/documents/<int:document_id>/service/correction", summary="更正送达记录（县级平安办，须填写理由）",
+       permission=Action.correct_service, body=inp.ServiceCorrectionIn, response=out.ServiceOut)
+def correct_service(actor, document_id: int, body: inp.ServiceCorrectionIn):
+    document = visible_document(actor, document_id)
+    return service_out(service.correct_service(actor, document, _details(body), body.reason))
 
 
 @route("GET", "/verify/<token>", summary="核验文书二维码（公开，无需令牌）", permission=None,

@@ -14,7 +14,7 @@ from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind, PlanStatus
-from inspect_loop.letters.models import DocumentKind, DocumentStatus
+from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, RegionLevel
 from inspect_loop.units.models import UnitStatus
 from inspect_loop.users.models import Role
@@ -125,6 +125,24 @@ class FindingOut(Out):
     close_kind: CloseKind | None
 
 
+class ServiceOut(Out):
+    id: int
+    document_id: int
+    method: ServiceMethod
+    method_label: str
+    served_on: date
+    place: str
+    receiver: str | None
+    witness: str | None
+    left_reason: str | None
+    note: str | None
+    server: str = Field(description="送达人的用户名")
+    recorded_at: datetime
+    recorded_by: str
+    corrected_at: datetime | None
+    photo_ids: list[int]
+
+
 class DocumentOut(Out):
     id: int
     kind: DocumentKind
@@ -143,6 +161,8 @@ class DocumentOut(Out):
     supersedes_id: int | None
     revoked_at: datetime | None
     revoke_reason: str | None
+    needs_service: bool = Field(description="须送达并登记送达回证的文书（提醒、约谈、执法建议）")
+    service: ServiceOut | None = Field(description="送达记录；未登记为 null")
 
 
 class EventOut(Out):

@@ -21,6 +21,7 @@ from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import InspectionKind, PlanStatus
+from inspect_loop.letters.models import DocumentKind, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, RegionLevel
 from inspect_loop.units.models import UnitStatus
 
@@ -284,6 +285,25 @@ class DocumentReasonIn(Body):
     reason: Reason
 
 
+class ServiceDetailsIn(Body):
+    method: ServiceMethod = Field(description="direct 直接送达、left_at_premises 留置送达、post 邮寄送达、electronic 电子送达")
+    served_on: Day = Field(description="送达日期：不晚于今天，不早于文书签发日期")
+    place: text(300, 1) = Field(description="送达地点；邮寄送达为邮寄地址，电子送达为接收号码或地址")
+    receiver: text(100) | None = Field(None, description="签收的受送达人；留置送达以外必填")
+    witness: text(100) | None = Field(None, description="见证人；留置送达必填")
+    left_reason: text(1000, multiline=True) | None = Field(None, description="留置理由（如拒绝签收）；留置送达必填")
+    note: Note | None = None
+
+
+class ServiceIn(ServiceDetailsIn):
+    server: Username | None = Field(None, description="送达人的用户名；缺省为本人")
+    photos: list[Id] = Field(default_factory=list, max_length=5, description="已上传、尚未关联的送达回证照片 id")
+
+
+class ServiceCorrectionIn(ServiceDetailsIn):
+    reason: Reason
+
+
 # Query strings ---------------------------------------------------------------------------------------------
 
 class PageQuery(Query):
@@ -314,6 +334,14 @@ class AssignmentQuery(PageQuery):
     status: Literal["pending", "received", "completed"] | None = Field(
         None, description="从接收部门看：待签收、已签收待办结、已办结")
     department: text(40) | None = Field(None, description="接收部门代码")
+
+
+class DocumentQuery(PageQuery):
+    served: Literal["true", "false"] | None = Field(
+        None, description="false：有效且须送达（提醒、约谈、执法建议）而未登记送达的文书；true：已登记送达的文书")
+    kind: DocumentKind | None = None
+    issued_before: Day | None = Field(None, description="签发日期早于该日（不含）")
+    unit_id: Id | None = None
 
 
 class ExposureQuery(PageQuery):

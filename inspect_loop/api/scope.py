@@ -92,11 +92,21 @@ def require_case(actor: User, case: Case) -> None:
         raise Forbidden(*OUT_OF_SCOPE)
 
 
-def require_document(actor: User, document: Document) -> None:
+def can_see_document(actor: User, document: Document) -> bool:
     if document.case_id is not None:
-        require_case(actor, db.session.get(Case, document.case_id))
-    else:
-        require_unit(actor, document.unit)
+        return can_see_case(actor, db.session.get(Case, document.case_id))
+    return can_see_unit(actor, document.unit)
+
+
+def document_condition(actor: User):
+    """SQL condition on ``Document`` joined with its ``Unit`` and outer-joined with its ``Case``: the notices of
+    the cases (or, without a case, the units) the reader may see."""
+    return unit_condition(actor) & or_(Document.case_id.is_(None), case_condition(actor))
+
+
+def require_document(actor: User, document: Document) -> None:
+    if not can_see_document(actor, document):
+        raise Forbidden(*OUT_OF_SCOPE)
 
 
 def assignment_condition(actor: User):

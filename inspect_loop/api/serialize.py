@@ -24,7 +24,7 @@ from inspect_loop.inspections.models import Finding, FindingStatus, Inspection, 
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.labels import zh
 from inspect_loop.letters.issuing import verify_url
-from inspect_loop.letters.models import Document
+from inspect_loop.letters.models import Document, DocumentService
 from inspect_loop.regions.models import Department, Region
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import User
@@ -134,11 +134,26 @@ def document_out(document: Document) -> out.DocumentOut:
         issuer_code=document.issuer.code, issuer=document.issuer.name, issued_at=local(document.issued_at),
         sha256=document.sha256, size=document.size, verify_url=verify_url(document),
         supersedes_id=document.supersedes_id, revoked_at=local(document.revoked_at),
-        revoke_reason=document.revoke_reason)
+        revoke_reason=document.revoke_reason, needs_service=document.needs_service,
+        service=service_out(document.service) if document.service else None)
+
+
+def service_out(service: DocumentService) -> out.ServiceOut:
+    return out.ServiceOut(
+        id=service.id, document_id=service.document_id, method=service.method, method_label=zh(service.method),
+        served_on=service.served_on, place=service.place, receiver=service.receiver, witness=service.witness,
+        left_reason=service.left_reason, note=service.note, server=service.server.username,
+        recorded_at=local(service.recorded_at), recorded_by=service.recorded_by.username,
+        corrected_at=local(service.corrected_at), photo_ids=[photo.id for photo in service.photos])
+
+
+# A document's service with its people and photos, for ``document_out``: one query each per list.
+SERVICE_LOADING = selectinload(Document.service).options(
+    joinedload(DocumentService.server), joinedload(DocumentService.recorded_by), selectinload(DocumentService.photos))
 
 
 def documents_where(*conditions) -> list[Document]:
-    return list(db.session.scalars(select(Document).options(joinedload(Document.issuer))
+    return list(db.session.scalars(select(Document).options(joinedload(Document.issuer), SERVICE_LOADING)
                                    .where(*conditions).order_by(Document.id)))
 
 

@@ -19,7 +19,7 @@ from typing import ClassVar
 from inspect_loop.cases.models import Outcome, Stage
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.inspections.models import InspectionKind
-from inspect_loop.letters.models import DocumentKind
+from inspect_loop.letters.models import DocumentKind, ServiceMethod
 
 COMMON = ("case_id", "unit_id", "reason")
 
@@ -260,6 +260,27 @@ class DocumentSuperseded(DomainEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DocumentRevoked(DomainEvent):
     pass
+
+
+@kind("document.served")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DocumentServed(DomainEvent):
+    number: str
+    method: ServiceMethod
+    served_on: date
+    receiver: str | None = None
+    witness: str | None = None
+    photos: list[int] = dataclasses.field(default_factory=list)
+
+
+@kind("document.service_corrected")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ServiceCorrected(DomainEvent):
+    """The county office corrected a record of service (``reason``); ``before`` keeps what it said."""
+
+    number: str
+    before: dict
+    after: dict
 
 
 # -- exposures ---------------------------------------------------------------------------------------------

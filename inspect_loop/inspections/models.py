@@ -194,7 +194,8 @@ class Rectification(db.Model):
 
 
 class Photo(db.Model):
-    """An uploaded image, stored on disk under its SHA-256; attached to a finding or a rectification report."""
+    """An uploaded image, stored on disk under its SHA-256; attached to a finding, a rectification report or
+    a record of service (the signed 送达回证)."""
 
     __tablename__ = "photo"
 
@@ -206,5 +207,6 @@ class Photo(db.Model):
     height: Mapped[int]
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
     rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectification.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("document_service.id"), index=True)
     uploaded_at: Mapped[datetime]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -21,7 +21,7 @@ from inspect_loop.enforcement.models import EnforcementAction
 from inspect_loop.inspections.models import Finding, Inspection, InspectionKind
 from inspect_loop.interviews.models import Summons
 from inspect_loop.labels import EVENT_LABELS, zh
-from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
+from inspect_loop.letters.models import SERVED_KINDS, Document, DocumentKind, DocumentStatus
 from inspect_loop.letters.render import clause
 from inspect_loop.regions.lookup import safety_office_of
 from inspect_loop.regions.models import Department
@@ -83,6 +83,8 @@ def common(document: Document, verify_url: str, verify_code: str, verify_lookup_
         "verify_url": verify_url,
         "verify_code": verify_code,
         "verify_lookup_url": verify_lookup_url,
+        # A 送达回证 on its own last page, for the notices served on their addressee (``letters/service_receipt.html``).
+        "service_receipt": document.kind in SERVED_KINDS,
     }
 
 

@@ -1,5 +1,6 @@
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -7,6 +8,10 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from inspect_loop.db import db, enum_column
 from inspect_loop.regions.models import Department
 from inspect_loop.units.models import Unit
+from inspect_loop.users.models import User
+
+if TYPE_CHECKING:
+    from inspect_loop.inspections.models import Photo
 
 
 class DocumentKind(enum.StrEnum):
@@ -15,6 +20,17 @@ class DocumentKind(enum.StrEnum):
     assignment = "assignment"  # 交办单
     referral = "referral"  # 执法建议书
 
+
+# The notices served on their addressee with a 送达回证 (service receipt) and a record of service. A 交办单 goes
+# to two offices inside the system, which acknowledge it there (``AssignmentReceipt``): it needs neither.
+SERVED_KINDS = frozenset({DocumentKind.reminder, DocumentKind.summons, DocumentKind.referral})
+
+
+class ServiceMethod(enum.StrEnum):
+    direct = "direct"  # 直接送达: handed to the addressee, who signs the receipt
+    left_at_premises = "left_at_premises"  # 留置送达: refused, left at the premises before a witness
+    post = "post"  # 邮寄送达
+    electronic = "electronic"  # 电子送达
 
 
 # The character after the office prefix in a number: 兰平安交〔2026〕12号.
@@ -73,6 +89,13 @@ class Document(db.Model):
     issuer: Mapped[Department] = relationship()
     unit: Mapped[Unit] = relationship()
     supersedes: Mapped["Document | None"] = relationship(remote_side=[id])
+    # Lists that show it load it with ``selectinload(Document.service)`` (one query per list).
+    service: Mapped["DocumentService | None"] = relationship(back_populates="document")
+
+    @property
+    def needs_service(self) -> bool:
+        """A notice served on its addressee, with a 送达回证 and a record of service."""
+        return self.kind in SERVED_KINDS
 
     def __repr__(self) -> str:
         return f"<Document {self.number} v{self.version} {self.status}>"
@@ -102,3 +125,31 @@ class DocumentCheck(db.Model):
     channel: Mapped[str] = mapped_column(String(10))  # "page" or "api": the first check of that visitor
     # A keyed hash of the client's address and the day; empty on checks recorded before it was kept.
     visitor: Mapped[str | None] = mapped_column(String(64))
+
+
+class DocumentService(db.Model):
+    """How and when a notice reached its addressee (送达): one record per document, recorded once
+    (``letters.service.record_service``) and corrected only by the county office with a reason."""
+
+    __tablename__ = "document_service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), unique=True)
+    method: Mapped[ServiceMethod] = mapped_column(enum_column(ServiceMethod, "service_method"))
+    served_on: Mapped[date] = mapped_column(index=True)
+    place: Mapped[str] = mapped_column(String(300))
+    # The addressee's person who signed (direct, post), or who refused to (留置, may be unknown).
+    receiver: Mapped[str | None] = mapped_column(String(100))
+    # 留置送达 only: the witness present and why the notice was left.
+    witness: Mapped[str | None] = mapped_column(String(100))
+    left_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    server_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    corrected_at: Mapped[datetime | None]
+
+    document: Mapped[Document] = relationship(back_populates="service")
+    server: Mapped[User] = relationship(foreign_keys=[server_id])
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    photos: Mapped[list["Photo"]] = relationship(foreign_keys="Photo.service_id", order_by="Photo.id")

@@ -4,7 +4,8 @@ Template data, common to every kind (``context.common``): ``number``, ``issuer_n
 text uses), ``issuer_full_name`` (发文机关全称: 版头, 落款, 版记), ``issuer_has_powers`` (the wording within powers,
 docs/letters.md), ``issued_on``, ``unit`` {name, address, uscc}, ``contact``
 ({person, phone} for the 附注, or None), ``copy_to`` (office names for 抄送), ``verify_url`` (in the QR code),
-``verify_code`` and ``verify_lookup_url`` (printed beside it); then per kind what ``context.py`` builds.
+``verify_code`` and ``verify_lookup_url`` (printed beside it), ``service_receipt`` (a 送达回证 page at the end);
+then per kind what ``context.py`` builds.
 
 The Jinja environment, the stylesheet and WeasyPrint's font configuration are built once per process and
 reused: parsing the CSS and loading the fonts cost more than laying out a one-page notice. Many notices at

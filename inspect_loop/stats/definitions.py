@@ -16,6 +16,10 @@ ON_TIME_RULE = ("按时整改：问题已销号（含一次提醒阶段复查核
                 "——不晚于其整改期限（交办单重新设定期限的，以最新期限为准）")
 WARNING_FINDINGS_RULE = ("警示阶段问题：进入二次警示的案件中，进入警示时仍未整改的问题及此后新增的问题；一次提醒阶段复查核销的问题不在其列")
 
+SERVICE_RULE = ("按文号计：统计期间内首次签发（按第一版签发日期计）、目前未作废的通知书；重新签发的同一文号只计一份，"
+                "以其现行版本是否已登记送达为准（送达回证登记于系统，送达方式为直接、留置、邮寄或电子送达）")
+
+
 SUMMARY_FIGURES: list[tuple[str, str, str]] = [
     ("interview_rounds", N_("约谈轮次"),
      "统计期间内召开的警示约谈轮次数（按召开日期计）。按区域统计时，为通知了该区域单位的轮次。"),
@@ -55,6 +59,15 @@ SUMMARY_FIGURES: list[tuple[str, str, str]] = [
     ("cases_to_warning", N_("进入二次警示案件数"), "统计期间内进入二次警示阶段的案件数。"),
     ("cases_to_enforcement", N_("进入三次执法案件数"), "统计期间内进入三次执法阶段的案件数。"),
     ("overdue_now", N_("当前逾期问题数"), "截至今日已过整改期限仍未销号的问题数（不受统计期间限制）。"),
+    ("service.reminder.issued", N_("整改提醒通知书签发数"), SERVICE_RULE + "。"),
+    ("service.reminder.served", N_("整改提醒通知书已送达数"), "上述整改提醒通知书中截至目前已登记送达的份数。"),
+    ("service.reminder.rate", N_("整改提醒通知书送达率"), "已送达数 ÷ 签发数，保留四位小数；无签发时为0。"),
+    ("service.summons.issued", N_("警示约谈通知书签发数"), SERVICE_RULE + "。"),
+    ("service.summons.served", N_("警示约谈通知书已送达数"), "上述警示约谈通知书中截至目前已登记送达的份数。"),
+    ("service.summons.rate", N_("警示约谈通知书送达率"), "已送达数 ÷ 签发数，保留四位小数；无签发时为0。"),
+    ("service.referral.issued", N_("执法建议书签发数"), SERVICE_RULE + "。"),
+    ("service.referral.served", N_("执法建议书已送达数"), "上述执法建议书中截至目前已登记送达的份数。"),
+    ("service.referral.rate", N_("执法建议书送达率"), "已送达数 ÷ 签发数，保留四位小数；无签发时为0。"),
 ]
 
 SUMMARY_LABELS = {key: label for key, label, _ in SUMMARY_FIGURES}

@@ -21,12 +21,15 @@ from inspect_loop.errors import InvalidInput
 from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureItemFinding, ExposureStatus
 from inspect_loop.inspections.models import CloseKind, Finding, FindingStatus, Inspection
 from inspect_loop.interviews.models import InterviewRound, Summons
+from inspect_loop.letters.models import SERVED_KINDS, Document, DocumentKind, DocumentService, DocumentStatus
 from inspect_loop.regions.lookup import region_by_code
 from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.stats.sql import add_months
 from inspect_loop.units.models import Unit
 
 RECURRENCE_MONTHS = 2
+# The served notices in the order the figures list them (``service_figures``).
+SERVICE_KINDS_ORDER = (DocumentKind.reminder, DocumentKind.summons, DocumentKind.referral)
 STATISTICAL_LEVELS = (RegionLevel.county, RegionLevel.township)
 
 
@@ -212,6 +215,31 @@ def exposure_figures(period: Period) -> dict:
     return {"actions": actions, "places": places, "problems": int(problems), "problems_closed": int(problems_closed)}
 
 
+def service_figures(period: Period) -> dict:
+    """送达率 per kind of served notice: of the notices first issued in the period and not revoked, how many
+    have their service recorded (as of now). A notice is its number: a re-issued one counts once, by the date
+    of its first version, and is served when its current version is (the new paper must be served again)."""
+    first = (select(Document.issuer_id, Document.kind, Document.year, Document.serial,
+                    func.min(Document.issued_on).label("first_on"))
+             .where(Document.kind.in_(SERVED_KINDS))
+             .group_by(Document.issuer_id, Document.kind, Document.year, Document.serial).subquery("first_issue"))
+    rows = db.session.execute(
+        select(Document.kind, func.count(Document.id), func.count(DocumentService.id))
+        .join(first, and_(first.c.issuer_id == Document.issuer_id, first.c.kind == Document.kind,
+                          first.c.year == Document.year, first.c.serial == Document.serial))
+        .outerjoin(DocumentService, DocumentService.document_id == Document.id)
+        # The current version of each number: neither superseded nor revoked.
+        .where(Document.status == DocumentStatus.valid, period.covers(first.c.first_on),
+               period.in_region(Document.unit_id))
+        .group_by(Document.kind)).all()
+    counted = {DocumentKind(kind): (int(issued), int(served)) for kind, issued, served in rows}
+    figures = {}
+    for kind in SERVICE_KINDS_ORDER:
+        issued, served = counted.get(kind, (0, 0))
+        figures[kind.value] = {"issued": issued, "served": served, "rate": ratio(served, issued)}
+    return figures
+
+
 def activity_figures(period: Period) -> dict:
     """Counts beyond SPEC section 5 that the dashboard shows beside it."""
     def count(column, date_condition, unit_column):
@@ -242,6 +270,7 @@ def summary(date_from: date, date_to: date, region_code: str | None = None) -> d
         "on_time_rate": on_time["on_time_rate"],
         "exposures": exposure_figures(period),
         **activity_figures(period),
+        "service": service_figures(period),
         "findings_closed": on_time["findings_closed"],
         "findings_rectified_on_time": on_time["findings_rectified_on_time"],
         "period": period.describe(),

@@ -29,6 +29,8 @@ class Action(enum.StrEnum):
     record_referral_feedback = "record_referral_feedback"
     manage_exposures = "manage_exposures"
     revoke_document = "revoke_document"
+    serve_document = "serve_document"
+    correct_service = "correct_service"
     manage_units = "manage_units"
     manage_catalogue = "manage_catalogue"
     manage_users = "manage_users"
@@ -60,6 +62,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.record_referral_feedback: frozenset({Role.admin, Role.safety_office, Role.regulator}),
     Action.manage_exposures: COUNTY,
     Action.revoke_document: COUNTY,
+    # 送达: the inspector who handed a notice over on site, the unit's township office, the county office; which
+    # notice each may record is checked by ``letters.service.require_server``.
+    Action.serve_document: frozenset({Role.admin, Role.safety_office, Role.township_office, Role.inspector}),
+    Action.correct_service: COUNTY,
     Action.manage_units: frozenset({Role.admin, Role.safety_office, Role.township_office}),
     Action.manage_catalogue: frozenset({Role.admin}),
     Action.manage_users: frozenset({Role.admin}),
@@ -85,6 +91,8 @@ ACTION_LABELS = {
     Action.record_referral_feedback: ("登记执法建议书办理反馈", "record feedback on an enforcement recommendation"),
     Action.manage_exposures: ("平安曝光", "manage exposures"),
     Action.revoke_document: ("作废文书", "revoke a document"),
+    Action.serve_document: ("登记文书送达", "record the service of a notice"),
+    Action.correct_service: ("更正送达记录", "correct a record of service"),
     Action.manage_units: ("管理单位", "manage units"),
     Action.manage_catalogue: ("管理区划、部门、隐患目录", "manage regions, departments, catalogue"),
     Action.manage_users: ("管理用户", "manage users"),

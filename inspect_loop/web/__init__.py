@@ -49,6 +49,7 @@ from inspect_loop.web import (  # noqa: E402,F401  (the page modules register th
     inspector,
     office,
     referral_inbox,
+    service_pages,
     units,
     uploads,
 )

@@ -44,6 +44,8 @@ FIGURE_GROUPS = [
     (_l("平安曝光"), ["exposures.actions", "exposures.places", "exposures.problems", "exposures.problems_closed"]),
     (_l("检查与闭环"), ["inspections", "findings_found", "cases_opened", "cases_closed", "cases_to_warning",
                    "cases_to_enforcement", "overdue_now"]),
+    (_l("文书送达"), [f"service.{kind}.{figure}" for kind in ("reminder", "summons", "referral")
+                  for figure in ("rate", "issued", "served")]),
 ]
 DEFINITIONS = {key: text for key, _label, text in SUMMARY_FIGURES}
 PERIOD_TABLES = {"trend": breakdowns.monthly_trend, "categories": breakdowns.by_category,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.labels import EVENT_LABELS, zh
-from inspect_loop.letters.models import DocumentKind
+from inspect_loop.letters.models import DocumentKind, ServiceMethod
 
 # The three risk colours in words (a colour is never shown without its word).
 RISK_WORDS = {"red": _l("红 · 高风险"), "yellow": _l("黄 · 中风险"), "green": _l("绿 · 低风险")}
@@ -40,6 +40,11 @@ def event_detail(event) -> str:
         text = f"{_enum_label(DocumentKind, data.get('kind'))} {data.get('number', '')}"
         version = data.get("version") or 1
         return f"{text} {_l('第%(v)s版', v=version)}" if version > 1 else text
+    if event.action == "document.served":
+        return " ".join((data.get("number", ""), _enum_label(ServiceMethod, data.get("method")),
+                         data.get("served_on", "")))
+    if event.action == "document.service_corrected":
+        return data.get("number", "")
     if event.action == "inspection.recorded":
         parts = [_enum_label(InspectionKind, data.get("kind"))]
         if data.get("findings"):

@@ -47,6 +47,7 @@ from inspect_loop.web.helpers import (
 )
 from inspect_loop.web.labels import RISK_WORDS, event_detail, event_label, label
 from inspect_loop.web.office_forms import parse_amount, pdf_download
+from inspect_loop.web.service_pages import unserved_preview
 
 OFFICE_ROLES = (Role.admin, Role.safety_office)
 office_required = roles_required(*OFFICE_ROLES)
@@ -138,7 +139,7 @@ def office_home():
         "office/home.html", pager=pager, risks=risks, filters=filters, today=today,
         counts=queries.stage_counts(current_user, filters, today), sections=queries.sweep_previews(current_user, today),
         township_options=township_options(), stage_labels={stage.value: label(stage) for stage in Stage},
-        may_import_units=allowed(current_user, Action.manage_units),
+        may_import_units=allowed(current_user, Action.manage_units), unserved=unserved_preview(current_user, today),
         loopback_base_url=is_loopback_url(current_app.config["BASE_URL"]))
 
 

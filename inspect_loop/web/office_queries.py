@@ -303,7 +303,7 @@ def case_enforcement_departments(case: Case) -> list[Department]:
 
 def case_documents(case: Case) -> list[Document]:
     return list(db.session.scalars(select(Document).where(Document.case_id == case.id)
-                                   .order_by(Document.issued_at, Document.id)))
+                                   .order_by(Document.issued_at, Document.id).options(selectinload(Document.service))))
 
 
 def case_assignments(case: Case) -> list[Assignment]:

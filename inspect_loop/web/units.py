@@ -28,7 +28,8 @@ from inspect_loop.cases.queries import risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
-from inspect_loop.letters.models import Document, DocumentCheck
+from inspect_loop.letters.models import Document, DocumentCheck, DocumentStatus
+from inspect_loop.letters.service import may_serve
 from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.units import uscc as uscc_rules
 from inspect_loop.units.models import Unit, UnitStatus
@@ -158,7 +159,7 @@ def unit_documents(unit: Unit, user: User) -> list:
         select(Document, func.coalesce(checks.c.checks, 0))
         .outerjoin(checks, checks.c.document_id == Document.id)
         .where(Document.unit_id == unit.id, in_visible_case(user, Document.case_id))
-        .order_by(Document.issued_at.desc(), Document.id.desc())).all()
+        .order_by(Document.issued_at.desc(), Document.id.desc()).options(selectinload(Document.service))).all()
 
 
 def unit_events(unit: Unit, user: User):
@@ -169,6 +170,14 @@ def unit_events(unit: Unit, user: User):
 def unit_cases(unit: Unit, user: User) -> list[Case]:
     return list(db.session.scalars(select(Case).where(Case.unit_id == unit.id, in_visible_case(user, Case.id))
                                    .order_by(Case.opened_at.desc(), Case.id.desc())))
+
+
+def to_serve(documents: list) -> list[Document]:
+    """The unit's valid notices not yet served that the user may serve: on the inspector's phone, right after
+    the inspection that issued the reminder, the 现场送达 button at the top of the page."""
+    return [document for document, _checks in documents
+            if document.needs_service and document.status == DocumentStatus.valid
+            and document.service is None and may_serve(current_user, document)]
 
 
 def case_link(case: Case | None) -> str | None:
@@ -186,11 +195,12 @@ def unit(unit_id: int):
     risk = db.session.scalar(select(risk_color_expression()).where(Unit.id == unit.id))
     cases = unit_cases(unit, current_user)
     case = next((item for item in cases if item.status == CaseStatus.open), None)
+    documents = unit_documents(unit, current_user)
     return render_template("units/detail.html", unit=unit, risk=risk, case=case, cases=cases,
                            case_links={item.id: case_link(item) for item in cases},
                            findings=paginate(unit_findings(unit, current_user), arg="findings_page"),
                            events=paginate(unit_events(unit, current_user), per_page=30, arg="events_page"),
-                           documents=unit_documents(unit, current_user), event_detail=event_detail,
+                           documents=documents, to_serve=to_serve(documents), event_detail=event_detail,
                            today=clock.today(), moves=policy.moves(case, current_user) if case else None,
                            may_inspect=allowed(current_user, Action.record_inspection))
 

@@ -19,11 +19,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, func, select
 
 from inspect_loop import clock
-from inspect_loop.api.scope import can_see_case
+from inspect_loop.api.scope import can_see_case, can_see_document
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
 from inspect_loop.extensions import limiter
 from inspect_loop.inspections.models import Finding, Photo, Rectification
+from inspect_loop.letters.models import DocumentService
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
@@ -170,8 +171,9 @@ def store_photo(file_storage, actor: User) -> Photo:
     return photo
 
 
-# A photo neither on a finding nor on a rectification report: uploaded for a form not (yet) submitted.
-UNATTACHED = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None))
+# A photo neither on a finding, a rectification report nor a record of service: uploaded for a form not (yet)
+# submitted.
+UNATTACHED = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None), Photo.service_id.is_(None))
 
 
 def _check_pending(actor: User) -> None:
@@ -220,7 +222,8 @@ def _files_without_photo(keep_days: int) -> list[Path]:
 
 
 def may_upload(user: User) -> bool:
-    return allowed(user, Action.record_inspection) or allowed(user, Action.report_rectification)
+    return any(allowed(user, action) for action in
+               (Action.record_inspection, Action.report_rectification, Action.serve_document))
 
 
 def unattached_photos(ids: list[int], actor: User) -> list[Photo]:
@@ -255,7 +258,11 @@ def _finding_of(photo: Photo) -> Finding | None:
 
 def may_see_photo(user: User, photo: Photo) -> bool:
     """A photo of a finding or of its rectification report is seen by whoever may see the finding's case
-    (a regulator: only cases with a finding of its sectors, as on every page and in the API)."""
+    (a regulator: only cases with a finding of its sectors, as on every page and in the API); a photo of a
+    signed 送达回证 by whoever may see its notice."""
+    if photo.service_id is not None:
+        service = db.session.get(DocumentService, photo.service_id)
+        return can_see_document(user, service.document)
     finding = _finding_of(photo)
     if finding is None:
         return photo.uploaded_by_id == user.id

@@ -6,7 +6,7 @@ allowed role must get the route's success status, a refused one 403; the matter 
 role's success cannot turn into another's conflict.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from itertools import count
 
 import pytest
@@ -21,7 +21,8 @@ from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.exposures.operations import ExposedPlace, create_exposure
 from inspect_loop.inspections.operations import report_rectification
 from inspect_loop.interviews.operations import convene_round
-from inspect_loop.letters.models import Document
+from inspect_loop.letters.models import Document, ServiceMethod
+from inspect_loop.letters.service import ServiceDetails, record_service
 from inspect_loop.units.operations import create_unit
 from inspect_loop.users.models import Role
 from inspect_loop.users.permissions import MATRIX, Action
@@ -84,6 +85,13 @@ class World:
     def document(self):
         case = self.case()
         return self.database.session.scalar(select(Document).where(Document.case_id == case.id))
+
+    def served_document(self):
+        document = self.document()
+        with at(LATER):
+            record_service(self.county.users.office, document, ServiceDetails(
+                method=ServiceMethod.direct, served_on=date.fromisoformat(LATER), place="兰江街道", receiver="张三"))
+        return document
 
     def exposure(self, draft):
         case = self.case()
@@ -154,6 +162,11 @@ PREPARE = {
     "get_document_pdf": lambda w: (f"/documents/{w.document().id}/pdf", None),
     "revoke_document": lambda w: (f"/documents/{w.document().id}/revoke", {"reason": "内容有误"}),
     "reissue_document": lambda w: (f"/documents/{w.document().id}/reissue", {"reason": "原件遗失"}),
+    "list_documents": lambda w: ("/documents?served=false", None),
+    "post_service": lambda w: (f"/documents/{w.document().id}/service", {
+        "method": "direct", "served_on": LATER, "place": "兰江街道", "receiver": "张三"}),
+    "correct_service": lambda w: (f"/documents/{w.served_document().id}/service/correction", {
+        "method": "direct", "served_on": LATER, "place": "兰江街道", "receiver": "张三丰", "reason": "姓名写错"}),
     "get_me": lambda w: ("/me", None),
     "verify_token": lambda w: (f"/verify/{w.document().id}.forged", None),
     "get_openapi": lambda w: ("/openapi.json", None),

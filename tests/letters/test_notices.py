@@ -214,6 +214,8 @@ def test_a_one_finding_reminder_stays_small(county, database):
         # the second ending with the 版记 (any page after it, such as a 送达回证, is not the notice's).
         notice_pages = next(index for index, page in enumerate(pdf) if "印发" in page.get_text()) + 1
         assert notice_pages == 2
+        assert pdf.page_count == 3  # then its 送达回证 on a page of its own
+        assert "送达回证" in pdf[2].get_text() and "送达回证" not in pdf[1].get_text()
     assert document.size == len(document.pdf) < 150 * 1024
 
 

@@ -43,6 +43,11 @@ def face(name: str) -> str:
     return name.split("+")[-1]
 
 
+def notice_end(pdf) -> int:
+    """The index of the notice's own last page: a 送达回证 page after it is a form of its own."""
+    return max(index for index, page in enumerate(pdf) if "送达回证" not in page.get_text()[:40])
+
+
 def line_with(lines, text) -> dict:
     return next(line for line in lines if text in line["text"])
 
@@ -131,7 +136,7 @@ def test_the_annotation_prints_the_contact_under_the_date_and_the_seal_s_place_s
     document = issue_reminder_with(monkeypatch, county, database, issuer_full_name="兰溪市平安建设领导小组办公室",
                                    contact={"person": "王晓明", "phone": "0579-88881234"})
     with pymupdf.open(stream=document.pdf) as pdf:
-        page = pdf[-1]
+        page = pdf[notice_end(pdf)]
         lines = lines_of(page)
     dated = line_with(lines, "2026年3月2日")
     signature = max((line for line in lines if line["text"] == "兰溪市平安建设领导小组办公室"
@@ -166,10 +171,10 @@ def test_no_annotation_without_a_contact(county, database):
 def test_the_colophon_closes_the_last_page_at_the_foot_of_the_type_area(every_kind, kind):
     document = getattr(every_kind, kind.value)
     with pymupdf.open(stream=document.pdf) as pdf:
-        page = pdf[-1]
+        page = pdf[notice_end(pdf)]
         lines = lines_of(page)
         rules = [drawing["rect"] for drawing in page.get_drawings()]
-        earlier = "".join(pdf[index].get_text() for index in range(pdf.page_count - 1))
+        earlier = "".join(pdf[index].get_text() for index in range(notice_end(pdf)))
     printed = line_with(lines, f"{document.issued_on.year}年{document.issued_on.month}月{document.issued_on.day}日印发")
     issuer = [line for line in lines if line["bbox"][1] == printed["bbox"][1] and line is not printed]
     assert issuer and issuer[0]["text"] == "兰溪市平安办" and issuer[0]["bbox"][0] == pytest.approx(
@@ -186,7 +191,7 @@ def test_the_colophon_closes_the_last_page_at_the_foot_of_the_type_area(every_ki
 def test_copy_to_is_printed_in_the_colophon(monkeypatch, county, database):
     document = issue_reminder_with(monkeypatch, county, database, copy_to=["兰溪市消防救援大队", "兰江街道平安办"])
     with pymupdf.open(stream=document.pdf) as pdf:
-        lines = lines_of(pdf[-1])
+        lines = lines_of(pdf[notice_end(pdf)])
     copy_to = line_with(lines, "抄送：")
     assert copy_to["text"] == "抄送：兰溪市消防救援大队，兰江街道平安办。" and round(copy_to["size"]) == 14
     assert copy_to["bbox"][3] < line_with(lines, "印发")["bbox"][1]
@@ -197,6 +202,7 @@ def referral_context(findings: int) -> dict:
     return {
         "number": "兰平安执〔2026〕1号", "issuer_name": "兰溪市平安办", "issuer_full_name": "兰溪市平安办",
         "issued_on": found, "feedback_due_on": found + timedelta(days=21), "contact": None, "copy_to": [],
+        "service_receipt": True,
         "unit": {"name": "某商行", "address": "兰江街道振兴路1号", "uscc": None},
         "verify_url": "https://pingan.example.gov.cn/v/token", "verify_code": "K7Q2-9XMD",
         "verify_lookup_url": "https://pingan.example.gov.cn/v",
