@@ -12,6 +12,7 @@ from inspect_loop.audit.events import DocumentIssued, DocumentReissued, Document
 from inspect_loop.audit.log import record_event
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db, lock
+from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.inspections.models import Inspection
 from inspect_loop.interviews.models import Summons
@@ -49,7 +50,7 @@ def issuing_office(actor: User, unit: Unit, *, regulator_may_issue: bool = False
 def _numbered(kind: DocumentKind, *, issuer: Department, unit: Unit, case: Case | None, actor: User,
               serial: int | None = None, version: int = 1, supersedes: Document | None = None,
               summons_id: int | None = None, assignment_id: int | None = None,
-              inspection_id: int | None = None) -> Document:
+              inspection_id: int | None = None, extension_id: int | None = None) -> Document:
     """A new document row with its number and QR nonce, flushed (the QR token carries its id); no PDF yet."""
     moment = clock.now()
     issued_on = clock.local_date(moment)
@@ -62,7 +63,7 @@ def _numbered(kind: DocumentKind, *, issuer: Department, unit: Unit, case: Case 
         number=supersedes.number if supersedes else format_number(issuer.doc_prefix, kind, year, serial),
         unit=unit, unit_id=unit.id,
         case_id=case.id if case else None, summons_id=summons_id, assignment_id=assignment_id,
-        inspection_id=inspection_id,
+        inspection_id=inspection_id, extension_id=extension_id,
         issued_at=moment, issued_on=issued_on, issued_by_id=actor.id, nonce=secrets.token_urlsafe(16),
         sha256="", size=0, pdf=b"", supersedes_id=supersedes.id if supersedes else None)
     db.session.add(document)
@@ -131,6 +132,12 @@ def issue_referral(case: Case, actor: User) -> Document:
                   case=case, build=lambda document: letter_context.referral(case, recipients))
 
 
+def issue_extension(request: ExtensionRequest, actor: User) -> Document:
+    """准予延期整改通知书, in the name of the office that decided (the county office or the regulator)."""
+    return _issue(DocumentKind.extension, actor=actor, issuer=request.decider, unit=request.unit, case=request.case,
+                  extension_id=request.id, build=lambda document: letter_context.extension(request))
+
+
 def _builder_for(document: Document) -> Callable[[Document], dict]:
     """Rebuild a document's template data from the matter it was issued for, as it stands now."""
     if document.kind == DocumentKind.reminder:
@@ -142,6 +149,9 @@ def _builder_for(document: Document) -> Callable[[Document], dict]:
     if document.kind == DocumentKind.assignment:
         assignment = db.session.get(Assignment, document.assignment_id)
         return lambda new: letter_context.assignment(assignment)
+    if document.kind == DocumentKind.extension:
+        request = db.session.get(ExtensionRequest, document.extension_id)
+        return lambda new: letter_context.extension(request)
     case = db.session.get(Case, document.case_id)
     recipients = [department.name for department in regulators_of_case(case)]
     return lambda new: letter_context.referral(case, recipients)
@@ -161,7 +171,7 @@ def reissue(document: Document, actor: User, reason: str) -> Document:
                  case=db.session.get(Case, document.case_id) if document.case_id else None,
                  build=_builder_for(document), serial=document.serial, version=document.version + 1,
                  supersedes=document, summons_id=document.summons_id, assignment_id=document.assignment_id,
-                 inspection_id=document.inspection_id)
+                 inspection_id=document.inspection_id, extension_id=document.extension_id)
     document.status = DocumentStatus.superseded
     record_event(actor, DocumentSuperseded(case_id=document.case_id, unit_id=document.unit_id, reason=reason.strip(),
                                            superseded_by=new.id), document)

@@ -26,6 +26,9 @@ class Action(enum.StrEnum):
     sign_off = "sign_off"
     close_out = "close_out"
     record_enforcement = "record_enforcement"
+    request_extension = "request_extension"
+    decide_extension = "decide_extension"
+    configure_extensions = "configure_extensions"
     manage_exposures = "manage_exposures"
     revoke_document = "revoke_document"
     manage_units = "manage_units"
@@ -55,6 +58,11 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.sign_off: frozenset({Role.regulator}),
     Action.close_out: frozenset({Role.township_office}),
     Action.record_enforcement: COUNTY,
+    # 延期: the township office asks for its unit; the county office or the sector's regulator decides, as the
+    # county configures (deadline_extensions.operations.decider_for) — the operation checks which one.
+    Action.request_extension: frozenset({Role.township_office}),
+    Action.decide_extension: frozenset({Role.admin, Role.safety_office, Role.regulator}),
+    Action.configure_extensions: COUNTY,
     Action.manage_exposures: COUNTY,
     Action.revoke_document: COUNTY,
     Action.manage_units: frozenset({Role.admin, Role.safety_office, Role.township_office}),
@@ -79,6 +87,9 @@ ACTION_LABELS = {
     Action.sign_off: ("业务签认", "sign off a rectification"),
     Action.close_out: ("验收销号", "close out a finding"),
     Action.record_enforcement: ("登记执法", "record enforcement"),
+    Action.request_extension: ("申请延期整改", "request an extension of a deadline"),
+    Action.decide_extension: ("审批延期申请", "decide an extension request"),
+    Action.configure_extensions: ("设置延期审批部门", "configure who decides extensions"),
     Action.manage_exposures: ("平安曝光", "manage exposures"),
     Action.revoke_document: ("作废文书", "revoke a document"),
     Action.manage_units: ("管理单位", "manage units"),

@@ -20,7 +20,9 @@ from sqlalchemy import delete, func, select
 
 from inspect_loop import clock
 from inspect_loop.api.scope import can_see_case
+from inspect_loop.cases.models import Case
 from inspect_loop.db import db
+from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.errors import DomainError, InvalidInput
 from inspect_loop.extensions import limiter
 from inspect_loop.inspections.models import Finding, Photo, Rectification
@@ -170,8 +172,9 @@ def store_photo(file_storage, actor: User) -> Photo:
     return photo
 
 
-# A photo neither on a finding nor on a rectification report: uploaded for a form not (yet) submitted.
-UNATTACHED = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None))
+# A photo neither on a finding, a rectification report nor an extension request: uploaded for a form not (yet)
+# submitted.
+UNATTACHED = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None), Photo.extension_id.is_(None))
 
 
 def _check_pending(actor: User) -> None:
@@ -245,21 +248,23 @@ def posted_photos(ids_field: str, files_field: str, actor: User) -> list[Photo]:
     return photos
 
 
-def _finding_of(photo: Photo) -> Finding | None:
+def _case_of(photo: Photo) -> Case | None:
     if photo.finding_id is not None:
-        return db.session.get(Finding, photo.finding_id)
+        return db.session.get(Finding, photo.finding_id).case
     if photo.rectification_id is not None:
-        return db.session.get(Rectification, photo.rectification_id).finding
+        return db.session.get(Rectification, photo.rectification_id).finding.case
+    if photo.extension_id is not None:
+        return db.session.get(ExtensionRequest, photo.extension_id).case
     return None
 
 
 def may_see_photo(user: User, photo: Photo) -> bool:
-    """A photo of a finding or of its rectification report is seen by whoever may see the finding's case
-    (a regulator: only cases with a finding of its sectors, as on every page and in the API)."""
-    finding = _finding_of(photo)
-    if finding is None:
+    """A photo of a finding, of its rectification report or of an extension request is seen by whoever may see
+    the case (a regulator: only cases with a finding of its sectors, as on every page and in the API)."""
+    case = _case_of(photo)
+    if case is None:
         return photo.uploaded_by_id == user.id
-    return can_see_case(user, finding.case)
+    return can_see_case(user, case)
 
 
 def _uploader_key() -> str:
