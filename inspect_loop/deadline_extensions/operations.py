@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from inspect_loop import clock
 from inspect_loop.assignments.models import Assignment
-from inspect_loop.audit.events import ExtensionApproved, ExtensionDeciderSet, ExtensionRefused, ExtensionRequested
+from inspect_loop.audit.events import (
+    ExtensionApproved,
+    ExtensionDeciderSet,
+    ExtensionRefused,
+    ExtensionRequested,
+)
 from inspect_loop.audit.log import record_event
 from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Case, CaseStatus

@@ -38,6 +38,8 @@ def finding_rows(findings: list[Finding]) -> list[dict]:
         "severity": finding.severity.value,
         "found_on": finding.found_on,
         "deadline": finding.deadline,
+        # Printed beside the deadline (原期限/现期限) by the notices that change it: 交办单, 准予延期整改通知书.
+        "original_deadline": None,
     } for finding in findings]
 
 
