@@ -27,6 +27,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("web.today", _l("今日任务"), roles=frozenset({Role.inspector, Role.admin, Role.safety_office})),
     NavItem("web.inbox", _l("交办单"), roles=frozenset({Role.regulator, Role.township_office})),
     NavItem("web.units", _l("单位查询")),
+    NavItem("web.extensions", _l("延期整改"), roles=frozenset({Role.admin, Role.safety_office, Role.regulator,
+                                                          Role.township_office})),
     NavItem("web.office_rounds", _l("警示约谈"), action=Action.convene_round),
     NavItem("web.dashboard", _l("统计分析"), action=Action.view_stats),
     NavItem("web.ranking", _l("月晾晒"), action=Action.view_stats),
