@@ -249,7 +249,8 @@ def test_overdue_and_the_three_colours_follow_the_extended_deadline(county, data
 
 
 def test_on_time_reads_the_deadline_in_force_when_rectified(county, database):
-    """Extended before the report: on time by the new deadline. Reported late, then extended: still late."""
+    """Extended before the report: on time by the new deadline. Reported late, extended the next day: still
+    late (a deadline set on the day of the report would count: deadlines are days)."""
     extended, late = new_finding(county), new_finding(county, "YD-01", unit=county.units.market)  # 03-09, 03-07
     request = ask(county, extended)
     with at("2026-03-06"):
@@ -258,7 +259,7 @@ def test_on_time_reads_the_deadline_in_force_when_rectified(county, database):
         report_rectification(county.users.east, extended, "已接通应急照明电源")
         report_rectification(county.users.east, late, "已重新布线")
     late_request = ask(county, late, day="2026-03-15", until=date(2026, 3, 25))
-    with at("2026-03-15", 11):
+    with at("2026-03-16", 9):
         decide_extension(county.users.office, late_request, approved=True)
     with at("2026-03-16"):
         inspect(county, county.units.shop, kind=InspectionKind.reinspection, verified=[(extended, True)])

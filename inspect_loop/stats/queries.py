@@ -24,7 +24,7 @@ from inspect_loop.inspections.models import CloseKind, Finding, FindingDeadline,
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.regions.lookup import region_by_code
 from inspect_loop.regions.models import Region, RegionLevel
-from inspect_loop.stats.sql import add_months
+from inspect_loop.stats.sql import add_months, local_day
 from inspect_loop.units.models import Unit
 
 RECURRENCE_MONTHS = 2
@@ -81,23 +81,22 @@ def period_of(date_from: date, date_to: date, region_code: str | None = None) ->
 
 # -- building blocks shared with the breakdowns and the ranking ------------------------------------------
 
-def deadline_in_force(moment):
-    """SQL: a finding's deadline as it stood at ``moment`` (a naive-UTC timestamp expression) — the last one of
-    its deadline history set by then (the first deadline, a 交办单's, an approved extension's); a finding
-    without history rows has only the one it holds."""
+def deadline_in_force(day):
+    """SQL: a finding's deadline in force on the local ``day`` (a date expression) — the last one of its deadline
+    history set on or before that day (the first deadline, a 交办单's, an approved extension's); a finding
+    without history rows has only the one it holds. Deadlines are days: one set later on the same day counts."""
     latest = (select(FindingDeadline.deadline)
-              .where(FindingDeadline.finding_id == Finding.id, FindingDeadline.set_at <= moment)
+              .where(FindingDeadline.finding_id == Finding.id, local_day(FindingDeadline.set_at) <= day)
               .order_by(FindingDeadline.set_at.desc(), FindingDeadline.id.desc()).limit(1).scalar_subquery())
     return func.coalesce(latest, Finding.deadline)
 
 
 def rectified_on_time():
     """SQL condition on ``Finding``: closed, and first reported (else verified / closed) by the deadline in
-    force on that day — SPEC section 7: an extension approved before moves it, a 交办单 or an extension after
-    does not."""
-    rectified_at = func.coalesce(Finding.first_reported_at, Finding.closed_at)
-    return and_(Finding.status == FindingStatus.closed,
-                func.coalesce(Finding.first_reported_on, Finding.closed_on) <= deadline_in_force(rectified_at))
+    force on that day — SPEC section 7: an extension approved by then moves it, a 交办单 or an extension
+    after does not."""
+    rectified_on = func.coalesce(Finding.first_reported_on, Finding.closed_on)
+    return and_(Finding.status == FindingStatus.closed, rectified_on <= deadline_in_force(rectified_on))
 
 
 def is_warning_stage_finding():
