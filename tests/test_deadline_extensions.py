@@ -212,11 +212,11 @@ def test_a_jiaobandan_never_lengthens_a_deadline_the_major_hazard_example(county
     # Only an approved extension of the 交办单 lengthens it.
     with at("2026-12-06"):
         request = request_extension(county.users.east, major.case, assignment=for_major, reason="需停产检修",
-                                    requested_deadline=date(2026, 12, 20))
+                                    requested_deadline=date(2026, 12, 22))
     assert [finding.id for finding in request.findings] == [major.id]
     with at("2026-12-07"):
         decide_extension(county.users.office, request, approved=True)
-    assert major.deadline == date(2026, 12, 20)
+    assert major.deadline == for_major.deadline == date(2026, 12, 22)
 
 
 def test_the_rule_in_one_function(county, database):

@@ -170,6 +170,8 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approved: bool, 
             item.previous_deadline = item.finding.deadline  # the one this approval replaces, printed on the notice
             item.finding.deadline = granted
             item.finding.deadlines.append(FindingDeadline(deadline=granted, set_at=moment, extension_id=request.id))
+        if request.assignment_id is not None:  # the 交办单's own deadline, as its recipients' inboxes show it
+            db.session.get(Assignment, request.assignment_id).deadline = granted
         request.granted_deadline = granted
         request.status = ExtensionStatus.approved
     else:
