@@ -87,6 +87,8 @@ def test_the_county_office_lists_exports_and_approves(login, county):
     page = office.get(done.headers["Location"]).get_data(as_text=True)
     assert notice.number in page and "2026-03-18" in page
     assert "没有延期申请" in office.get("/extensions").get_data(as_text=True)
+    case_page = office.get(f"/office/cases/{extension.case_id}").get_data(as_text=True)
+    assert f"/extensions/{extension.id}" in case_page and "准予延期" in case_page
 
 
 def test_only_the_deciding_office_decides(login, county):
