@@ -40,6 +40,7 @@ class ErrorDetail(Out):
     message: str = Field(description="中文说明")
     message_en: str
     field: str | None = Field(None, description="出错的字段，如 findings.0.hazard_code")
+    current: dict | None = Field(None, description="拒绝时依据的当前状态，如案件的 {case_id, stage, status}")
 
 
 class ErrorOut(Out):

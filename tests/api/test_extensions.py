@@ -82,3 +82,9 @@ def test_two_deciders_at_once_one_wins(app, api, tokens, county, database):
     assert decided == 1
     assert documents(DocumentKind.extension) == (1 if winner["status"] == "approved" else 0)
     assert database.session.get(ExtensionRequest, request_id).status.value == winner["status"]
+
+
+def test_an_unknown_request_is_404_naming_it(api, county, database):
+    for response in (api.get("/extensions/999", "office"),
+                     api.post("/extensions/999/decision", "office", json={"approved": True})):
+        assert response.status_code == 404 and response.get_json()["error"]["field"] == "extension_id"
