@@ -12,6 +12,7 @@ from inspect_loop.assignments.operations import close_out, issue_assignment, rec
 from inspect_loop.cases import ladder, policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
+from inspect_loop.deadline_extensions.operations import decide_extension, request_extension
 from inspect_loop.enforcement import feedback
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
@@ -557,8 +558,19 @@ class DemoCounty:
             for finding in in_progress.findings:
                 report_rectification(self.township_users[township.id], finding, "已按要求整改到位，附整改后照片")
         with self.at(end - timedelta(days=9), 10):
-            record_inspection(inspector, free[2], InspectionKind.unannounced, team=[inspector], notes="四不两直暗访",
-                              findings=[NewFinding(hazards["YD-01"], description="配电箱无盖板，线路裸露")])
+            wiring = record_inspection(inspector, free[2], InspectionKind.unannounced, team=[inspector],
+                                       notes="四不两直暗访",
+                                       findings=[NewFinding(hazards["YD-01"], description="配电箱无盖板，线路裸露")])
+        # 延期: one granted (its notice issued), one waiting for the office's decision.
+        township_user = self.township_users[free[2].township_id]
+        with self.at(end - timedelta(days=8), 10):
+            granted = request_extension(township_user, wiring.findings[0].case, findings=wiring.findings,
+                                        reason="配电箱需由供电部门统一更换，已预约", requested_deadline=end + timedelta(days=3))
+        with self.at(end - timedelta(days=7), 10):
+            decide_extension(self.office_user, granted, approved=True, reason="情况属实，同意延期")
+        with self.at(end, 15):
+            request_extension(self.township_users[township.id], waiting.case, assignment=waiting,
+                              reason="消防设施需从厂家订购，到货约需两周", requested_deadline=end + timedelta(days=20))
 
     def plans(self, end: date) -> None:
         """Tomorrow's unannounced targets for the inspection team (secret to everyone else)."""

@@ -10,11 +10,12 @@ catalogue (docs/i18n.md). An enum is looked up by its class: different enums sha
 import enum
 
 from inspect_loop.cases.models import CaseStatus, Outcome, Stage
+from inspect_loop.deadline_extensions.models import ExtensionStatus
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import FindingStatus, InspectionKind, PlanStatus
 from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
-from inspect_loop.regions.models import DepartmentKind, RegionLevel
+from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
 from inspect_loop.users.models import Role
 
@@ -55,6 +56,7 @@ ENUM_LABELS: dict[type[enum.Enum], dict] = {
     DocumentKind: {
         DocumentKind.reminder: N_("整改提醒通知书"), DocumentKind.summons: N_("警示约谈通知书"),
         DocumentKind.assignment: N_("交办单"), DocumentKind.referral: N_("执法建议书"),
+        DocumentKind.extension: N_("准予延期整改通知书"),
     },
     DocumentStatus: {DocumentStatus.valid: N_("有效"), DocumentStatus.superseded: N_("已被新版本替代"),
                      DocumentStatus.revoked: N_("已作废")},
@@ -62,6 +64,10 @@ ENUM_LABELS: dict[type[enum.Enum], dict] = {
                     ServiceMethod.post: N_("邮寄送达"), ServiceMethod.electronic: N_("电子送达")},
     RegionLevel: {RegionLevel.county: N_("县（市、区）"), RegionLevel.township: N_("乡镇（街道）"),
                   RegionLevel.village: N_("村（社区）"), RegionLevel.grid: N_("网格")},
+    ExtensionStatus: {ExtensionStatus.pending: N_("待审批"), ExtensionStatus.approved: N_("准予延期"),
+                      ExtensionStatus.refused: N_("不予延期")},
+    ExtensionDecider: {ExtensionDecider.county_office: N_("县级平安办审批"),
+                       ExtensionDecider.regulator: N_("行业主管部门审批")},
     DepartmentKind: {DepartmentKind.safety_office: N_("平安办"), DepartmentKind.regulator: N_("行业主管部门")},
     ActionKind: {
         ActionKind.joint_enforcement: N_("联合执法"), ActionKind.fine: N_("罚款"),
@@ -101,6 +107,10 @@ EVENT_LABELS = {
     "finding.signed_off": N_("主管部门签认整改"),
     "finding.sign_off_refused": N_("主管部门不予签认"),
     "finding.closed_out": N_("属地验收销号"),
+    "extension.requested": N_("申请延期整改"),
+    "extension.approved": N_("准予延期整改"),
+    "extension.refused": N_("不予延期整改"),
+    "region.extension_decider": N_("设置延期审批部门"),
     "enforcement.recorded": N_("实施执法"),
     "referral.feedback": N_("登记执法建议书办理反馈"),
     "exposure.listed": N_("列入平安曝光"),

@@ -10,6 +10,7 @@ from inspect_loop.assignments.models import (  # noqa: F401
 )
 from inspect_loop.audit.models import Event  # noqa: F401
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage  # noqa: F401
+from inspect_loop.deadline_extensions.models import ExtensionFinding, ExtensionRequest, ExtensionStatus  # noqa: F401
 from inspect_loop.enforcement.models import (  # noqa: F401
     ActionKind,
     EnforcementAction,
@@ -43,6 +44,13 @@ from inspect_loop.letters.models import (  # noqa: F401
     DocumentStatus,
     ServiceMethod,
 )
-from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel  # noqa: F401
+from inspect_loop.regions.models import (  # noqa: F401
+    Department,
+    DepartmentKind,
+    DepartmentSector,
+    ExtensionDecider,
+    Region,
+    RegionLevel,
+)
 from inspect_loop.units.models import Unit, UnitStatus  # noqa: F401
 from inspect_loop.users.models import ApiToken, Role, User  # noqa: F401

@@ -19,6 +19,7 @@ from inspect_loop import create_app
 from inspect_loop.assignments.models import Assignment
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
+from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.demo import DEMO_PASSWORD, build_demo
 from inspect_loop.exposures.models import Exposure
 from inspect_loop.hazards.models import HazardType
@@ -50,7 +51,7 @@ READ_BY_EVERY_PAGE = {"lang"}
 
 # The rows behind each id of a path.
 ID_MODELS = {"assignment_id": Assignment, "case_id": Case, "department_id": Department, "document_id": Document,
-             "exposure_id": Exposure, "hazard_id": HazardType, "photo_id": Photo, "region_id": Region,
+             "exposure_id": Exposure, "extension_id": ExtensionRequest, "hazard_id": HazardType, "photo_id": Photo, "region_id": Region,
              "round_id": InterviewRound, "unit_id": Unit, "user_id": User}
 # How many rows of a table are tried before a role is taken not to reach any of them.
 IDS_TRIED = 30

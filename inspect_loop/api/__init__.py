@@ -19,6 +19,7 @@ from inspect_loop.api import (  # noqa: E402, F401
     documents,
     errors,
     exposures,
+    extensions,
     findings,
     inspections,
     interviews,

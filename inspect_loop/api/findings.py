@@ -28,7 +28,8 @@ def unattached_photos(actor, photo_ids: list[int]) -> list[Photo]:
         photo = lookups.get_or_404(Photo, photo_id, f"photos.{index}")
         if photo.uploaded_by_id != actor.id:
             raise NotFound(f"照片 {photo_id} 不存在", f"no photo with id {photo_id}", field=f"photos.{index}")
-        if photo.finding_id is not None or photo.rectification_id is not None or photo.service_id is not None:
+        if any(owner is not None for owner in (photo.finding_id, photo.rectification_id, photo.service_id,
+                                               photo.extension_id)):
             raise Conflict(f"照片 {photo_id} 已关联到其他记录", f"photo {photo_id} is already attached",
                            field=f"photos.{index}")
         photos.append(photo)

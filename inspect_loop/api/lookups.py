@@ -6,6 +6,7 @@ from inspect_loop.api.schemas import MAX_ID
 from inspect_loop.assignments.models import Assignment
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
+from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.errors import InvalidInput, NotFound
 from inspect_loop.exposures.models import Exposure
 from inspect_loop.hazards.models import HazardType
@@ -27,6 +28,7 @@ LABELS = {
     Exposure: ("曝光", "exposure"),
     InspectionPlan: ("暗访计划", "inspection plan"),
     Photo: ("照片", "photo"),
+    ExtensionRequest: ("延期申请", "extension request"),
 }
 
 

@@ -10,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from inspect_loop.assignments.models import RecipientRole
 from inspect_loop.cases.models import CaseStatus, Outcome, Stage
+from inspect_loop.deadline_extensions.models import ExtensionStatus
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind, PlanStatus
 from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
-from inspect_loop.regions.models import DepartmentKind, RegionLevel
+from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
 from inspect_loop.users.models import Role
 from inspect_loop.users.permissions import Action
@@ -101,6 +102,7 @@ class DeadlineOut(Out):
     deadline: date
     set_at: datetime
     assignment_id: int | None
+    extension_id: int | None = Field(description="准予延期的申请")
 
 
 class FindingOut(Out):
@@ -426,3 +428,41 @@ class MeOut(Out):
     role_label: str
     department: DepartmentOut | None
     permissions: list[Action]
+
+
+class ExtensionItemOut(Out):
+    finding_id: int
+    hazard_title: str
+    previous_deadline: date = Field(description="申请时（准予后：被替换）的整改期限")
+    deadline: date = Field(description="问题现在的整改期限")
+
+
+class ExtensionOut(Out):
+    id: int
+    case_id: int
+    unit_id: int
+    unit_name: str
+    assignment_id: int | None
+    stage: Stage
+    status: ExtensionStatus
+    status_label: str
+    reason: str
+    requested_deadline: date
+    requested_at: datetime
+    requested_by: str
+    decider_code: str
+    decider: str
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_reason: str | None
+    granted_deadline: date | None
+    findings: list[ExtensionItemOut]
+    photo_ids: list[int]
+    document: DocumentOut | None = Field(description="准予延期整改通知书")
+
+
+class ExtensionDeciderOut(Out):
+    region_code: str
+    region: str
+    decider: ExtensionDecider
+    decider_label: str

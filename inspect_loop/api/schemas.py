@@ -17,12 +17,13 @@ from inspect_loop.cases.models import CaseStatus, Stage
 from inspect_loop.characters import refused_character
 from inspect_loop.clock import EARLIEST_DAY, LATEST_DAY
 from inspect_loop.db import MAX_ID
+from inspect_loop.deadline_extensions.models import ExtensionStatus
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import InspectionKind, PlanStatus
 from inspect_loop.letters.models import DocumentKind, ServiceMethod
-from inspect_loop.regions.models import DepartmentKind, RegionLevel
+from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
 
 MAX_PER_PAGE = 200
@@ -240,6 +241,25 @@ class SignOffIn(Body):
     note: Note | None = Field(None, description="不予签认时必填理由")
 
 
+class ExtensionRequestIn(Body):
+    case_id: Id
+    finding_ids: list[Id] | None = Field(None, max_length=200, description="申请延期的问题；与 assignment_id 二选一")
+    assignment_id: Id | None = Field(None, description="申请延长该交办单（其全部整改中的问题）的期限")
+    requested_deadline: Day = Field(description="申请延至的日期，须晚于现整改期限")
+    reason: text(2000, 1, multiline=True)
+    photos: list[Id] = Field(default_factory=list, max_length=20, description="已上传、尚未关联的证明材料照片 id")
+
+
+class ExtensionDecisionIn(Body):
+    approved: bool
+    reason: Note | None = Field(None, description="审批意见；不予延期时必填")
+    granted_deadline: Day | None = Field(None, description="准予延至的日期；缺省为申请的日期")
+
+
+class ExtensionDeciderIn(Body):
+    decider: ExtensionDecider = Field(description="county_office：县级平安办审批；regulator：行业主管部门审批")
+
+
 class CloseIn(Body):
     note: Note | None = None
 
@@ -342,6 +362,9 @@ class DocumentQuery(PageQuery):
     kind: DocumentKind | None = None
     issued_before: Day | None = Field(None, description="签发日期早于该日（不含）")
     unit_id: Id | None = None
+class ExtensionQuery(PageQuery):
+    status: ExtensionStatus | None = None
+    case_id: Id | None = None
 
 
 class ExposureQuery(PageQuery):

@@ -15,6 +15,7 @@ from sqlalchemy import exists, or_, true
 from inspect_loop.assignments.models import Assignment
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
+from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.errors import Forbidden
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import Finding
@@ -124,3 +125,18 @@ def require_assignment(actor: User, assignment: Assignment) -> None:
             raise Forbidden("只能查看发给本部门的交办单", "you may read only assignments sent to your department")
     else:
         require_unit(actor, assignment.case.unit)
+
+
+def extension_condition(actor: User):
+    """SQL condition on ``ExtensionRequest`` joined with its ``Case`` and ``Unit``: the requests of the cases
+    the reader sees, and those it decides."""
+    condition = case_condition(actor)
+    if actor.department_id is not None:
+        condition = or_(condition, ExtensionRequest.decider_id == actor.department_id)
+    return condition
+
+
+def require_extension(actor: User, request: ExtensionRequest) -> None:
+    if actor.department_id is not None and request.decider_id == actor.department_id:
+        return
+    require_case(actor, request.case)

@@ -115,7 +115,8 @@ def finding_out(finding: Finding, today: date | None = None) -> out.FindingOut:
         hazard_code=hazard.code, hazard_title=hazard.title, category=hazard.category, sector=hazard.sector,
         description=finding.description, severity=finding.severity, found_on=finding.found_on,
         deadline=finding.deadline,
-        deadlines=[out.DeadlineOut(deadline=row.deadline, set_at=local(row.set_at), assignment_id=row.assignment_id)
+        deadlines=[out.DeadlineOut(deadline=row.deadline, set_at=local(row.set_at), assignment_id=row.assignment_id,
+                                   extension_id=row.extension_id)
                    for row in finding.deadlines],
         status=finding.status, overdue=finding.status == FindingStatus.open and today > finding.deadline,
         first_reported_on=finding.first_reported_on, signed_off=finding.signed_off_at is not None,

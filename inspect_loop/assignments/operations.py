@@ -86,13 +86,23 @@ def issue_assignment(actor: User, case: Case, regulator: Department, *, territor
     db.session.add(assignment)
     db.session.flush()
     for finding in assignment.findings:
-        finding.deadline = deadline
-        finding.deadlines.append(FindingDeadline(deadline=deadline, set_at=moment, assignment_id=assignment.id))
+        finding.deadline = deadline_under_assignment(finding, deadline, today)
+        finding.deadlines.append(FindingDeadline(deadline=finding.deadline, set_at=moment,
+                                                 assignment_id=assignment.id))
     # A subscriber issues the 交办单 itself, one PDF with both copies (letters/notices.py).
     record_event(actor, AssignmentIssued(case_id=case.id, unit_id=case.unit_id, regulator=regulator.code,
                                          territorial=territorial.code, deadline=deadline,
                                          findings=[finding.id for finding in assignment.findings]), assignment)
     return assignment
+
+
+def deadline_under_assignment(finding: Finding, assignment_deadline: date, today: date) -> date:
+    """The deadline a finding takes under a 交办单: never later than the one it has — a 交办单 does not lengthen
+    a deadline (only an approved extension, 延期, does) — except that a deadline already passed, which the
+    unit has missed, gives way to the 交办单's (docs/extensions.md)."""
+    if finding.deadline < today:
+        return assignment_deadline
+    return min(finding.deadline, assignment_deadline)
 
 
 def receive_assignment(actor: User, assignment: Assignment) -> AssignmentReceipt:

@@ -214,6 +214,38 @@ class ClosedOut(DomainEvent):
     finding_id: int
 
 
+# -- 延期 (deadline_extensions) ------------------------------------------------------------------------------
+
+@kind("extension.requested")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExtensionRequested(DomainEvent):
+    findings: list[int]
+    assignment_id: int | None
+    requested_deadline: date
+    decider: str  # department code
+
+
+@kind("extension.approved")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExtensionApproved(DomainEvent):
+    findings: list[int]
+    granted_deadline: date
+
+
+@kind("extension.refused")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExtensionRefused(DomainEvent):
+    findings: list[int]
+
+
+@kind("region.extension_decider")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExtensionDeciderSet(DomainEvent):
+    code: str  # the county's
+    decider: str  # regions.models.ExtensionDecider
+    previous: str
+
+
 # -- enforcement -------------------------------------------------------------------------------------------
 
 @kind("enforcement.recorded")

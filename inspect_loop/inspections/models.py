@@ -150,7 +150,8 @@ class Finding(db.Model):
 
 
 class FindingDeadline(db.Model):
-    """Every deadline a finding has had: the first from ``rectify_days``, later ones from 交办单."""
+    """Every deadline a finding has had: the first from ``rectify_days``, later ones from 交办单 and approved
+    extensions (延期)."""
 
     __tablename__ = "finding_deadline"
 
@@ -159,6 +160,8 @@ class FindingDeadline(db.Model):
     deadline: Mapped[date]
     set_at: Mapped[datetime]
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"))
+    # Set by an approved extension (延期): the one way a deadline may move later than a 交办单 allows.
+    extension_id: Mapped[int | None] = mapped_column(ForeignKey("extension_request.id"))
 
 
 class Verification(db.Model):
@@ -194,8 +197,8 @@ class Rectification(db.Model):
 
 
 class Photo(db.Model):
-    """An uploaded image, stored on disk under its SHA-256; attached to a finding, a rectification report or
-    a record of service (the signed 送达回证)."""
+    """An uploaded image, stored on disk under its SHA-256; attached to a finding, a rectification report, a
+    record of service (the signed 送达回证) or an extension request (its evidence)."""
 
     __tablename__ = "photo"
 
@@ -208,5 +211,6 @@ class Photo(db.Model):
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
     rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectification.id"), index=True)
     service_id: Mapped[int | None] = mapped_column(ForeignKey("document_service.id"), index=True)
+    extension_id: Mapped[int | None] = mapped_column(ForeignKey("extension_request.id"), index=True)
     uploaded_at: Mapped[datetime]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)

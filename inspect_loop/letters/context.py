@@ -48,6 +48,8 @@ def finding_rows(findings: list[Finding]) -> list[dict]:
         "found_on": finding.found_on,
         "deadline": finding.deadline,
         "legal_basis": finding.hazard_type.legal_basis,
+        # Printed beside the deadline (原期限/现期限) by the notices that change it: 交办单, 准予延期整改通知书.
+        "original_deadline": None,
     } for finding in findings]
 
 
@@ -182,12 +184,25 @@ def case_history(case: Case) -> list[dict]:
     return [{"on": clock.local_date(moment), "text": text} for moment, _, _, text in sorted(lines)]
 
 
+def _deadlines_around(finding: Finding, assignment_id: int) -> dict:
+    """原期限 / 现期限 of a finding on a 交办单: the deadline it had before the 交办单 and the one the 交办单
+    left it (``assignments.operations.deadline_under_assignment``), from its deadline history."""
+    history = finding.deadlines
+    for index, row in enumerate(history):
+        if row.assignment_id == assignment_id:
+            return {"original_deadline": history[index - 1].deadline if index else row.deadline,
+                    "deadline": row.deadline}
+    return {}
+
+
 def assignment(assignment_row) -> dict:
+    findings = [row | _deadlines_around(finding, assignment_row.id)
+                for row, finding in zip(finding_rows(assignment_row.findings), assignment_row.findings, strict=True)]
     return {
         "assignment": {"deadline": assignment_row.deadline},
         "regulator": {"name": assignment_row.regulator.name},
         "territorial": {"name": assignment_row.territorial.name},
-        "findings": finding_rows(assignment_row.findings),
+        "findings": findings,
         "case_history": case_history(assignment_row.case),
     }
 
@@ -202,4 +217,21 @@ def referral(case: Case, recipients: list[str], feedback_due_on: date) -> dict:
         "escalation_reason": reason,
         "grounds": ESCALATION_GROUNDS if reason else REFERRAL_GROUNDS,
         "feedback_due_on": feedback_due_on,
+    }
+
+
+def extension(request) -> dict:
+    """准予延期整改通知书: the findings with the deadline the approval replaced and the one it granted."""
+    findings = [row | {"original_deadline": item.previous_deadline, "deadline": request.granted_deadline}
+                for row, item in zip(finding_rows(request.findings), request.items, strict=True)]
+    assignment_number = None
+    if request.assignment_id is not None:
+        assignment_number = db.session.scalar(
+            select(Document.number).where(Document.assignment_id == request.assignment_id,
+                                          Document.status == DocumentStatus.valid).order_by(Document.id.desc()))
+    return {
+        "extension": {"requested_on": request.requested_on, "reason": request.reason,
+                      "granted_deadline": request.granted_deadline, "decision_reason": request.decision_reason,
+                      "assignment_number": assignment_number},
+        "findings": findings,
     }

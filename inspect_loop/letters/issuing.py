@@ -13,6 +13,7 @@ from inspect_loop.audit.log import record_event
 from inspect_loop.cases.models import Case
 from inspect_loop.config import LOOPBACK_BASE_URL_WARNING, is_loopback_url
 from inspect_loop.db import db, lock
+from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.enforcement import feedback
 from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.inspections.models import Inspection
@@ -56,7 +57,7 @@ def issuing_office(actor: User, unit: Unit, *, regulator_may_issue: bool = False
 def _numbered(kind: DocumentKind, *, issuer: Department, unit: Unit, case: Case | None, actor: User,
               serial: int | None = None, version: int = 1, supersedes: Document | None = None,
               summons_id: int | None = None, assignment_id: int | None = None,
-              inspection_id: int | None = None) -> Document:
+              inspection_id: int | None = None, extension_id: int | None = None) -> Document:
     """A new document row with its number and QR nonce, flushed (the QR token carries its id); no PDF yet."""
     moment = clock.now()
     issued_on = clock.local_date(moment)
@@ -69,7 +70,7 @@ def _numbered(kind: DocumentKind, *, issuer: Department, unit: Unit, case: Case 
         number=supersedes.number if supersedes else format_number(issuer.doc_prefix, kind, year, serial),
         unit=unit, unit_id=unit.id,
         case_id=case.id if case else None, summons_id=summons_id, assignment_id=assignment_id,
-        inspection_id=inspection_id,
+        inspection_id=inspection_id, extension_id=extension_id,
         issued_at=moment, issued_on=issued_on, issued_by_id=actor.id, nonce=secrets.token_urlsafe(16),
         sha256="", size=0, pdf=b"", supersedes_id=supersedes.id if supersedes else None)
     db.session.add(document)
@@ -148,6 +149,12 @@ def issue_referral(case: Case, actor: User) -> Document:
     return document
 
 
+def issue_extension(request: ExtensionRequest, actor: User) -> Document:
+    """准予延期整改通知书, in the name of the office that decided (the county office or the regulator)."""
+    return _issue(DocumentKind.extension, actor=actor, issuer=request.decider, unit=request.unit, case=request.case,
+                  extension_id=request.id, build=lambda document: letter_context.extension(request))
+
+
 def _builder_for(document: Document) -> Callable[[Document], dict]:
     """Rebuild a document's template data from the matter it was issued for, as it stands now."""
     if document.kind == DocumentKind.reminder:
@@ -159,6 +166,9 @@ def _builder_for(document: Document) -> Callable[[Document], dict]:
     if document.kind == DocumentKind.assignment:
         assignment = db.session.get(Assignment, document.assignment_id)
         return lambda new: letter_context.assignment(assignment)
+    if document.kind == DocumentKind.extension:
+        request = db.session.get(ExtensionRequest, document.extension_id)
+        return lambda new: letter_context.extension(request)
     case = db.session.get(Case, document.case_id)
     recipients = [department.name for department in regulators_of_case(case)]
     # A re-issue corrects the notice; the date its feedback is due stays the one first printed.
@@ -186,7 +196,7 @@ def reissue(document: Document, actor: User, reason: str) -> Document:
                  case=db.session.get(Case, document.case_id) if document.case_id else None,
                  build=_builder_for(document), serial=document.serial, version=document.version + 1,
                  supersedes=document, summons_id=document.summons_id, assignment_id=document.assignment_id,
-                 inspection_id=document.inspection_id)
+                 inspection_id=document.inspection_id, extension_id=document.extension_id)
     document.status = DocumentStatus.superseded
     if document.kind == DocumentKind.referral:
         case = db.session.get(Case, document.case_id)

@@ -19,6 +19,7 @@ class DocumentKind(enum.StrEnum):
     summons = "summons"  # 警示约谈通知书
     assignment = "assignment"  # 交办单
     referral = "referral"  # 执法建议书
+    extension = "extension"  # 准予延期整改通知书
 
 
 # The notices served on their addressee with a 送达回证 (service receipt) and a record of service. A 交办单 goes
@@ -39,6 +40,7 @@ DOCUMENT_KIND_MARKS = {
     DocumentKind.summons: "约",
     DocumentKind.assignment: "交",
     DocumentKind.referral: "执",
+    DocumentKind.extension: "延",
 }
 
 
@@ -72,6 +74,7 @@ class Document(db.Model):
     summons_id: Mapped[int | None] = mapped_column(ForeignKey("summons.id"), index=True)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"), index=True)
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
+    extension_id: Mapped[int | None] = mapped_column(ForeignKey("extension_request.id"), index=True)
     issued_at: Mapped[datetime]
     issued_on: Mapped[date] = mapped_column(index=True)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

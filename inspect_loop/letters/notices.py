@@ -7,12 +7,20 @@ what happened and knows nothing of letters; the letters are issued here, in the 
 | a round is convened | a 警示约谈通知书 per summons, rendered side by side |
 | a 交办单 is issued | the 交办单 (both copies in one PDF) |
 | a case enters 三次执法 (failed follow-up or escalation) | 执法建议书 |
+| an extension (延期) is approved | 准予延期整改通知书, in the deciding office's name |
 """
 
 from inspect_loop.assignments.models import Assignment
-from inspect_loop.audit.events import AssignmentIssued, CaseMoved, InspectionRecorded, RoundConvened
+from inspect_loop.audit.events import (
+    AssignmentIssued,
+    CaseMoved,
+    ExtensionApproved,
+    InspectionRecorded,
+    RoundConvened,
+)
 from inspect_loop.audit.log import subscribe
 from inspect_loop.cases.models import Case, Stage
+from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.inspections.models import Inspection
 from inspect_loop.interviews.models import InterviewRound
 from inspect_loop.letters import issuing
@@ -40,3 +48,8 @@ def assign(event: AssignmentIssued, actor: User, assignment: Assignment) -> None
 def refer(event: CaseMoved, actor: User, case: Case) -> None:
     if event.enters == Stage.enforcement:
         issuing.issue_referral(case, actor)
+
+
+@subscribe(ExtensionApproved)
+def extend(event: ExtensionApproved, actor: User, request: ExtensionRequest) -> None:
+    issuing.issue_extension(request, actor)

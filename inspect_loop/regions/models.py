@@ -13,6 +13,13 @@ class RegionLevel(enum.StrEnum):
     grid = "grid"
 
 
+class ExtensionDecider(enum.StrEnum):
+    """Who decides the extension requests (延期) of a county's units, as its safety office configures."""
+
+    county_office = "county_office"  # 县级平安办
+    regulator = "regulator"  # the regulator of the findings' sector (行业主管部门)
+
+
 class Region(db.Model):
     """County (县市区) → township (乡镇街道) → village/community (村社区) → grid (网格)."""
 
@@ -23,6 +30,10 @@ class Region(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[RegionLevel] = mapped_column(enum_column(RegionLevel, "region_level"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    # Read on counties only (deadline_extensions.operations.decider_for).
+    extension_decider: Mapped[ExtensionDecider] = mapped_column(
+        enum_column(ExtensionDecider, "extension_decider"), default=ExtensionDecider.county_office,
+        server_default=ExtensionDecider.county_office.value)
 
     parent: Mapped["Region | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Region"]] = relationship(back_populates="parent")

@@ -16,15 +16,16 @@ from inspect_loop import clock
 from inspect_loop.cases.models import Case, Outcome
 from inspect_loop.cases.queries import overdue_condition
 from inspect_loop.db import db
+from inspect_loop.deadline_extensions.models import ExtensionRequest, ExtensionStatus
 from inspect_loop.enforcement.models import ActionKind, EnforcementAction
 from inspect_loop.errors import InvalidInput
 from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureItemFinding, ExposureStatus
-from inspect_loop.inspections.models import CloseKind, Finding, FindingStatus, Inspection
+from inspect_loop.inspections.models import CloseKind, Finding, FindingDeadline, FindingStatus, Inspection
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.letters.models import SERVED_KINDS, Document, DocumentKind, DocumentService, DocumentStatus
 from inspect_loop.regions.lookup import region_by_code
 from inspect_loop.regions.models import Region, RegionLevel
-from inspect_loop.stats.sql import add_months
+from inspect_loop.stats.sql import add_months, local_day
 from inspect_loop.units.models import Unit
 
 RECURRENCE_MONTHS = 2
@@ -83,10 +84,22 @@ def period_of(date_from: date, date_to: date, region_code: str | None = None) ->
 
 # -- building blocks shared with the breakdowns and the ranking ------------------------------------------
 
+def deadline_in_force(day):
+    """SQL: a finding's deadline in force on the local ``day`` (a date expression) — the last one of its deadline
+    history set on or before that day (the first deadline, a 交办单's, an approved extension's); a finding
+    without history rows has only the one it holds. Deadlines are days: one set later on the same day counts."""
+    latest = (select(FindingDeadline.deadline)
+              .where(FindingDeadline.finding_id == Finding.id, local_day(FindingDeadline.set_at) <= day)
+              .order_by(FindingDeadline.set_at.desc(), FindingDeadline.id.desc()).limit(1).scalar_subquery())
+    return func.coalesce(latest, Finding.deadline)
+
+
 def rectified_on_time():
-    """SQL condition on ``Finding``: closed, and first reported (else verified / closed) by its deadline."""
-    return and_(Finding.status == FindingStatus.closed,
-                func.coalesce(Finding.first_reported_on, Finding.closed_on) <= Finding.deadline)
+    """SQL condition on ``Finding``: closed, and first reported (else verified / closed) by the deadline in
+    force on that day — SPEC section 7: an extension approved by then moves it, a 交办单 or an extension
+    after does not."""
+    rectified_on = func.coalesce(Finding.first_reported_on, Finding.closed_on)
+    return and_(Finding.status == FindingStatus.closed, rectified_on <= deadline_in_force(rectified_on))
 
 
 def is_warning_stage_finding():
@@ -240,6 +253,18 @@ def service_figures(period: Period) -> dict:
     return figures
 
 
+def extension_figures(period: Period) -> dict:
+    """延期 requests asked (by the day asked) and decided (by the day decided) in the period."""
+    def count(date_column, *conditions):
+        return _scalar(select(func.count(ExtensionRequest.id)).where(
+            period.covers(date_column), period.in_region(ExtensionRequest.unit_id), *conditions))
+
+    return {"requested": count(ExtensionRequest.requested_on),
+            "approved": count(ExtensionRequest.decided_on, ExtensionRequest.status == ExtensionStatus.approved),
+            "refused": count(ExtensionRequest.decided_on, ExtensionRequest.status == ExtensionStatus.refused)}
+
+
+
 def activity_figures(period: Period) -> dict:
     """Counts beyond SPEC section 5 that the dashboard shows beside it."""
     def count(column, date_condition, unit_column):
@@ -269,6 +294,7 @@ def summary(date_from: date, date_to: date, region_code: str | None = None) -> d
         "recurrence": outcomes["recurrence"],
         "on_time_rate": on_time["on_time_rate"],
         "exposures": exposure_figures(period),
+        "extensions": extension_figures(period),
         **activity_figures(period),
         "service": service_figures(period),
         "findings_closed": on_time["findings_closed"],

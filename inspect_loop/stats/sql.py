@@ -55,3 +55,21 @@ def _year_month_postgresql(element, compiler, **kw):
 @compiles(year_month, "sqlite")
 def _year_month_sqlite(element, compiler, **kw):
     return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+class local_day(FunctionElement):  # noqa: N801
+    """The local (Asia/Shanghai) date of a naive-UTC timestamp column. China keeps UTC+8 all year (no summer
+    time since 1991), so the offset is a constant on both dialects."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(local_day)
+def _local_day_postgresql(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses, **kw)} + INTERVAL '8 hours' AS DATE)"
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"

@@ -27,6 +27,9 @@ class Action(enum.StrEnum):
     close_out = "close_out"
     record_enforcement = "record_enforcement"
     record_referral_feedback = "record_referral_feedback"
+    request_extension = "request_extension"
+    decide_extension = "decide_extension"
+    configure_extensions = "configure_extensions"
     manage_exposures = "manage_exposures"
     revoke_document = "revoke_document"
     serve_document = "serve_document"
@@ -60,6 +63,11 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.record_enforcement: COUNTY,
     # The regulator a 执法建议书 is addressed to answers it; the county office records a reply sent on paper.
     Action.record_referral_feedback: frozenset({Role.admin, Role.safety_office, Role.regulator}),
+    # 延期: the township office asks for its unit; the county office or the sector's regulator decides, as the
+    # county configures (deadline_extensions.operations.decider_for) — the operation checks which one.
+    Action.request_extension: frozenset({Role.township_office}),
+    Action.decide_extension: frozenset({Role.admin, Role.safety_office, Role.regulator}),
+    Action.configure_extensions: COUNTY,
     Action.manage_exposures: COUNTY,
     Action.revoke_document: COUNTY,
     # 送达: the inspector who handed a notice over on site, the unit's township office, the county office; which
@@ -89,6 +97,9 @@ ACTION_LABELS = {
     Action.close_out: ("验收销号", "close out a finding"),
     Action.record_enforcement: ("登记执法", "record enforcement"),
     Action.record_referral_feedback: ("登记执法建议书办理反馈", "record feedback on an enforcement recommendation"),
+    Action.request_extension: ("申请延期整改", "request an extension of a deadline"),
+    Action.decide_extension: ("审批延期申请", "decide an extension request"),
+    Action.configure_extensions: ("设置延期审批部门", "configure who decides extensions"),
     Action.manage_exposures: ("平安曝光", "manage exposures"),
     Action.revoke_document: ("作废文书", "revoke a document"),
     Action.serve_document: ("登记文书送达", "record the service of a notice"),

@@ -44,6 +44,7 @@ from inspect_loop.web import (  # noqa: E402,F401  (the page modules register th
     errors,
     exports,
     exposure_pages,
+    extension_pages,
     imports,
     inbox,
     inspector,

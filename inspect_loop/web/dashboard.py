@@ -42,6 +42,7 @@ FIGURE_GROUPS = [
                   "recurrence.units_recurred", "recurrence.rate"]),
     (_l("执法"), ["joint_enforcements", "fines", "suspensions", "shutdowns", "bans"]),
     (_l("平安曝光"), ["exposures.actions", "exposures.places", "exposures.problems", "exposures.problems_closed"]),
+    (_l("延期整改"), ["extensions.requested", "extensions.approved", "extensions.refused"]),
     (_l("检查与闭环"), ["inspections", "findings_found", "cases_opened", "cases_closed", "cases_to_warning",
                    "cases_to_enforcement", "overdue_now"]),
     (_l("文书送达"), [f"service.{kind}.{figure}" for kind in ("reminder", "summons", "referral")

@@ -28,6 +28,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("web.inbox", _l("交办单"), roles=frozenset({Role.regulator, Role.township_office})),
     NavItem("web.inbox_referrals", _l("执法建议书"), roles=frozenset({Role.regulator})),
     NavItem("web.units", _l("单位查询")),
+    NavItem("web.extensions", _l("延期整改"), roles=frozenset({Role.admin, Role.safety_office, Role.regulator,
+                                                          Role.township_office})),
     NavItem("web.office_rounds", _l("警示约谈"), action=Action.convene_round),
     NavItem("web.dashboard", _l("统计分析"), action=Action.view_stats),
     NavItem("web.ranking", _l("月晾晒"), action=Action.view_stats),

@@ -218,6 +218,7 @@ def render_case(case: Case, message: str | None = None, failed: str = "", status
         documents=queries.case_documents(case), assignments=queries.case_assignments(case),
         summonses=queries.case_summonses(case), enforcements=queries.case_enforcements(case),
         timeline=timeline(case), regulators=regulators,
+        extensions=queries.case_extensions(case),
         regulators_with_work={regulator.id for regulator in regulators if open_sectors & set(regulator.sectors)},
         enforcement_departments=queries.case_enforcement_departments(case), action_kinds=list(ActionKind),
         moves=policy.moves(case, current_user), default_deadline=today + timedelta(days=DEFAULT_ASSIGNMENT_DAYS),

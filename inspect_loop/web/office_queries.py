@@ -21,6 +21,7 @@ from inspect_loop.cases import sweep
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.cases.queries import overdue_condition, risk_color_expression
 from inspect_loop.db import db
+from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.enforcement import feedback
 from inspect_loop.enforcement.models import EnforcementAction, ReferralFeedback
 from inspect_loop.inspections.models import Finding, FindingStatus
@@ -311,6 +312,11 @@ def case_assignments(case: Case) -> list[Assignment]:
         select(Assignment).where(Assignment.case_id == case.id).order_by(Assignment.id)
         .options(joinedload(Assignment.regulator), joinedload(Assignment.territorial),
                  selectinload(Assignment.receipts), selectinload(Assignment.findings))))
+
+
+def case_extensions(case: Case) -> list[ExtensionRequest]:
+    return list(db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.case_id == case.id)
+                                   .order_by(ExtensionRequest.id).options(joinedload(ExtensionRequest.decider))))
 
 
 def case_summonses(case: Case) -> list[Summons]:

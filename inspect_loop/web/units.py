@@ -202,7 +202,8 @@ def unit(unit_id: int):
                            events=paginate(unit_events(unit, current_user), per_page=30, arg="events_page"),
                            documents=documents, to_serve=to_serve(documents), event_detail=event_detail,
                            today=clock.today(), moves=policy.moves(case, current_user) if case else None,
-                           may_inspect=allowed(current_user, Action.record_inspection))
+                           may_inspect=allowed(current_user, Action.record_inspection),
+                           may_request_extension=case is not None and allowed(current_user, Action.request_extension))
 
 
 class UnitForm(FlaskForm):

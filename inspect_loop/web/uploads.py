@@ -20,7 +20,9 @@ from sqlalchemy import delete, func, select
 
 from inspect_loop import clock
 from inspect_loop.api.scope import can_see_case, can_see_document
+from inspect_loop.cases.models import Case
 from inspect_loop.db import db
+from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.errors import DomainError, InvalidInput
 from inspect_loop.extensions import limiter
 from inspect_loop.inspections.models import Finding, Photo, Rectification
@@ -171,9 +173,10 @@ def store_photo(file_storage, actor: User) -> Photo:
     return photo
 
 
-# A photo neither on a finding, a rectification report nor a record of service: uploaded for a form not (yet)
-# submitted.
-UNATTACHED = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None), Photo.service_id.is_(None))
+# A photo on none of a finding, a rectification report, a record of service or an extension request: uploaded
+# for a form not (yet) submitted.
+UNATTACHED = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None), Photo.service_id.is_(None),
+              Photo.extension_id.is_(None))
 
 
 def _check_pending(actor: User) -> None:
@@ -248,25 +251,27 @@ def posted_photos(ids_field: str, files_field: str, actor: User) -> list[Photo]:
     return photos
 
 
-def _finding_of(photo: Photo) -> Finding | None:
+def _case_of(photo: Photo) -> Case | None:
     if photo.finding_id is not None:
-        return db.session.get(Finding, photo.finding_id)
+        return db.session.get(Finding, photo.finding_id).case
     if photo.rectification_id is not None:
-        return db.session.get(Rectification, photo.rectification_id).finding
+        return db.session.get(Rectification, photo.rectification_id).finding.case
+    if photo.extension_id is not None:
+        return db.session.get(ExtensionRequest, photo.extension_id).case
     return None
 
 
 def may_see_photo(user: User, photo: Photo) -> bool:
-    """A photo of a finding or of its rectification report is seen by whoever may see the finding's case
-    (a regulator: only cases with a finding of its sectors, as on every page and in the API); a photo of a
-    signed 送达回证 by whoever may see its notice."""
+    """A photo of a finding, of its rectification report or of an extension request is seen by whoever may see
+    the case (a regulator: only cases with a finding of its sectors, as on every page and in the API); a photo
+    of a signed 送达回证 by whoever may see its notice."""
     if photo.service_id is not None:
         service = db.session.get(DocumentService, photo.service_id)
         return can_see_document(user, service.document)
-    finding = _finding_of(photo)
-    if finding is None:
+    case = _case_of(photo)
+    if case is None:
         return photo.uploaded_by_id == user.id
-    return can_see_case(user, finding.case)
+    return can_see_case(user, case)
 
 
 def _uploader_key() -> str:

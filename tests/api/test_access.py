@@ -59,7 +59,7 @@ def test_me_lists_the_users_permissions(api):
     assert me["department"]["code"] == "LX-XF" and me["department"]["sectors"] == ["消防"]
     assert me["role_label"] == "行业主管部门"
     assert set(me["permissions"]) == {"view_cases", "record_inspection", "receive_assignment", "sign_off",
-                                      "record_referral_feedback", "view_stats"}
+                                      "record_referral_feedback", "decide_extension", "view_stats"}
 
 
 def test_a_township_office_sees_only_its_township(api, county, database):

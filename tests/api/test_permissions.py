@@ -18,11 +18,13 @@ from inspect_loop.assignments.operations import issue_assignment, sign_off
 from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Stage
 from inspect_loop.clock import LOCAL_TZ
+from inspect_loop.deadline_extensions.operations import request_extension
 from inspect_loop.exposures.operations import ExposedPlace, create_exposure
 from inspect_loop.inspections.operations import report_rectification
 from inspect_loop.interviews.operations import convene_round
 from inspect_loop.letters.models import Document, ServiceMethod
 from inspect_loop.letters.service import ServiceDetails, record_service
+from inspect_loop.regions.models import ExtensionDecider
 from inspect_loop.units.operations import create_unit
 from inspect_loop.users.models import Role
 from inspect_loop.users.permissions import MATRIX, Action
@@ -47,6 +49,18 @@ class World:
     def __init__(self, county, database):
         self.county = county
         self.database = database
+        self.role = None  # the role about to call the route
+
+    def extension(self):
+        """A pending extension request decided by the acting user's office: the regulators decide when the
+        acting user is one (the county's setting), else the county office."""
+        county = self.county
+        decider = ExtensionDecider.regulator if self.role == Role.regulator else ExtensionDecider.county_office
+        county.county.extension_decider = decider
+        finding = self.case().findings[0]
+        with at(DAY):
+            return request_extension(county.users.east, finding.case, findings=[finding], reason="采购周期长",
+                                     requested_deadline=date(2026, 4, 30))
 
     def unit(self):
         county = self.county
@@ -167,6 +181,14 @@ PREPARE = {
         "method": "direct", "served_on": LATER, "place": "兰江街道", "receiver": "张三"}),
     "correct_service": lambda w: (f"/documents/{w.served_document().id}/service/correction", {
         "method": "direct", "served_on": LATER, "place": "兰江街道", "receiver": "张三丰", "reason": "姓名写错"}),
+    "post_extension": lambda w: (lambda finding: ("/extensions", {
+        "case_id": finding.case_id, "finding_ids": [finding.id], "requested_deadline": "2026-04-30",
+        "reason": "采购周期长"}))(w.case().findings[0]),
+    "list_extensions": lambda w: ("/extensions?status=pending", None),
+    "get_extension": lambda w: (f"/extensions/{w.extension().id}", None),
+    "post_extension_decision": lambda w: (f"/extensions/{w.extension().id}/decision", {"approved": True}),
+    "get_extension_decider": lambda w: ("/regions/330781/extension-decider", None),
+    "put_extension_decider": lambda w: ("/regions/330781/extension-decider", {"decider": "regulator"}),
     "get_me": lambda w: ("/me", None),
     "verify_token": lambda w: (f"/verify/{w.document().id}.forged", None),
     "get_openapi": lambda w: ("/openapi.json", None),
@@ -190,6 +212,7 @@ def test_each_role_is_allowed_or_refused_as_the_matrix_says(route, county, datab
     world = World(county, database)
     outcomes = {}
     for role, username in ROLE_USERS.items():
+        world.role = role
         path, body = PREPARE[route.endpoint](world)
         database.session.commit()
         response = api.request(route.method, path, username, json=body, day=LATER, hour=11)

@@ -1,6 +1,6 @@
 """Notices issued through the domain's own operations, and helpers to read their PDFs back."""
 
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import pymupdf
@@ -9,6 +9,7 @@ import zxingcpp
 
 from inspect_loop.assignments.operations import issue_assignment
 from inspect_loop.clock import LOCAL_TZ
+from inspect_loop.deadline_extensions.operations import decide_extension, request_extension
 from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.interviews.operations import convene_round, record_attendance
 from inspect_loop.letters.models import Document, DocumentKind
@@ -39,13 +40,19 @@ def document_of(database, kind: DocumentKind) -> Document:
 
 @pytest.fixture
 def every_kind(county, database):
-    """One case taken through the ladder: a reminder, a summons, a 交办单 and an 执法建议书 for the shop."""
+    """One case taken through the ladder: a reminder, a summons, a 交办单, a 准予延期整改通知书 of the 交办单's
+    deadline (to 2026-04-08) and an 执法建议书 for the shop."""
     case = to_warning(county, county.units.shop, "XF-01", "XF-02", "SC-01")
     interview_round = convene(county, [case])
     with at("2026-03-20", 16):
         record_attendance(county.users.office, interview_round, case, attended=True, attendee_name="李四")
     with at("2026-03-21"):
-        issue_assignment(county.users.office, case, county.fire)
+        assignment = issue_assignment(county.users.office, case, county.fire)
+    with at("2026-03-25"):
+        request = request_extension(county.users.east, case, assignment=assignment, reason="消防设施采购周期较长",
+                                    requested_deadline=date(2026, 4, 8))
+    with at("2026-03-26"):
+        decide_extension(county.users.office, request, approved=True, reason="同意")
     with at("2026-04-10"):
         inspect(county, county.units.shop, kind=InspectionKind.follow_up,
                 verified=[(finding, False) for finding in case.findings])

@@ -28,6 +28,7 @@ TITLES = {
     DocumentKind.summons: "警示约谈通知书",
     DocumentKind.assignment: "安全隐患整改交办单",
     DocumentKind.referral: "执法建议书",
+    DocumentKind.extension: "准予延期整改通知书",
 }
 
 

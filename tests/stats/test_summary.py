@@ -50,6 +50,7 @@ def test_every_figure_of_the_half_year(year):
         "on_time_rate": 0.6,
         # The 05-15 exposure (shop/F1 closed, diner/F4 open); the draft and the 07-05 one do not count.
         "exposures": {"actions": 1, "places": 2, "problems": 2, "problems_closed": 1},
+        "extensions": {"requested": 0, "approved": 0, "refused": 0},  # tests/test_deadline_extensions.py
         # 03-02: shop, market, diner, kiosk; 03-03 factory; 03-04 depot, hostel; re-inspections 03-10 factory,
         # 03-12 shop, market, kiosk, 03-16 diner; follow-up 04-20 diner; 05-04 school, 05-10 factory,
         # 05-11 school, 05-20 market; 06-01 mill, 06-04 factory, 06-08 mill, 06-15 shop → 21.
@@ -124,6 +125,7 @@ def test_region_filter_by_township_and_county(year):
         "recurrence": {"units_eligible": 2, "units_recurred": 1, "rate": 0.5},
         "on_time_rate": 0.75,  # market XF-01 late; market SP-01, shop XF-01, school XF-02 on time
         "exposures": {"actions": 1, "places": 2, "problems": 2, "problems_closed": 1},
+        "extensions": {"requested": 0, "approved": 0, "refused": 0},  # tests/test_deadline_extensions.py
         "inspections": 13, "findings_found": 8, "findings_closed": 4, "findings_rectified_on_time": 3,
         "cases_opened": 7, "cases_closed": 3, "cases_to_warning": 4, "cases_to_enforcement": 2,
         "overdue_now": 4,  # diner F4, kiosk F7, market XF-01, shop XF-01
@@ -138,6 +140,7 @@ def test_region_filter_by_township_and_county(year):
         "recurrence": {"units_eligible": 1, "units_recurred": 0, "rate": 0.0},
         "on_time_rate": 0.0,
         "exposures": {"actions": 0, "places": 0, "problems": 0, "problems_closed": 0},
+        "extensions": {"requested": 0, "approved": 0, "refused": 0},  # tests/test_deadline_extensions.py
         "inspections": 8, "findings_found": 6, "findings_closed": 1, "findings_rectified_on_time": 0,
         "cases_opened": 5, "cases_closed": 3, "cases_to_warning": 2, "cases_to_enforcement": 2,
         "overdue_now": 3,  # mill F8, factory XF-02 and YD-01
