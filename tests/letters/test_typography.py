@@ -57,7 +57,7 @@ def test_each_role_has_its_face(every_kind, kind):
     with pymupdf.open(stream=getattr(every_kind, kind.value).pdf) as pdf:
         lines = [line for page in pdf for line in lines_of(page)]
     title = line_with(lines, {"reminder": "整改提醒通知书", "summons": "警示约谈通知书", "assignment": "安全隐患整改交办单",
-                              "referral": "执法建议书"}[kind.value])
+                              "referral": "执法建议书", "extension": "准予延期整改通知书"}[kind.value])
     assert (title["font"], round(title["size"])) == ("Noto-Serif-CJK-SC-Bold", 22)  # 二号, 小标宋-like
     mark = line_with(lines, "兰溪市平安办")
     assert mark["font"] == "Noto-Serif-CJK-SC-Bold" and mark["color"] == 0xD40000 and mark["size"] > 22
@@ -209,7 +209,8 @@ def referral_context(findings: int) -> dict:
         "history": [{"on": found, "text": "暗访检查发现隐患"}], "recipients": ["兰溪市消防救援大队"],
         "escalation_reason": None, "grounds": letter_context.REFERRAL_GROUNDS,
         "findings": [{"category": "消防安全", "hazard_title": f"隐患{number}", "description": "疏散通道堆放杂物" * 3,
-                      "severity": "general", "legal_basis": "《中华人民共和国消防法》第二十八条", "found_on": found, "deadline": found + timedelta(days=7)}
+                      "severity": "general", "legal_basis": "《中华人民共和国消防法》第二十八条", "original_deadline": None,
+                      "found_on": found, "deadline": found + timedelta(days=7)}
                      for number in range(findings)],
     }
 

@@ -404,8 +404,8 @@ def qr_code_verifies(walk: Walk, township, assignment_id: int, unit_id: int) -> 
     walk.shows(public, "真实有效：该文书由本系统签发")
     walk.check(public, public.inner_text("#number").strip() == document.number,
                f"the verification page names the 交办单 {document.number}")
-    walk.shows(public, "交办单", where="#kind")
-    walk.shows(public, "已销号", where="#status")
+    walk.shows(public, "安全隐患整改交办单", where="#title")
+    walk.shows(public, "已整改销号", where="#status")
     walk.shot(public, "qr-verification")
     check = one(select(DocumentCheck).where(DocumentCheck.document_id == document.id))
     assert check.channel == "page"
