@@ -74,6 +74,8 @@ def test_the_notice_reads_back_with_title_number_old_and_new_deadline_and_its_qr
     assert "准予延期整改通知书" in text and "兰平安延〔2026〕1号" in text and "某电子商务商行" in text
     assert "原期限2026年3月9日" in text and "现期限2026年3月18日前" in text
     assert "配件需从外地采购" in text and "应急照明灯未接通电源" in text
+    # The township office that carried the request, by name, where the report goes too.
+    assert "经兰江街道平安办申请延期" in text and "报兰江街道平安办。" in text
     [url] = [url for page in qr_urls(notice.pdf) for url in page]
     page = client.get(url.removeprefix("https://pingan.example.gov.cn"))
     assert page.status_code == 200 and notice.number in page.get_data(as_text=True)

@@ -234,4 +234,6 @@ def extension(request) -> dict:
                       "granted_deadline": request.granted_deadline, "decision_reason": request.decision_reason,
                       "assignment_number": assignment_number},
         "findings": findings,
+        # The township office that carried the request and takes the report (as on the reminder).
+        "report_office": office(safety_office_of(request.unit.township_id)),
     }
