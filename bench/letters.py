@@ -41,7 +41,8 @@ def notice_context(kind: str, index: int) -> dict:
     found = date(2026, 3, 2) + timedelta(days=index % 20)
     findings = [{"category": category, "hazard_title": title, "description": description,
                  "severity": "major" if number == 3 else "general", "found_on": found,
-                 "deadline": found + timedelta(days=7 + number), "legal_basis": basis}
+                 "deadline": found + timedelta(days=7 + number), "legal_basis": basis,
+                 "original_deadline": None}
                 for number, (category, title, description, basis) in enumerate(HAZARDS[:1 + index % 4])]
     history = [{"on": found, "text": "暗访检查发现隐患3项"},
                {"on": found, "text": f"签发《整改提醒通知书》（兰平安提〔2026〕{index + 1}号）"},
@@ -69,7 +70,7 @@ def notice_context(kind: str, index: int) -> dict:
         "assignment": {"assignment": {"deadline": found + timedelta(days=30)}, "regulator": {"name": "兰溪市消防救援大队"},
                        "territorial": {"name": "兰江街道平安办"}, "case_history": history},
         "referral": {"history": history, "recipients": ["兰溪市消防救援大队", "兰溪市应急管理局"], "escalation_reason": None,
-                     "grounds": REFERRAL_GROUNDS},
+                     "grounds": REFERRAL_GROUNDS, "feedback_due_on": found + timedelta(days=21)},
     }[kind]
     return data | extra
 
