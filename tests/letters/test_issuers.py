@@ -61,8 +61,8 @@ def reminder_text(county, database, *codes, actor=None, day="2026-03-02") -> str
 def test_the_reminder_names_its_issuer_in_full_its_contact_and_the_township_office(issuers, database):
     text = reminder_text(issuers, database, "XF-01", "SC-01")
     assert f"2026年3月2日，{OFFICE_FULL_NAME}对你单位" in text  # the body names the issuer in full
-    # … and so do the 版头's mark, the 落款 and the 版记's 印发机关
-    assert text.count(OFFICE_FULL_NAME) == 4
+    # … and so do the 版头's mark, the 落款, the 版记's 印发机关 and the heading of the 送达回证
+    assert text.count(OFFICE_FULL_NAME) == 5
     assert f"{OFFICE_FULL_NAME}2026年3月2日（联系人" in text  # 落款, date, then the 附注
     assert "（联系人：陈科长，联系电话：0579-88901234）" in text  # the 附注
     assert f"报{EAST_FULL_NAME}（地址：兰溪市兰江街道振兴路88号；电话：0579-88912110）" in text
