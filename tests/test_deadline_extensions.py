@@ -221,6 +221,22 @@ def test_a_jiaobandan_never_lengthens_a_deadline_the_major_hazard_example(county
     assert major.deadline == for_major.deadline == date(2026, 12, 22)
 
 
+def test_a_later_jiaobandan_keeps_a_deadline_an_approved_extension_granted(county, database):
+    """The unit holds a 准予延期整改通知书 until 03-20; a 交办单 issued afterwards naming 03-15 does not take it
+    back (it failed before: the 交办单 silently shortened the granted deadline to 03-15)."""
+    finding = new_finding(county)  # due 03-09
+    request = ask(county, finding)  # until 03-20
+    with at("2026-03-06"):
+        decide_extension(county.users.office, request, approved=True)
+        ladder.escalate(finding.case, county.users.office, "存在重大隐患", to_stage=Stage.warning)
+    with at("2026-03-07"):
+        assignment = issue_assignment(county.users.office, finding.case, county.fire, deadline=date(2026, 3, 15))
+    assert finding.deadline == date(2026, 3, 20)
+    assert [row.deadline for row in finding.deadlines][-1] == date(2026, 3, 20)
+    text = pdf_text(database.session.scalar(select(Document.pdf).where(Document.assignment_id == assignment.id)))
+    assert "原期限2026年3月20日现期限2026年3月20日前" in text
+
+
 def test_the_rule_in_one_function(county, database):
     finding = Finding(deadline=date(2026, 12, 8))
     today = date(2026, 12, 5)

@@ -99,10 +99,19 @@ def issue_assignment(actor: User, case: Case, regulator: Department, *, territor
 def deadline_under_assignment(finding: Finding, assignment_deadline: date, today: date) -> date:
     """The deadline a finding takes under a 交办单: never later than the one it has — a 交办单 does not lengthen
     a deadline (only an approved extension, 延期, does) — except that a deadline already passed, which the
-    unit has missed, gives way to the 交办单's (docs/extensions.md)."""
+    unit has missed, gives way to the 交办单's. A deadline in force that an approved extension granted stands:
+    the unit holds a 准予延期整改通知书 saying so, which a 交办单 does not silently take back (docs/extensions.md)."""
     if finding.deadline < today:
         return assignment_deadline
+    if granted_by_extension(finding):
+        return finding.deadline
     return min(finding.deadline, assignment_deadline)
+
+
+def granted_by_extension(finding: Finding) -> bool:
+    """Whether the finding's deadline in force is the one an approved extension set."""
+    latest = max(finding.deadlines, key=lambda row: (row.set_at, row.id or 0), default=None)
+    return latest is not None and latest.extension_id is not None and latest.deadline == finding.deadline
 
 
 def receive_assignment(actor: User, assignment: Assignment) -> AssignmentReceipt:
