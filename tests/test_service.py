@@ -115,3 +115,23 @@ def test_the_county_office_corrects_a_record_with_a_reason_and_the_log_keeps_the
     event = database.session.scalar(select(Event).where(Event.action == "document.service_corrected"))
     assert event.reason == "姓名写错" and event.data["before"]["receiver"] == "张山"
     assert event.data["after"]["receiver"] == "张三"
+
+
+def test_a_photo_already_evidence_of_an_extension_request_is_not_a_service_photo(county, database, reminder):
+    # It was taken before: the service check listed the owners of a photo by hand and forgot extension requests.
+    from inspect_loop import clock
+    from inspect_loop.deadline_extensions.operations import request_extension
+    from inspect_loop.inspections.models import Finding, Photo
+
+    with at("2026-03-03"):
+        photo = Photo(sha256="0" * 64, content_type="image/jpeg", size=1, width=1, height=1,
+                      uploaded_at=clock.now(), uploaded_by_id=county.users.east.id)
+        database.session.add(photo)
+        database.session.flush()
+        finding = database.session.scalar(select(Finding).where(Finding.unit_id == reminder.unit_id))
+        request_extension(county.users.east, finding.case, findings=[finding], reason="配件需从外地采购",
+                          requested_deadline=date(2026, 3, 20), photos=[photo])
+    assert photo.extension_id is not None
+    with at("2026-03-04"), pytest.raises(InvalidInput) as refused:
+        record_service(county.users.east, reminder, direct("2026-03-04"), photos=[photo])
+    assert refused.value.field == "photos" and services(database) == 0

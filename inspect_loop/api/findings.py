@@ -28,8 +28,7 @@ def unattached_photos(actor, photo_ids: list[int]) -> list[Photo]:
         photo = lookups.get_or_404(Photo, photo_id, f"photos.{index}")
         if photo.uploaded_by_id != actor.id:
             raise NotFound(f"照片 {photo_id} 不存在", f"no photo with id {photo_id}", field=f"photos.{index}")
-        if any(owner is not None for owner in (photo.finding_id, photo.rectification_id, photo.service_id,
-                                               photo.extension_id)):
+        if photo.is_attached:
             raise Conflict(f"照片 {photo_id} 已关联到其他记录", f"photo {photo_id} is already attached",
                            field=f"photos.{index}")
         photos.append(photo)

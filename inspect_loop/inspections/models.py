@@ -214,3 +214,15 @@ class Photo(db.Model):
     extension_id: Mapped[int | None] = mapped_column(ForeignKey("extension_request.id"), index=True)
     uploaded_at: Mapped[datetime]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+
+    # What a photo can belong to; an upload on none of them waits for its form to be submitted.
+    OWNER_COLUMNS = ("finding_id", "rectification_id", "service_id", "extension_id")
+
+    @property
+    def is_attached(self) -> bool:
+        return any(getattr(self, column) is not None for column in self.OWNER_COLUMNS)
+
+    @classmethod
+    def unattached(cls) -> tuple:
+        """The SQL conditions of an upload attached to nothing yet."""
+        return tuple(getattr(cls, column).is_(None) for column in cls.OWNER_COLUMNS)

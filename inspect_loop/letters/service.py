@@ -20,7 +20,7 @@ from inspect_loop.inspections.models import InspectionMember, Photo
 from inspect_loop.labels import zh
 from inspect_loop.letters.models import SERVED_KINDS, Document, DocumentService, DocumentStatus, ServiceMethod
 from inspect_loop.users.models import Role, User
-from inspect_loop.users.permissions import Action, require, require_in_county, require_in_township
+from inspect_loop.users.permissions import Action, allowed, require, require_in_county, require_in_township
 
 PLACE_MAX = 300
 NAME_MAX = 100
@@ -153,7 +153,7 @@ def record_service(actor: User, document: Document, details: ServiceDetails, *, 
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput(f"送达回证照片最多{MAX_PHOTOS}张", f"at most {MAX_PHOTOS} photos", field="photos")
     server = server or actor
-    if not server.active or server.role not in (Role.inspector, Role.safety_office, Role.township_office, Role.admin):
+    if not server.active or not allowed(server, Action.serve_document):
         raise InvalidInput("送达人须为在用的检查人员或平安办工作人员", "the server must be an active inspector or office user",
                            field="server")
     lock(document)
@@ -164,7 +164,7 @@ def record_service(actor: User, document: Document, details: ServiceDetails, *, 
         raise Conflict(f"该文书{zh(document.status)}，不能登记送达", f"a {document.status.value} notice cannot be served",
                        current={"document_id": document.id, "status": document.status.value})
     for photo in photos:
-        if photo.uploaded_by_id != actor.id or photo.finding_id or photo.rectification_id or photo.service_id:
+        if photo.uploaded_by_id != actor.id or photo.is_attached:
             raise InvalidInput("照片无效或已被使用，请重新上传", "a photo id is unknown or already used", field="photos")
     moment = clock.now()
     service = DocumentService(
@@ -216,8 +216,7 @@ def unattached_uploads(actor: User, photo_ids: list[int]) -> list[Photo]:
     if not ids:
         return []
     photos = {photo.id: photo for photo in db.session.scalars(select(Photo).where(
-        Photo.id.in_(ids), Photo.uploaded_by_id == actor.id, Photo.finding_id.is_(None),
-        Photo.rectification_id.is_(None), Photo.service_id.is_(None)))}
+        Photo.id.in_(ids), Photo.uploaded_by_id == actor.id, *Photo.unattached()))}
     if len(photos) != len(ids):
         raise InvalidInput("照片无效或已被使用，请重新上传", "a photo id is unknown or already used", field="photos")
     return [photos[photo_id] for photo_id in ids]

@@ -173,10 +173,8 @@ def store_photo(file_storage, actor: User) -> Photo:
     return photo
 
 
-# A photo on none of a finding, a rectification report, a record of service or an extension request: uploaded
-# for a form not (yet) submitted.
-UNATTACHED = (Photo.finding_id.is_(None), Photo.rectification_id.is_(None), Photo.service_id.is_(None),
-              Photo.extension_id.is_(None))
+# A photo attached to nothing: uploaded for a form not (yet) submitted.
+UNATTACHED = Photo.unattached()
 
 
 def _check_pending(actor: User) -> None:
