@@ -5,6 +5,7 @@ import logging
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
 from inspect_loop import clock, create_app
 from inspect_loop.config import is_loopback_url
@@ -52,4 +53,19 @@ def test_each_notice_issued_outside_the_demo_with_a_loopback_base_url_is_logged(
     monkeypatch.setitem(app.config, "BASE_URL", "https://pingan.example.gov.cn")
     with caplog.at_level(logging.WARNING), at("2026-03-02"):
         inspect(county, county.units.factory, "XF-02")
+    assert not [record for record in caplog.records if "BASE_URL" in record.getMessage()]
+
+
+def test_reading_a_notice_s_address_warns_of_nothing(app, county, database, caplog, monkeypatch):
+    # It did: the API's document answer and the public verification page built the address through the function
+    # that warned, so each read logged "notice … issued" for a notice issued long before.
+    from inspect_loop.letters.issuing import verify_url
+    from inspect_loop.letters.models import Document
+
+    monkeypatch.setitem(app.config, "BASE_URL", "http://localhost:5000")
+    with clock.replaying(datetime(2026, 3, 1, 10)):
+        inspect(county, county.units.shop, "XF-01")
+    document = database.session.scalar(select(Document))
+    with caplog.at_level(logging.WARNING):
+        assert verify_url(document).startswith("http://localhost:5000/v/")
     assert not [record for record in caplog.records if "BASE_URL" in record.getMessage()]

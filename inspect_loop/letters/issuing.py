@@ -31,14 +31,22 @@ from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, require, require_in_county
 
 
+def token_of(document: Document) -> str:
+    """The QR token of ``document``: what its page's address ends with."""
+    return make_token(current_app.config["SECRET_KEY"], document.id, document.nonce)
+
+
 def verify_url(document: Document) -> str:
-    """The URL in the document's QR code: ``{BASE_URL}/v/{token}``. A loopback BASE_URL is logged as a
-    warning for each notice issued outside the demo's replay: it is printed on paper for good."""
+    """The URL in the document's QR code: ``{BASE_URL}/v/{token}``."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/v/{token_of(document)}"
+
+
+def _warn_of_loopback_base_url(document: Document) -> None:
+    """A loopback BASE_URL is logged for each notice issued outside the demo's replay: it is printed on paper
+    for good. Only issuing warns; reading a document's address (API, verification page) does not."""
     if is_loopback_url(current_app.config["BASE_URL"]) and not clock.is_replaying():
         current_app.logger.warning(LOOPBACK_BASE_URL_WARNING + " (notice %s)", current_app.config["BASE_URL"],
                                    document.number)
-    token = make_token(current_app.config["SECRET_KEY"], document.id, document.nonce)
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/v/{token}"
 
 
 def verify_lookup_url() -> str:
@@ -81,6 +89,7 @@ def _numbered(kind: DocumentKind, *, issuer: Department, unit: Unit, case: Case 
 def _letter_data(document: Document, build: Callable[[Document], dict]) -> dict:
     """The template data of ``document``; what of it the paper shows is kept on the document for its
     verification page (``printed.printed_facts``)."""
+    _warn_of_loopback_base_url(document)
     url = verify_url(document)
     common = letter_context.common(document, url, short_code(url.rsplit("/", 1)[1]), verify_lookup_url())
     data = common | build(document)

@@ -228,11 +228,6 @@ def normalise_number(text: str) -> str:
     return text + "号" if text and not text.endswith("号") else text
 
 
-def token_of(document: Document) -> str:
-    """The QR token of ``document``: what its page's address ends with."""
-    return make_token(current_app.config["SECRET_KEY"], document.id, document.nonce)
-
-
 def token_for_code(number: str, code: str) -> str | None:
     """The QR token of the document numbered ``number`` whose printed short code is ``code`` — for people
     who verify a paper notice without a phone, by typing what is printed beside its QR code."""

@@ -6,11 +6,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from inspect_loop.db import db
 from inspect_loop.extensions import limiter
+from inspect_loop.letters.issuing import token_of
 from inspect_loop.letters.models import DocumentStatus
 from inspect_loop.letters.verification import (
     offices_to_ask,
     token_for_code,
-    token_of,
     verification_rate_limit,
     verify,
 )
