@@ -24,7 +24,7 @@ class DocumentKind(enum.StrEnum):
 
 # The notices served on their addressee with a 送达回证 (service receipt) and a record of service. A 交办单 goes
 # to two offices inside the system, which acknowledge it there (``AssignmentReceipt``): it needs neither.
-SERVED_KINDS = frozenset({DocumentKind.reminder, DocumentKind.summons, DocumentKind.referral})
+SERVED_KINDS = (DocumentKind.reminder, DocumentKind.summons, DocumentKind.referral)  # in the statistics' order
 
 
 class ServiceMethod(enum.StrEnum):

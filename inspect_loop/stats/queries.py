@@ -30,7 +30,6 @@ from inspect_loop.units.models import Unit
 
 RECURRENCE_MONTHS = 2
 # The served notices in the order the figures list them (``service_figures``).
-SERVICE_KINDS_ORDER = (DocumentKind.reminder, DocumentKind.summons, DocumentKind.referral)
 STATISTICAL_LEVELS = (RegionLevel.county, RegionLevel.township)
 
 
@@ -247,7 +246,7 @@ def service_figures(period: Period) -> dict:
         .group_by(Document.kind)).all()
     counted = {DocumentKind(kind): (int(issued), int(served)) for kind, issued, served in rows}
     figures = {}
-    for kind in SERVICE_KINDS_ORDER:
+    for kind in SERVED_KINDS:
         issued, served = counted.get(kind, (0, 0))
         figures[kind.value] = {"issued": issued, "served": served, "rate": ratio(served, issued)}
     return figures
