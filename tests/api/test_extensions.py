@@ -66,6 +66,17 @@ def test_the_county_office_chooses_who_decides(api, county, database):
                 json={"approved": False, "reason": "未见采购凭证"}))
 
 
+def test_requests_for_one_finding_sent_at_once_leave_one_pending(app, api, tokens, county, database):
+    """The township office's form sent twice (or two clerks at once): one pending request, the others told (409)
+    which request is already waiting."""
+    case_id, finding_ids = new_case(api, county.units.shop.id, "XF-01")
+    answers = at_once(app, tokens, "2026-03-05", lambda rival, index: rival.post(
+        "/extensions", "east", json={"case_id": case_id, "finding_ids": finding_ids, **ASK}))
+    winner = one_winner(answers, won=201)
+    assert events("extension.requested") == 1
+    assert [request.id for request in database.session.query(ExtensionRequest)] == [winner["id"]]
+
+
 def test_two_deciders_at_once_one_wins(app, api, tokens, county, database):
     """The county office and the administrator decide the same request at the same moment: one decision, one
     notice, the other told (409) what it lost to."""
