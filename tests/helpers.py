@@ -26,3 +26,9 @@ def strict_login(strict_app, username: str, password: str = "correct-horse-batte
     assert client.post("/login", data={"username": username, "password": password,
                                        "csrf_token": token}).status_code == 302
     return client
+
+
+def phone_rows(html: str) -> list[str]:
+    """The text of each list row as a phone shows it (the ``m.phone_row`` cell), its tags stripped."""
+    cells = re.findall(r'<td class="phone-row"[^>]*>(.*?)</td>', html, flags=re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]

@@ -1,6 +1,6 @@
 """Read-side helpers for cases: risk colour, overdue."""
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy import case as sql_case
 
 from inspect_loop import clock
@@ -15,6 +15,17 @@ def overdue_condition(today=None):
     """SQL condition: a finding is overdue when today is past its deadline and it is not closed."""
     today = today or clock.today()
     return and_(Finding.status == FindingStatus.open, Finding.deadline < today)
+
+
+def open_finding_summary(today, by=Finding.case_id):
+    """Open findings grouped ``by`` a column of Finding (the case, or the unit), as a subquery: the key (named
+    like the column), ``open_count``, ``overdue_count``, ``nearest_deadline`` and ``latest_deadline``. Lists
+    join it to show "未销号3（逾期1）· 12-04 逾期1天" per row in the same query."""
+    return (select(by.label(by.key), func.count(Finding.id).label("open_count"),
+                   func.sum(sql_case((Finding.deadline < today, 1), else_=0)).label("overdue_count"),
+                   func.min(Finding.deadline).label("nearest_deadline"),
+                   func.max(Finding.deadline).label("latest_deadline"))
+            .where(Finding.status == FindingStatus.open).group_by(by).subquery())
 
 
 def risk_color_expression(today=None):

@@ -20,7 +20,7 @@ from inspect_loop import clock
 from inspect_loop.api import scope
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import open_case_of
+from inspect_loop.cases.queries import open_case_of, open_finding_summary
 from inspect_loop.cases.sweep import awaiting_follow_up, reinspections_due
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
@@ -101,21 +101,17 @@ def plans_statement(user: User, day):
 
 
 def task_statement(tab: str, user: User, day):
+    """Rows of plans, or of (case, unit, open findings, overdue ones, nearest deadline, latest deadline) for the
+    re-inspections and follow-ups: the open findings' summary is joined in SQL, one query per page."""
     if tab == "plans":
         return plans_statement(user, day).options(
             selectinload(InspectionPlan.unit).selectinload(Unit.township), selectinload(InspectionPlan.team))
     due = reinspections_due(day) if tab == "reinspections" else awaiting_follow_up(day)
-    return filtered(due, user).options(selectinload(Unit.township))
-
-
-def latest_deadlines(case_ids: list[int]) -> dict[int, object]:
-    """The last deadline among each case's open findings (when a re-inspection or follow-up is due)."""
-    if not case_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Finding.case_id, func.max(Finding.deadline))
-        .where(Finding.case_id.in_(case_ids), Finding.status == FindingStatus.open)
-        .group_by(Finding.case_id)).all())
+    summary = open_finding_summary(day)
+    return (filtered(due, user).outerjoin(summary, summary.c.case_id == Case.id)
+            .add_columns(func.coalesce(summary.c.open_count, 0), func.coalesce(summary.c.overdue_count, 0),
+                         summary.c.nearest_deadline, summary.c.latest_deadline)
+            .options(selectinload(Unit.township)))
 
 
 def export_tasks(tab: str, day):
@@ -128,12 +124,11 @@ def export_tasks(tab: str, day):
                  "team": _("、").join(member.label for member in plan.team), "notes": plan.notes}
                 for (plan,) in rows]
     else:
-        deadlines = latest_deadlines([case.id for case, _unit in rows])
         columns = [("unit", _("单位")), ("township", _("乡镇（街道）")), ("address", _("地址")),
                    ("stage", _("闭环阶段")), ("deadline", _("整改期限")), ("case", _("案件编号"))]
         data = [{"unit": unit.name, "township": unit.township.name, "address": unit.address,
-                 "stage": label(case.stage), "deadline": iso_date(deadlines.get(case.id)), "case": case.id}
-                for case, unit in rows]
+                 "stage": label(case.stage), "deadline": iso_date(latest), "case": case.id}
+                for case, unit, *_counts, latest in rows]
     return xlsx_list(str(TAB_TITLES[tab]), columns, data, f"today-{tab}",
                      filters=[(_("日期"), day.isoformat())])
 
@@ -147,9 +142,8 @@ def today():
     if wants_xlsx():
         return export_tasks(tab, day)
     pager = paginate(task_statement(tab, current_user, day))
-    deadlines = {} if tab == "plans" else latest_deadlines([case.id for case, _unit in pager.items])
     return render_template(
-        "inspector/today.html", tab=tab, pager=pager, day=day, deadlines=deadlines,
+        "inspector/today.html", tab=tab, pager=pager, day=day,
         may_verify=allowed(current_user, Action.verify_rectification),
         tabs=[(name, TAB_TITLES[name], url_for("web.today", tab=name)) for name in tabs],
         township_options=[(region.id, region.name) for region in townships_for(current_user)])

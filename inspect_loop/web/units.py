@@ -24,7 +24,7 @@ from inspect_loop.api import scope
 from inspect_loop.audit.models import Event
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import risk_color_expression
+from inspect_loop.cases.queries import open_finding_summary, risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
@@ -58,13 +58,18 @@ def townships_for(user: User) -> list[Region]:
     return list(db.session.scalars(statement))
 
 
-def units_statement(user: User):
-    """Units the user may see as rows (unit, risk colour, stage of the open case), filtered by the query
-    string: ``q`` (name, address or USCC), ``township``, ``risk``, ``status``, ``stage``."""
-    risk = risk_color_expression().label("risk")
+def units_statement(user: User, today):
+    """Units the user may see as rows (unit, risk colour, stage of the open case, open findings, overdue ones,
+    nearest deadline), filtered by the query string: ``q`` (name, address or USCC), ``township``, ``risk``,
+    ``status``, ``stage``. The counts come from one grouped subquery joined here, so a page of units is one
+    query whatever its size."""
+    risk = risk_color_expression(today).label("risk")
     stage = (select(Case.stage).where(Case.unit_id == Unit.id, Case.status == CaseStatus.open)
              .correlate(Unit).scalar_subquery().label("stage"))
-    statement = select(Unit, risk, stage).where(scope.unit_condition(user))
+    summary = open_finding_summary(today, by=Finding.unit_id)
+    statement = (select(Unit, risk, stage, func.coalesce(summary.c.open_count, 0),
+                        func.coalesce(summary.c.overdue_count, 0), summary.c.nearest_deadline)
+                 .outerjoin(summary, summary.c.unit_id == Unit.id).where(scope.unit_condition(user)))
     text = search_text()
     if text:
         statement = statement.where(or_(Unit.name.ilike(like(text), escape="\\"),
@@ -74,7 +79,7 @@ def units_statement(user: User):
     if township:
         statement = statement.where(Unit.township_id == township)
     if request.args.get("risk") in RISK_COLORS:
-        statement = statement.where(risk_color_expression() == request.args["risk"])
+        statement = statement.where(risk_color_expression(today) == request.args["risk"])
     if request.args.get("status") in set(UnitStatus):
         statement = statement.where(Unit.status == request.args["status"])
     if request.args.get("stage") in set(Stage):
@@ -91,8 +96,9 @@ def unit_filter_options(user: User) -> dict:
 @bp.route("/units")
 @permission_required(Action.view_cases)
 def units():
-    pager = paginate(units_statement(current_user).options(selectinload(Unit.township)))
-    return render_template("units/list.html", pager=pager, **unit_filter_options(current_user),
+    today = clock.today()
+    pager = paginate(units_statement(current_user, today).options(selectinload(Unit.township)))
+    return render_template("units/list.html", pager=pager, today=today, **unit_filter_options(current_user),
                            may_create=allowed(current_user, Action.manage_units),
                            may_inspect=allowed(current_user, Action.record_inspection))
 
@@ -116,7 +122,7 @@ def applied_filters(user: User) -> list[tuple[str, str]]:
 @bp.route("/units.xlsx")
 @permission_required(Action.view_cases)
 def export_units():
-    rows = db.session.execute(units_statement(current_user).options(selectinload(Unit.township))
+    rows = db.session.execute(units_statement(current_user, clock.today()).options(selectinload(Unit.township))
                               .limit(MAX_EXPORT_ROWS)).all()
     columns = [("name", _("单位名称")), ("uscc", _("统一社会信用代码")), ("township", _("乡镇（街道）")),
                ("address", _("地址")), ("category", _("类别")), ("risk", _("风险")), ("stage", _("闭环阶段")),
@@ -124,7 +130,7 @@ def export_units():
     data = [{"name": unit.name, "uscc": unit.uscc or "", "township": unit.township.name,
              "address": unit.address, "category": unit.category, "risk": str(RISK_WORDS[risk]),
              "stage": label(Stage(stage)) if stage else _("无进行中案件"), "status": label(unit.status)}
-            for unit, risk, stage in rows]
+            for unit, risk, stage, *_summary in rows]
     return xlsx_list(_("单位清单"), columns, data, "units", filters=applied_filters(current_user))
 
 

@@ -16,7 +16,7 @@ from inspect_loop.interviews.operations import convene_round, record_attendance
 from inspect_loop.letters.models import Document, DocumentKind
 from inspect_loop.regions.operations import update_hazard_type
 from tests.factories import inspect
-from tests.helpers import at
+from tests.helpers import at, phone_rows
 from tests.web.test_uploads import jpeg_bytes, upload
 
 
@@ -88,6 +88,14 @@ def test_the_re_inspection_tab_lists_reminder_cases_past_their_deadline(login, c
     assert "某电子商务商行" not in filtered and "马涧五金加工厂" in filtered
     assert "某电子商务商行" in township and "马涧五金加工厂" not in township  # east sees its own township
     assert f'href="/units/{county.units.shop.id}/verify"' in page
+
+
+def test_a_re_inspection_row_on_a_phone_counts_the_open_problems_and_the_nearest_deadline(login, county):
+    reminder_case(county, county.units.shop, "XF-01", "YD-01", day="2026-03-02")  # due on 03-09 and 03-07
+    with at("2026-03-20"):
+        page = login("inspector").get("/today?tab=reinspections").get_data(as_text=True)
+    assert phone_rows(page) == ["某电子商务商行一次提醒兰江街道 · 未销号2（逾期2） · 03-07 逾期13天"]
+    assert '<td data-label="整改期限">2026-03-09</td>' in page  # the desktop keeps the last deadline
 
 
 def test_today_exports_the_tab_to_excel(login, county):

@@ -14,7 +14,7 @@ from inspect_loop.letters.models import Document
 from inspect_loop.letters.tokens import make_token
 from inspect_loop.units.operations import create_unit
 from tests.factories import PASSWORD, inspect, make_uscc
-from tests.helpers import at
+from tests.helpers import at, phone_rows
 from tests.web.conftest import launch_chromium, needs_chromium
 from tests.web.test_inbox import assigned
 from tests.web.test_uploads import jpeg_bytes, upload
@@ -70,6 +70,19 @@ def test_the_unit_list_is_paginated_and_keeps_its_filters(login, county):
     assert 'href="/units?q=%E6%B5%8B%E8%AF%95%E5%95%86%E9%93%BA&amp;page=2"' in first
     second = page(client, "/units?q=测试商铺&page=2")
     assert "测试商铺24" in second and "测试商铺00" not in second
+
+
+def test_a_unit_row_on_a_phone_counts_its_open_problems_the_overdue_ones_and_the_nearest_deadline(login, county):
+    with at("2026-03-02"):
+        inspect(county, county.units.shop, "XF-01", "YD-01")  # due on 03-09 and 03-07
+        inspect(county, county.units.factory, "SP-01")  # due on 03-09
+    db.session.commit()
+    with at("2026-03-08"):
+        rows = phone_rows(page(login("inspector"), "/units"))
+    # line 1 (name, risk word, stage) and line 2 run together once the tags are stripped
+    assert rows == ["柏社农贸市场绿兰江街道 · 无未销号问题",
+                    "某电子商务商行黄一次提醒兰江街道 · 未销号2（逾期1） · 03-07 逾期1天",
+                    "马涧五金加工厂绿一次提醒马涧镇 · 未销号1 · 03-09 剩1天"]
 
 
 def test_the_unit_list_exports_the_whole_filtered_list(login, county):
