@@ -509,6 +509,10 @@ def test_the_admin_lists_read_in_two_lines_on_a_phone_each_row_a_link_to_its_pag
     assert phone_row(hazards, f"/admin/hazards/{county.hazards['SC-01'].id}") == (
         "危险化学品储存不规范 重大", "SC-01 · 生产安全 · 生产 · 5个工作日")
     assert '<span class="chip chip-bad">重大</span>' in hazards
+    admin.post("/admin/hazards/new", data={"code": "XF-09", "category": "消防", "title": "疏散通道堵塞", "sector": "消防",
+                                           "severity": "general", "rectify_days": "3", "day_basis": "calendar"})
+    same = db.session.scalar(select(HazardType.id).where(HazardType.code == "XF-09"))
+    assert phone_row(text_of(admin.get("/admin/hazards?q=XF-09")), f"/admin/hazards/{same}")[1] == "XF-09 · 消防 · 3个自然日"
     regions = text_of(admin.get("/admin/regions"))
     assert phone_row(regions, f"/admin/regions/{county.west.id}") == ("马涧镇 乡镇（街道）", "330781101 · 上级：兰溪市")
     assert phone_row(regions, f"/admin/regions/{county.county.id}") == ("兰溪市 县（市、区）", "330781 · 无上级")
