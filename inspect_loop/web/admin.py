@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from inspect_loop import clock
 from inspect_loop.config import is_loopback_url
@@ -30,7 +30,16 @@ from inspect_loop.web.helpers import attach_error, commit_or_message, commit_or_
 from inspect_loop.web.labels import label, options
 
 REQUIRED = _l("必填")
+# A choice a form starts with when nothing is chosen yet: no role, department, kind, region or level is
+# pre-selected, since each decides what a user may do or where a record belongs (docs/office-and-admin.md,
+# "Defaults of the admin forms").
+UNCHOSEN = ""
 NO_DEPARTMENT = 0  # the department choice of roles without one (admin, inspector, viewer)
+
+
+def chosen_id(value) -> int | None:
+    """A posted id of a select with a placeholder: the placeholder ("") is no id."""
+    return None if value in (None, UNCHOSEN) else int(value)
 
 USER_COLUMNS = [
     Column("username", _l("用户名")), Column("display_name", _l("姓名")), Column("role", _l("角色")),
@@ -40,14 +49,23 @@ USER_COLUMNS = [
 
 class UserFields(FlaskForm):
     display_name = StringField(_l("姓名或称呼"), validators=[Optional(), Length(max=50)])
-    role = SelectField(_l("角色"), validators=[DataRequired(REQUIRED)])
-    department = SelectField(_l("所属部门"), coerce=int)
+    role = SelectField(_l("角色"), default=UNCHOSEN, validators=[DataRequired(_l("请选择角色"))])
+    # "0" (无) is a choice of its own, so the check is on the posted text, not on the id.
+    department = SelectField(_l("所属部门"), coerce=chosen_id, validators=[InputRequired(_l("请选择所属部门"))])
+    grant_admin = BooleanField(_l("我确认授予系统管理员权限"))
+    role_before: Role | None = None  # the edited user's role; None for a new user
 
     def fill_choices(self) -> None:
-        self.role.choices = options(Role)
-        self.department.choices = [(NO_DEPARTMENT, _("无（系统管理员、暗访督查员、领导）")),
+        self.role.choices = [(UNCHOSEN, _("请选择角色")), *options(Role)]
+        self.department.choices = [(UNCHOSEN, _("请选择所属部门")), (NO_DEPARTMENT, _("无（系统管理员、暗访督查员、领导）")),
                                    *[(department.id, _("%(name)s（%(code)s）", name=department.name, code=department.code))
                                      for department in queries.all_departments()]]
+
+    def validate_grant_admin(self, field) -> None:
+        """Making someone an administrator gives every right over every county: it is confirmed, not
+        slipped into a save by a wrong pick in the role list."""
+        if self.role.data == Role.admin and self.role_before != Role.admin and not field.data:
+            raise ValidationError(_("授予系统管理员权限前，请勾选“我确认授予系统管理员权限”"))
 
     def chosen_department(self) -> Department | None:
         return db.session.get(Department, self.department.data) if self.department.data else None
@@ -126,6 +144,7 @@ def edit_form(user: User, **kwargs) -> UserFields:
     show the stored values after another form of the page failed)."""
     form = UserFields(data={"display_name": user.display_name, "role": user.role.value,
                             "department": user.department_id or NO_DEPARTMENT}, **kwargs)
+    form.role_before = user.role
     form.fill_choices()
     return form
 

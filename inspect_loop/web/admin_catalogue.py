@@ -32,7 +32,7 @@ from inspect_loop.stats.excel import Column
 from inspect_loop.users.permissions import Action
 from inspect_loop.web import admin_queries as queries
 from inspect_loop.web import bp
-from inspect_loop.web.admin import REQUIRED
+from inspect_loop.web.admin import REQUIRED, UNCHOSEN, chosen_id
 from inspect_loop.web.arguments import query_text
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
@@ -89,7 +89,7 @@ class RegionEditForm(FlaskForm):
 
 class RegionForm(RegionEditForm):
     code = StringField(_l("区划代码"), validators=[DataRequired(REQUIRED), Length(max=20)])
-    level = SelectField(_l("层级"), validators=[DataRequired(REQUIRED)])
+    level = SelectField(_l("层级"), default=UNCHOSEN, validators=[DataRequired(_l("请选择层级"))])
     parent_code = StringField(_l("上级区划代码"), validators=[Optional(), Length(max=20)])
 
 
@@ -111,7 +111,7 @@ def admin_regions():
 @catalogue_required
 def admin_region_new():
     form = RegionForm()
-    form.level.choices = options(RegionLevel)
+    form.level.choices = [(UNCHOSEN, _("请选择层级")), *options(RegionLevel)]
     if form.validate_on_submit():
         done = save(form, lambda: create_region(current_user, code=form.code.data, name=form.name.data,
                                                 level=RegionLevel(form.level.data),
@@ -165,8 +165,8 @@ class DepartmentEditForm(FlaskForm):
 
 class DepartmentForm(DepartmentEditForm):
     code = StringField(_l("部门代码"), validators=[DataRequired(REQUIRED), Length(max=40)])
-    kind = SelectField(_l("类别"), validators=[DataRequired(REQUIRED)])
-    region = SelectField(_l("所在区划"), coerce=int, validators=[DataRequired(REQUIRED)])
+    kind = SelectField(_l("类别"), default=UNCHOSEN, validators=[DataRequired(_l("请选择类别"))])
+    region = SelectField(_l("所在区划"), coerce=chosen_id, validators=[DataRequired(_l("请选择所在区划"))])
 
     def fill_choices(self) -> None:
         super().fill_choices()
@@ -195,8 +195,9 @@ def admin_departments():
 def admin_department_new():
     form = DepartmentForm()
     form.fill_choices()
-    form.kind.choices = options(DepartmentKind)
-    form.region.choices = [(region.id, f"{region.code} {region.name}") for region in queries.counties_and_townships()]
+    form.kind.choices = [(UNCHOSEN, _("请选择类别")), *options(DepartmentKind)]
+    form.region.choices = [(UNCHOSEN, _("请选择所在区划")),
+                           *[(region.id, f"{region.code} {region.name}") for region in queries.counties_and_townships()]]
     if form.validate_on_submit():
         done = save(form, lambda: create_department(
             current_user, code=form.code.data, name=form.name.data, kind=DepartmentKind(form.kind.data),
@@ -235,10 +236,11 @@ class HazardEditForm(FlaskForm):
     category = StringField(_l("类别（如消防安全）"), validators=[DataRequired(REQUIRED), Length(max=40)])
     title = StringField(_l("隐患名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
     sector = StringField(_l("行业（由该行业的主管部门签认）"), validators=[DataRequired(REQUIRED), Length(max=40)])
-    severity = SelectField(_l("等级"), validators=[DataRequired(REQUIRED)])
+    # A new hazard type starts as 一般 and 自然日 (the shorter, stricter count; the import's default too).
+    severity = SelectField(_l("等级"), default=Severity.general.value, validators=[DataRequired(REQUIRED)])
     rectify_days = IntegerField(_l("整改天数"), validators=[
         InputRequired(REQUIRED), NumberRange(0, 365, _l("应为0至365的整数"))])
-    day_basis = SelectField(_l("计日方式"), validators=[DataRequired(REQUIRED)])
+    day_basis = SelectField(_l("计日方式"), default=DayBasis.calendar.value, validators=[DataRequired(REQUIRED)])
     legal_basis = StringField(_l("法律依据"), validators=[Optional(), Length(max=500)])
 
     def fill_choices(self) -> None:

@@ -277,7 +277,8 @@ def test_lists_are_paginated(admin, county):
     first = text_of(admin.get("/admin/regions?level=village"))
     second = text_of(admin.get("/admin/regions?level=village&page=2"))
     assert "第 1 / 2 页" in first and "共 26 条" in first
-    assert len(re.findall(r"测试村\d+", first)) == 19 and len(re.findall(r"测试村\d+", second)) == 6
+    # Each name is shown twice: in the phone's row and in the desktop's cell.
+    assert len(set(re.findall(r"测试村\d+", first))) == 19 and len(set(re.findall(r"测试村\d+", second))) == 6
 
 
 # -- CSRF --------------------------------------------------------------------------------------------
@@ -375,3 +376,146 @@ def test_an_edit_form_carries_its_csrf_token(strict_app, login, county):
                                    "csrf_token": csrf_token_of(client.get(page))}).status_code == 302
     db.session.expire_all()
     assert county.east.name == "兰江街道办事处"
+
+
+# -- defaults: nothing privileged or consequential is chosen for the administrator ---------------------
+
+def options_of(page: str, name: str) -> list[tuple[str, str, bool]]:
+    """The options of the <select name=…> as (value, text, selected)."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, name
+    return [(re.search(r'value="([^"]*)"', attributes).group(1), text, " selected" in attributes)
+            for attributes, text in re.findall(r"<option([^>]*)>(.*?)</option>", select.group(1), re.S)]
+
+
+def selected(page: str, name: str) -> list[str]:
+    return [value for value, _text, chosen in options_of(page, name) if chosen]
+
+
+def error_under(page: str, field: str) -> str:
+    """The field's block when it shows an error ('' without one); a checkbox sits inside its label."""
+    block = re.search(rf'<div class="field has-error">(?:(?!</div>).)*?(?:for|name)="{field}"(?:(?!</div>).)*</div>',
+                      page, re.S)
+    return block.group(0) if block else ""
+
+
+def test_a_new_user_starts_with_no_role_and_no_department_chosen(admin):
+    page = text_of(admin.get("/admin/users/new"))
+    assert options_of(page, "role")[0] == ("", "请选择角色", True)
+    assert selected(page, "role") == [""]
+    assert options_of(page, "department")[0] == ("", "请选择所属部门", True)
+    assert selected(page, "department") == [""]
+    assert 'name="grant_admin"' in page and 'name="grant_admin" checked' not in page
+
+
+@pytest.mark.parametrize("missing, language, message", [
+    ("role", "", "请选择角色"), ("role", "?lang=en", "Choose a role"),
+    ("department", "", "请选择所属部门"), ("department", "?lang=en", "Choose a department"),
+])
+def test_a_new_user_without_a_role_or_department_is_not_created(admin, missing, language, message):
+    form = {"username": "newcomer", "role": "viewer", "department": "0", "password": NEW_PASSWORD,
+            "repeat": NEW_PASSWORD}
+    before = db.session.scalar(select(func.count(User.id)))
+    for posted in ({**form, missing: ""}, {key: value for key, value in form.items() if key != missing}):
+        response = admin.post(f"/admin/users/new{language}", data=posted)
+        assert response.status_code == 400
+        assert message in error_under(text_of(response), missing), posted
+        assert selected(text_of(response), missing) == [""]
+    assert db.session.scalar(select(func.count(User.id))) == before and user_named("newcomer") is None
+
+
+def test_an_administrator_is_made_only_with_the_confirmation(admin, county):
+    form = {"username": "second-admin", "role": "admin", "department": "0", "password": NEW_PASSWORD,
+            "repeat": NEW_PASSWORD}
+    refused = admin.post("/admin/users/new", data=form)
+    assert refused.status_code == 400 and "请勾选“我确认授予系统管理员权限”" in error_under(text_of(refused), "grant_admin")
+    english = admin.post("/admin/users/new?lang=en", data=form)
+    assert "Tick “I confirm granting system administrator rights”" in error_under(text_of(english), "grant_admin")
+    assert user_named("second-admin") is None
+    assert admin.post("/admin/users/new?lang=zh_CN", data={**form, "grant_admin": "y"}).status_code == 302
+    assert user_named("second-admin").role == Role.admin
+    # Another role needs no confirmation; changing a user to administrator does.
+    viewer_page = f"/admin/users/{county.users.viewer.id}"
+    assert 'name="grant_admin"' in text_of(admin.get(viewer_page))
+    refused = admin.post(viewer_page, data={"role": "admin", "department": "0"})
+    assert refused.status_code == 400 and "我确认授予系统管理员权限" in error_under(text_of(refused), "grant_admin")
+    db.session.expire_all()
+    assert user_named("viewer").role == Role.viewer
+    assert admin.post(viewer_page, data={"role": "admin", "department": "0", "grant_admin": "y"}).status_code == 302
+    db.session.expire_all()
+    assert user_named("viewer").role == Role.admin
+    # An administrator already: its page keeps its role selected and saves without asking again.
+    second = f"/admin/users/{user_named('second-admin').id}"
+    page = text_of(admin.get(second))
+    assert selected(page, "role") == ["admin"] and 'name="grant_admin"' not in page
+    assert admin.post(second, data={"display_name": "第二管理员", "role": "admin", "department": "0"}).status_code == 302
+
+
+def test_editing_a_user_keeps_its_role_and_department_selected(admin, county):
+    page = text_of(admin.get(f"/admin/users/{county.users.fire.id}"))
+    assert selected(page, "role") == ["regulator"] and selected(page, "department") == [str(county.fire.id)]
+    page = text_of(admin.get(f"/admin/users/{county.users.inspector.id}"))
+    assert selected(page, "role") == ["inspector"] and selected(page, "department") == ["0"]
+
+
+def test_the_catalogue_forms_choose_no_level_kind_or_region_and_the_mildest_severity(admin, county):
+    region = text_of(admin.get("/admin/regions/new"))
+    assert options_of(region, "level")[0] == ("", "请选择层级", True) and selected(region, "level") == [""]
+    department = text_of(admin.get("/admin/departments/new"))
+    assert options_of(department, "kind")[0] == ("", "请选择类别", True) and selected(department, "kind") == [""]
+    assert options_of(department, "region")[0] == ("", "请选择所在区划", True) and selected(department, "region") == [""]
+    assert selected(department, "enforcement_powers") == [""]  # by kind: a safety office holds none
+    hazard = text_of(admin.get("/admin/hazards/new"))
+    assert selected(hazard, "severity") == ["general"] and selected(hazard, "day_basis") == ["calendar"]
+    for path, form, field, message in [
+        ("/admin/regions/new", {"code": "330781102", "name": "梅江镇", "parent_code": "330781"}, "level", "请选择层级"),
+        ("/admin/departments/new", {"code": "LX-ZJ", "name": "兰溪市住建局", "region": county.county.id,
+                                    "sectors": "燃气"}, "kind", "请选择类别"),
+        ("/admin/departments/new", {"code": "LX-ZJ", "name": "兰溪市住建局", "kind": "regulator", "region": "",
+                                    "sectors": "燃气"}, "region", "请选择所在区划"),
+        ("/admin/departments/new?lang=en", {"code": "LX-ZJ", "name": "兰溪市住建局", "kind": "",
+                                            "region": county.county.id}, "kind", "Choose a category"),
+    ]:
+        response = admin.post(path, data=form)
+        assert response.status_code == 400 and message in error_under(text_of(response), field), (path, form)
+    assert db.session.scalar(select(func.count(Region.id)).where(Region.code == "330781102")) == 0
+    assert db.session.scalar(select(func.count(Department.id)).where(Department.code == "LX-ZJ")) == 0
+
+
+# -- the lists on a phone -------------------------------------------------------------------------------
+
+def phone_row(page: str, href: str) -> tuple[str, str]:
+    """The two lines of the phone row that links to ``href``, as text."""
+    row = re.search(rf'<td class="phone-row" data-label=""><a class="row-link" href="{re.escape(href)}">'
+                    r'<span class="row-line row-first">(.*?)</span><span class="row-line row-second">(.*?)</span></a>',
+                    page, re.S)
+    assert row, href
+    return tuple(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", line)).strip() for line in row.groups())
+
+
+def test_the_admin_lists_read_in_two_lines_on_a_phone_each_row_a_link_to_its_page(admin, county):
+    county.users.market.active = False
+    county.fire.contact_person, county.fire.contact_phone = "王队长", "0579-88881234"
+    db.session.commit()
+    users = text_of(admin.get("/admin/users"))
+    assert phone_row(users, f"/admin/users/{county.users.admin.id}") == ("管理员（root） 系统管理员", "无所属部门 · 启用")
+    assert phone_row(users, f"/admin/users/{county.users.fire.id}") == ("fire 行业主管部门", "兰溪市消防救援大队 · 启用")
+    assert phone_row(users, f"/admin/users/{county.users.market.id}")[1] == "兰溪市市场监管局 · 停用"
+    departments = text_of(admin.get("/admin/departments"))
+    assert phone_row(departments, f"/admin/departments/{county.fire.id}") == (
+        "兰溪市消防救援大队 行业主管部门", "兰溪市 · 消防 · 王队长 0579-88881234")
+    assert phone_row(departments, f"/admin/departments/{county.east_office.id}") == ("兰江街道平安办 平安办", "兰江街道")
+    hazards = text_of(admin.get("/admin/hazards"))
+    assert phone_row(hazards, f"/admin/hazards/{county.hazards['SC-01'].id}") == (
+        "危险化学品储存不规范 重大", "SC-01 · 生产安全 · 生产 · 5个工作日")
+    assert '<span class="chip chip-bad">重大</span>' in hazards
+    admin.post("/admin/hazards/new", data={"code": "XF-09", "category": "消防", "title": "疏散通道堵塞", "sector": "消防",
+                                           "severity": "general", "rectify_days": "3", "day_basis": "calendar"})
+    same = db.session.scalar(select(HazardType.id).where(HazardType.code == "XF-09"))
+    assert phone_row(text_of(admin.get("/admin/hazards?q=XF-09")), f"/admin/hazards/{same}")[1] == "XF-09 · 消防 · 3个自然日"
+    regions = text_of(admin.get("/admin/regions"))
+    assert phone_row(regions, f"/admin/regions/{county.west.id}") == ("马涧镇 乡镇（街道）", "330781101 · 上级：兰溪市")
+    assert phone_row(regions, f"/admin/regions/{county.county.id}") == ("兰溪市 县（市、区）", "330781 · 无上级")
+    for page in (users, departments, hazards, regions):
+        assert '<table class="cards rows">' in page
+    assert 'class="empty"' in text_of(admin.get("/admin/hazards?q=没有这种隐患"))
