@@ -2,7 +2,8 @@
 # Both install what is missing first: Debian packages (CJK fonts, Pango, HarfBuzz subsetter, Chromium for
 # the browser tests), a virtual environment and the Python dependencies, and the notices' GB/T 9704 faces
 # (`make fonts`: Fandol 仿宋/黑体/楷体 from Debian's texlive-lang-chinese into letters/fonts/; without them the
-# notices fall back to Noto CJK).
+# notices fall back to Noto CJK). `make test` also installs axe-core from npm (`make axe`, pinned to
+# AXE_VERSION, into .venv/node/) for the accessibility test (docs/accessibility.md); it fails when npm does.
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,8 +15,10 @@ TEST_PACKAGES := chromium
 PYTEST_ARGS ?=
 FLASK := $(BIN)/flask --app inspect_loop
 CATALOGUE := translations/en/LC_MESSAGES/messages.mo
+AXE_VERSION := 4.10.3
+AXE_STAMP := $(VENV)/node/.axe-core-$(AXE_VERSION)
 
-.PHONY: run test setup fonts system-packages test-system-packages lint clean
+.PHONY: run test setup fonts axe system-packages test-system-packages lint clean
 
 define apt_install
 	@missing=""; for package in $(1); do \
@@ -53,6 +56,18 @@ setup: system-packages $(STAMP)
 fonts: | $(STAMP)
 	$(BIN)/python -m inspect_loop.letters.font_setup
 
+# axe-core for tests/web/test_accessibility.py, from the npm registry once per version (the tests themselves
+# need no network). Debian's npm is installed only when there is no npm at all: NodeSource's nodejs brings its
+# own and conflicts with Debian's package.
+$(AXE_STAMP): | $(STAMP)
+	@command -v npm >/dev/null || { \
+		echo "Installing Debian packages: nodejs npm"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	npm install --no-save --no-audit --no-fund --no-package-lock --prefix $(VENV)/node axe-core@$(AXE_VERSION)
+	touch $(AXE_STAMP)
+
+axe: $(AXE_STAMP)
+
 # The English catalogue, compiled when its .po changed (the .mo is build output, not committed; docs/i18n.md).
 $(CATALOGUE): translations/en/LC_MESSAGES/messages.po | $(STAMP)
 	$(BIN)/pybabel compile -d translations
@@ -65,7 +80,7 @@ run: setup fonts $(CATALOGUE)
 
 # Lint, then the suite on SQLite, then on PostgreSQL when a server answers at 127.0.0.1:5432 (CI requires it:
 # INSPECT_LOOP_REQUIRE_POSTGRES=1).
-test: test-system-packages $(STAMP) fonts $(CATALOGUE)
+test: test-system-packages $(STAMP) fonts $(AXE_STAMP) $(CATALOGUE)
 	$(BIN)/ruff check inspect_loop tests bench
 	./.ci/test-suite $(PYTEST_ARGS)
 
