@@ -6,7 +6,8 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from playwright.sync_api import sync_playwright
+from sqlalchemy import event, func, select
 
 from inspect_loop.assignments.models import CloseOut, SignOff
 from inspect_loop.assignments.operations import (
@@ -24,8 +25,9 @@ from inspect_loop.inspections.models import FindingStatus, InspectionKind
 from inspect_loop.inspections.operations import report_rectification
 from inspect_loop.regions.operations import create_hazard_type
 from inspect_loop.units.operations import create_unit
-from tests.factories import inspect
+from tests.factories import PASSWORD, inspect
 from tests.helpers import at
+from tests.web.conftest import launch_chromium, needs_chromium
 
 TODAY = "2026-03-30"
 
@@ -145,8 +147,6 @@ def test_rows_name_the_hazards_and_the_days_left_or_overdue_the_most_urgent_firs
 def test_the_list_reads_its_rows_without_a_query_per_row(login, county):
     """Two rows or six: the page sends the same number of statements (the summary is one GROUP BY, the
     hazards one selectinload)."""
-    from sqlalchemy import event
-
     def statements_for_inbox():
         seen = []
 
@@ -262,3 +262,29 @@ def test_the_batch_operation_refuses_a_department_that_is_not_the_recipient(coun
         close_out_findings(users(county, "west")[0], assignment, [assignment.findings[0].id])
     assert "属地平安办" in str(refusal.value)
     assert not isinstance(refusal.value, Conflict)
+
+
+@needs_chromium
+def test_on_a_phone_the_rows_are_two_lines_and_select_all_signs_off_every_finding_in_one_tap(live_server, county):
+    assignment = reported_pair(county)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{live_server}/login")
+        page.fill("input[name=username]", "fire")
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        page.goto(f"{live_server}/inbox")
+        heights = page.eval_on_selector_all("table.rows tbody tr", "rows => rows.map(row => row.offsetHeight)")
+        assert len(heights) == 1 and heights[0] <= 64
+        with page.expect_navigation():
+            page.click("table.rows a.row-link")
+        page.check("#batch-all")
+        assert [box.is_checked() for box in page.query_selector_all("input[name=finding_ids]")] == [True, True]
+        with page.expect_navigation():
+            page.click("#submit-batch")
+        assert "所选问题已签认" in page.inner_text("main")
+        browser.close()
+    db.session.expire_all()
+    assert all(finding.signed_off_at for finding in assignment.findings)
