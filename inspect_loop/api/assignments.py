@@ -1,10 +1,12 @@
-"""交办单: a recipient's inbox, one 交办单, and its receipt (签收) by a recipient department."""
+"""交办单: a recipient's inbox, one 交办单, its receipt (签收) by a recipient department, and the sign-off and
+close-out of several of its findings in one request (all of them or none)."""
 
 from sqlalchemy import or_, select
 
 from inspect_loop.api import lookups, scope
 from inspect_loop.api import responses as out
 from inspect_loop.api import schemas as inp
+from inspect_loop.api.findings import close_out_out, sign_off_out
 from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import (
     ASSIGNMENT_LOADING,
@@ -14,7 +16,7 @@ from inspect_loop.api.serialize import (
     paginate,
 )
 from inspect_loop.assignments.models import Assignment
-from inspect_loop.assignments.operations import receive_assignment
+from inspect_loop.assignments.operations import close_out_findings, receive_assignment, sign_off_findings
 from inspect_loop.cases.models import Case
 from inspect_loop.errors import Forbidden
 from inspect_loop.units.models import Unit
@@ -62,3 +64,21 @@ def post_receipt(actor, assignment_id: int):
     assignment = lookups.get_or_404(Assignment, assignment_id, "assignment_id")
     receive_assignment(actor, assignment)
     return assignment_out(assignment, actor.department_id)
+
+
+@route("POST", "/assignments/<int:assignment_id>/sign-offs", summary="批量签认交办单上已报告整改的问题（全部或全不）",
+       permission=Action.sign_off, body=inp.FindingsDecisionIn, response=out.SignOffsOut, status=201)
+def post_sign_offs(actor, assignment_id: int, body: inp.FindingsDecisionIn):
+    assignment = lookups.get_or_404(Assignment, assignment_id, "assignment_id")
+    scope.require_assignment(actor, assignment)
+    decisions = sign_off_findings(actor, assignment, body.finding_ids, note=body.note)
+    return out.SignOffsOut(items=[sign_off_out(decision) for decision in decisions])
+
+
+@route("POST", "/assignments/<int:assignment_id>/close-outs", summary="批量验收销号交办单上已签认的问题（全部或全不）",
+       permission=Action.close_out, body=inp.FindingsDecisionIn, response=out.CloseOutsOut, status=201)
+def post_close_outs(actor, assignment_id: int, body: inp.FindingsDecisionIn):
+    assignment = lookups.get_or_404(Assignment, assignment_id, "assignment_id")
+    scope.require_assignment(actor, assignment)
+    records = close_out_findings(actor, assignment, body.finding_ids, note=body.note)
+    return out.CloseOutsOut(items=[close_out_out(record) for record in records])

@@ -5,6 +5,7 @@ from inspect_loop.api import responses as out
 from inspect_loop.api import schemas as inp
 from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import case_brief, finding_out, local
+from inspect_loop.assignments.models import CloseOut, SignOff
 from inspect_loop.assignments.operations import close_out, sign_off
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, NotFound
@@ -56,7 +57,11 @@ def post_rectification(actor, finding_id: int, body: inp.RectificationIn):
        permission=Action.sign_off, body=inp.SignOffIn, response=out.SignOffOut, status=201)
 def post_sign_off(actor, finding_id: int, body: inp.SignOffIn):
     finding = visible_finding(actor, finding_id)
-    decision = sign_off(actor, finding, approved=body.approved, note=body.note)
+    return sign_off_out(sign_off(actor, finding, approved=body.approved, note=body.note))
+
+
+def sign_off_out(decision: SignOff) -> out.SignOffOut:
+    finding = db.session.get(Finding, decision.finding_id)
     return out.SignOffOut(id=decision.id, finding_id=finding.id, approved=decision.approved, note=decision.note,
                           decided_at=local(decision.decided_at), department_code=decision.department.code,
                           finding=finding_out(finding), case=case_brief(finding.case))
@@ -66,7 +71,11 @@ def post_sign_off(actor, finding_id: int, body: inp.SignOffIn):
        body=inp.CloseIn, response=out.CloseOutOut, status=201)
 def post_close(actor, finding_id: int, body: inp.CloseIn):
     finding = visible_finding(actor, finding_id)
-    record = close_out(actor, finding, note=body.note)
+    return close_out_out(close_out(actor, finding, note=body.note))
+
+
+def close_out_out(record: CloseOut) -> out.CloseOutOut:
+    finding = db.session.get(Finding, record.finding_id)
     return out.CloseOutOut(id=record.id, finding_id=finding.id, note=record.note, closed_at=local(record.closed_at),
                            department_code=db.session.get(Department, record.department_id).code,
                            finding=finding_out(finding), case=case_brief(finding.case))

@@ -333,6 +333,14 @@ class CloseOutOut(Out):
     case: CaseBrief
 
 
+class SignOffsOut(Out):
+    items: list[SignOffOut]
+
+
+class CloseOutsOut(Out):
+    items: list[CloseOutOut]
+
+
 class EnforcementOut(Out):
     id: int
     case_id: int

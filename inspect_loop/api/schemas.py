@@ -264,6 +264,13 @@ class CloseIn(Body):
     note: Note | None = None
 
 
+class FindingsDecisionIn(Body):
+    """Several findings of one 交办单 in one action: all of them or none."""
+
+    finding_ids: list[Id] = Field(max_length=200, description="该交办单上的问题；任何一个不能办理时全部不办理")
+    note: Note | None = Field(None, description="对每个问题记录的同一意见")
+
+
 class EnforcementIn(Body):
     action: ActionKind
     departments: list[Code] = Field(max_length=20)

@@ -24,7 +24,7 @@ from inspect_loop.audit.log import record_event
 from inspect_loop.cases import ladder, policy
 from inspect_loop.cases.models import Case, CaseStatus
 from inspect_loop.db import db, lock
-from inspect_loop.errors import Conflict, Forbidden, InvalidInput, TransitionRefused
+from inspect_loop.errors import Conflict, DomainError, Forbidden, InvalidInput, TransitionRefused
 from inspect_loop.inspections.models import CloseKind, Finding, FindingDeadline, FindingStatus
 from inspect_loop.regions.lookup import safety_office_of
 from inspect_loop.regions.models import Department, DepartmentKind
@@ -207,3 +207,62 @@ def close_out(actor: User, finding: Finding, *, note: str | None = None) -> Clos
     if policy.is_done(case):
         ladder.close_rectified(case, actor)
     return record
+
+
+# -- several findings of one 交办单 at once --------------------------------------------------------------------
+
+BATCH_MAX = 200
+
+
+def findings_of(assignment: Assignment, finding_ids: list[int]) -> list[Finding]:
+    """The 交办单's findings named by ``finding_ids``, in the 交办单's order, each once."""
+    if not finding_ids:
+        raise InvalidInput("请至少选择一个问题", "finding_ids must not be empty", field="finding_ids")
+    if len(finding_ids) > BATCH_MAX:
+        raise InvalidInput(f"一次最多选择{BATCH_MAX}个问题", f"at most {BATCH_MAX} findings at once",
+                           field="finding_ids")
+    on_order = {finding.id: finding for finding in assignment.findings}
+    for finding_id in finding_ids:
+        if finding_id not in on_order:
+            raise InvalidInput(f"问题{finding_id}不在该交办单上", f"finding {finding_id} is not on this assignment",
+                               field="finding_ids")
+    wanted = set(finding_ids)
+    return [finding for finding_id, finding in on_order.items() if finding_id in wanted]
+
+
+def each_or_none(findings: list[Finding], step) -> list:
+    """``step(finding)`` for every finding, each checked and audited on its own. The first refusal refuses the
+    whole batch — the caller rolls back what the steps before it changed — and names the finding's hazard, so
+    the reader knows which one to look at."""
+    # Read before the first step: each step locks and expires the session.
+    titles = {finding.id: finding.hazard_type.title for finding in findings}
+    done = []
+    for finding in findings:
+        try:
+            done.append(step(finding))
+        except DomainError as refusal:
+            raise type(refusal)(f"“{titles[finding.id]}”（问题{finding.id}）：{refusal.message_zh}",
+                                f"finding {finding.id}: {refusal.message_en}", field="finding_ids",
+                                code=refusal.code, current=refusal.current) from refusal
+    return done
+
+
+def sign_off_findings(actor: User, assignment: Assignment, finding_ids: list[int],
+                      note: str | None = None) -> list[SignOff]:
+    """签认 several reported findings of one 交办单 in one action: all of them or none (``each_or_none``)."""
+    require(actor, Action.sign_off)
+    if actor.department_id != assignment.regulator_id:
+        raise Forbidden("只有交办单的行业主管部门可以签认", "only the regulator of the assignment may sign off")
+    findings = findings_of(assignment, finding_ids)
+    return each_or_none(findings, lambda finding: sign_off(actor, finding, approved=True, note=note))
+
+
+def close_out_findings(actor: User, assignment: Assignment, finding_ids: list[int],
+                       note: str | None = None) -> list[CloseOut]:
+    """验收销号 of several signed-off findings of one 交办单 in one action: all of them or none."""
+    require(actor, Action.close_out)
+    if actor.department_id != assignment.territorial_id:
+        raise Forbidden("只有交办单的属地平安办可以验收销号", "only the territorial office of the assignment may "
+                        "close out")
+    findings = findings_of(assignment, finding_ids)
+    return each_or_none(findings, lambda finding: close_out(actor, finding, note=note))

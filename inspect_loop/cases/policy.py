@@ -10,14 +10,14 @@ an action is the permission matrix (``users/permissions.py``).
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 
-from inspect_loop.assignments.models import Assignment, AssignmentFinding
+from inspect_loop.assignments.models import Assignment, AssignmentFinding, AssignmentReceipt, SignOff
 from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput, TransitionRefused
-from inspect_loop.inspections.models import Finding, FindingStatus, InspectionKind
+from inspect_loop.inspections.models import Finding, FindingStatus, InspectionKind, Rectification
 from inspect_loop.interviews.models import Summons
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, allowed, require, require_in_county
@@ -233,3 +233,53 @@ def first_day_due(deadlines: list[date]) -> date:
     """The first day a re-inspection or follow-up of findings with these deadlines is due (the SQL forms
     above, for the generator's plain rows)."""
     return max(deadlines) + timedelta(days=1)
+
+
+# -- what waits for a recipient of a 交办单 (the inbox's 待办) ---------------------------------------------------
+# A finding on a 交办单 moves between its two recipients: the township office (for the unit) reports the
+# rectification, the regulator signs it off or refuses it with a reason — a refusal hands it back to be
+# reported again —, and once signed off the township office closes it out. 业务指导 is offered, not required:
+# nothing waits for it (docs/web.md, "The inbox").
+
+def refused_since_last_report():
+    """SQL condition on ``Finding``: the regulator refused its sign-off after the latest rectification report."""
+    reported_later = exists().where(Rectification.finding_id == SignOff.finding_id,
+                                    Rectification.reported_at > SignOff.decided_at)
+    return exists().where(SignOff.finding_id == Finding.id, SignOff.approved.is_(False), ~reported_later)
+
+
+def awaiting_report():
+    """SQL condition on ``Finding``: open, not signed off, and not reported yet or reported before a refusal."""
+    return and_(Finding.status == FindingStatus.open, Finding.signed_off_at.is_(None),
+                or_(Finding.first_reported_at.is_(None), refused_since_last_report()))
+
+
+def awaiting_sign_off():
+    """SQL condition on ``Finding``: reported rectified, and not yet decided on since the latest report."""
+    return and_(Finding.status == FindingStatus.open, Finding.first_reported_at.is_not(None),
+                Finding.signed_off_at.is_(None), ~refused_since_last_report())
+
+
+def awaiting_close_out():
+    """SQL condition on ``Finding``: signed off by the regulator, not yet closed out."""
+    return and_(Finding.status == FindingStatus.open, Finding.signed_off_at.is_not(None))
+
+
+def waits_for(department_id: int):
+    """SQL condition on ``Assignment``: the 交办单 waits for the department, one of its recipients. For the
+    regulator: not yet received while a finding still needs its sign-off, or a finding awaiting its sign-off.
+    For the township office: not yet received while a finding is open, or a finding to report (again) or to
+    close out."""
+    def finding_on_it(*conditions):
+        return exists().where(AssignmentFinding.assignment_id == Assignment.id,
+                              Finding.id == AssignmentFinding.finding_id, *conditions)
+
+    received = exists().where(AssignmentReceipt.assignment_id == Assignment.id,
+                              AssignmentReceipt.department_id == department_id)
+    open_unsigned = and_(Finding.status == FindingStatus.open, Finding.signed_off_at.is_(None))
+    as_regulator = and_(Assignment.regulator_id == department_id,
+                        or_(and_(~received, finding_on_it(open_unsigned)), finding_on_it(awaiting_sign_off())))
+    as_territorial = and_(Assignment.territorial_id == department_id,
+                          or_(and_(~received, finding_on_it(Finding.status == FindingStatus.open)),
+                              finding_on_it(or_(awaiting_report(), awaiting_close_out()))))
+    return or_(as_regulator, as_territorial)

@@ -9,14 +9,23 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload, selectinload
 
 from inspect_loop import clock
 from inspect_loop.api.scope import assignment_condition
 from inspect_loop.api.serialize import assignment_status_expression
-from inspect_loop.assignments.models import Assignment, CloseOut, SignOff
-from inspect_loop.assignments.operations import add_guidance, close_out, receive_assignment, sign_off
+from inspect_loop.assignments.models import Assignment, AssignmentFinding, CloseOut, SignOff
+from inspect_loop.assignments.operations import (
+    add_guidance,
+    close_out,
+    close_out_findings,
+    receive_assignment,
+    sign_off,
+    sign_off_findings,
+)
 from inspect_loop.audit.models import Event
+from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
 from inspect_loop.errors import InvalidInput
@@ -32,6 +41,7 @@ from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import (
     commit_or_refusal,
     domain_message,
+    form_ids,
     form_text,
     kept_photo_ids,
     like,
@@ -43,6 +53,9 @@ from inspect_loop.web.uploads import posted_photos
 recipients_only = roles_required(Role.regulator, Role.township_office)
 INBOX_STATUSES = {"pending": _l("待签收"), "received": _l("办理中"), "completed": _l("已办结")}
 STATUS_TONES = {"pending": "warn", "received": "neutral", "completed": "good"}
+# The tabs besides the statuses: 待办 (the default: no ``status``) and 全部 (``status=all``).
+WAITING, EVERYTHING = "", "all"
+TAB_LABELS = {WAITING: _l("待办"), EVERYTHING: _l("全部"), **INBOX_STATUSES}
 NOTE_MAX = 2000
 
 
@@ -53,33 +66,61 @@ def my_status():
     return assignment_status_expression(current_user.department_id)
 
 
+def chosen_tab() -> str:
+    chosen = request.args.get("status", WAITING)
+    return chosen if chosen in INBOX_STATUSES or chosen == EVERYTHING else WAITING
+
+
+def open_findings_summary():
+    """Per 交办单 with open findings: how many, how many overdue, and the nearest deadline (one GROUP BY)."""
+    return (select(AssignmentFinding.assignment_id,
+                   func.count().label("open_count"),
+                   func.count(sql_case((Finding.deadline < clock.today(), 1))).label("overdue_count"),
+                   func.min(Finding.deadline).label("nearest"))
+            .join(Finding, Finding.id == AssignmentFinding.finding_id)
+            .where(Finding.status == FindingStatus.open)
+            .group_by(AssignmentFinding.assignment_id).subquery())
+
+
 def inbox_statement(user: User):
-    """(assignment, status) rows of the user's inbox, filtered by ``q`` (unit name or address), ``status``
-    and ``overdue`` (deadline passed and not completed)."""
+    """(assignment, status, open_count, overdue_count, nearest) rows of the user's inbox, the most urgent first,
+    filtered by the tab (``status``: 待办 by default), ``q`` (unit name or address) and ``overdue`` (deadline
+    passed and not completed). Urgency: what is still to do from the reader's side before what is done, then
+    the nearest open deadline (the most overdue first), then the newest."""
     status = my_status()
-    statement = (select(Assignment, status.label("status")).join(Case, Case.id == Assignment.case_id)
-                 .join(Unit, Unit.id == Case.unit_id).where(assignment_condition(user)))
+    summary = open_findings_summary()
+    statement = (select(Assignment, status.label("status"), func.coalesce(summary.c.open_count, 0),
+                        func.coalesce(summary.c.overdue_count, 0), summary.c.nearest)
+                 .join(Case, Case.id == Assignment.case_id).join(Unit, Unit.id == Case.unit_id)
+                 .outerjoin(summary, summary.c.assignment_id == Assignment.id)
+                 .where(assignment_condition(user)))
     text = search_text()
     if text:
         statement = statement.where(or_(Unit.name.ilike(like(text), escape="\\"),
                                         Unit.address.ilike(like(text), escape="\\")))
-    chosen = request.args.get("status")
-    if chosen in INBOX_STATUSES:
+    chosen = chosen_tab()
+    if chosen == WAITING:
+        statement = statement.where(policy.waits_for(user.department_id))
+    elif chosen != EVERYTHING:
         statement = statement.where(status == chosen)
     if request.args.get("overdue") == "1":
         statement = statement.where(and_(Assignment.deadline < clock.today(), status != "completed"))
-    return (statement.order_by(Assignment.issued_at.desc(), Assignment.id.desc())
+    return (statement.order_by(status == "completed", summary.c.nearest.is_(None), summary.c.nearest,
+                               Assignment.issued_at.desc(), Assignment.id.desc())
             .options(joinedload(Assignment.case).joinedload(Case.unit),
                      selectinload(Assignment.findings).selectinload(Finding.hazard_type)))
 
 
-def status_counts(user: User) -> dict[str, int]:
-    """How many of the inbox's 交办单 are in each status (one GROUP BY)."""
+def tab_counts(user: User) -> dict[str, int]:
+    """How many of the inbox's 交办单 wait for the reader, and how many are in each status (one GROUP BY)."""
     status = my_status().label("status")
     mine = (select(Assignment.id, status).join(Case, Case.id == Assignment.case_id)
             .join(Unit, Unit.id == Case.unit_id).where(assignment_condition(user)).subquery())
     counts = dict(db.session.execute(select(mine.c.status, func.count()).group_by(mine.c.status)).all())
-    return {key: counts.get(key, 0) for key in INBOX_STATUSES}
+    waiting = db.session.scalar(select(func.count()).select_from(Assignment).where(
+        Assignment.id.in_(select(mine.c.id)), policy.waits_for(user.department_id)))
+    return {WAITING: waiting, EVERYTHING: sum(counts.values()),
+            **{key: counts.get(key, 0) for key in INBOX_STATUSES}}
 
 
 def current_documents(assignment_ids: list[int]) -> dict[int, Document]:
@@ -94,7 +135,7 @@ def current_documents(assignment_ids: list[int]) -> dict[int, Document]:
 
 def export_inbox():
     rows = db.session.execute(inbox_statement(current_user).limit(MAX_EXPORT_ROWS)).unique().all()
-    documents = current_documents([assignment.id for assignment, _status in rows])
+    documents = current_documents([row[0].id for row in rows])
     today = clock.today()
     columns = [("number", _("交办单文号")), ("unit", _("单位")), ("address", _("地址")), ("findings", _("问题")),
                ("issued_on", _("签发日期")), ("deadline", _("整改期限")), ("overdue", _("是否逾期")),
@@ -104,10 +145,9 @@ def export_inbox():
              "findings": _("；").join(finding.hazard_type.title for finding in assignment.findings),
              "issued_on": assignment.issued_on.isoformat(), "deadline": assignment.deadline.isoformat(),
              "overdue": _("是") if assignment.deadline < today and status != "completed" else _("否"),
-             "status": str(INBOX_STATUSES[status])} for assignment, status in rows]
+             "status": str(INBOX_STATUSES[status])} for assignment, status, *_summary in rows]
     filters = [(_("部门"), current_user.department.name)]
-    if request.args.get("status") in INBOX_STATUSES:
-        filters.append((_("办理状态"), str(INBOX_STATUSES[request.args["status"]])))
+    filters.append((_("办理状态"), str(TAB_LABELS[chosen_tab()])))
     if searched := query_text("q"):
         filters.append((_("搜索"), searched))
     if request.args.get("overdue") == "1":
@@ -121,13 +161,10 @@ def inbox():
     if wants_xlsx():
         return export_inbox()
     pager = paginate(inbox_statement(current_user))
-    chosen = request.args.get("status") if request.args.get("status") in INBOX_STATUSES else ""
-    counts = status_counts(current_user)
-    tabs = [("", _("全部"), sum(counts.values()), url_for("web.inbox")),
-            *((key, text, counts[key], url_for("web.inbox", status=key))
-              for key, text in INBOX_STATUSES.items())]
-    documents = current_documents([assignment.id for assignment, _status in pager.items])
-    return render_template("inbox/list.html", pager=pager, chosen=chosen, tabs=tabs, documents=documents,
+    counts = tab_counts(current_user)
+    tabs = [(key, text, counts[key], url_for("web.inbox", status=key or None)) for key, text in TAB_LABELS.items()]
+    documents = current_documents([row[0].id for row in pager.items])
+    return render_template("inbox/list.html", pager=pager, chosen=chosen_tab(), tabs=tabs, documents=documents,
                            status_labels=INBOX_STATUSES, status_tones=STATUS_TONES, today=clock.today())
 
 
@@ -183,6 +220,12 @@ def assignment_page_data(assignment: Assignment) -> dict:
         .options(selectinload(Finding.hazard_type), selectinload(Finding.photos),
                  selectinload(Finding.deadlines))))
     received = {receipt.department_id: receipt for receipt in assignment.receipts}
+    is_regulator = current_user.department_id == assignment.regulator_id
+    is_territorial = current_user.department_id == assignment.territorial_id
+    # What the batch form offers: the findings the single sign-off or close-out form is shown for.
+    batch = [finding for finding in findings if finding.status == FindingStatus.open and (
+        (is_regulator and finding.first_reported_at and not finding.signed_off_at)
+        or (is_territorial and finding.signed_off_at))]
     return {
         "assignment": assignment, "case": assignment.case, "unit": assignment.case.unit, "findings": findings,
         "status": db.session.scalar(select(my_status()).where(Assignment.id == assignment.id)),
@@ -190,8 +233,7 @@ def assignment_page_data(assignment: Assignment) -> dict:
         "histories": finding_histories([finding.id for finding in findings]),
         "guidance": guidance_notes(assignment),
         "received": received, "my_receipt": received.get(current_user.department_id),
-        "is_regulator": current_user.department_id == assignment.regulator_id,
-        "is_territorial": current_user.department_id == assignment.territorial_id,
+        "is_regulator": is_regulator, "is_territorial": is_territorial, "batch": batch,
         "status_labels": INBOX_STATUSES, "status_tones": STATUS_TONES, "today": clock.today(),
         "note_max": NOTE_MAX, "open_status": FindingStatus.open,
     }
@@ -280,3 +322,25 @@ def inbox_close_out(assignment_id: int, finding_id: int):
         lambda assignment: close_out(current_user, finding_of(assignment, finding_id),
                                      note=form_text("note", NOTE_MAX)),
         _("已验收销号"), f"finding-{finding_id}")
+
+
+# -- several findings in one action: all of them or none (assignments/operations.py::each_or_none) ----------
+
+@bp.post("/inbox/<int:assignment_id>/sign-offs")
+@roles_required(Role.regulator)
+def inbox_sign_offs(assignment_id: int):
+    return assignment_action(
+        assignment_id, "sign-offs",
+        lambda assignment: sign_off_findings(current_user, assignment, form_ids("finding_ids"),
+                                             note=form_text("note", NOTE_MAX)),
+        _("所选问题已签认"), "findings")
+
+
+@bp.post("/inbox/<int:assignment_id>/close-outs")
+@roles_required(Role.township_office)
+def inbox_close_outs(assignment_id: int):
+    return assignment_action(
+        assignment_id, "close-outs",
+        lambda assignment: close_out_findings(current_user, assignment, form_ids("finding_ids"),
+                                              note=form_text("note", NOTE_MAX)),
+        _("所选问题已验收销号"), "findings")

@@ -5,7 +5,7 @@ on paper from the case page instead (``office.py``)."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
 from inspect_loop import clock
@@ -23,12 +23,16 @@ from inspect_loop.web.helpers import commit_or_refusal, domain_message, form_tex
 regulators_only = roles_required(Role.regulator)
 
 
-def current_referral(row: ReferralFeedback) -> Document | None:
-    """The valid version of the referral the feedback answers (a re-issue keeps the number), if it stands."""
-    first = row.referral
-    return db.session.scalar(select(Document).where(
-        Document.issuer_id == first.issuer_id, Document.kind == DocumentKind.referral, Document.year == first.year,
-        Document.serial == first.serial, Document.status == DocumentStatus.valid))
+def current_referrals(rows: list[ReferralFeedback]) -> dict[int, Document]:
+    """Per feedback row, the valid version of the referral it answers (a re-issue keeps the number), if it
+    stands — one query for all the rows."""
+    numbers = {(row.referral.issuer_id, row.referral.year, row.referral.serial): row.id for row in rows}
+    if not numbers:
+        return {}
+    versions = db.session.scalars(select(Document).where(
+        Document.kind == DocumentKind.referral, Document.status == DocumentStatus.valid,
+        tuple_(Document.issuer_id, Document.year, Document.serial).in_(list(numbers))))
+    return {numbers[(version.issuer_id, version.year, version.serial)]: version for version in versions}
 
 
 def render_referrals(message: str | None = None, failed: int | None = None, status: int = 200):
@@ -40,10 +44,10 @@ def render_referrals(message: str | None = None, failed: int | None = None, stat
         .options(joinedload(ReferralFeedback.referral))))
     overdue = set(db.session.scalars(select(ReferralFeedback.id).where(
         ReferralFeedback.department_id == current_user.department_id, feedback.overdue_condition(today))))
-    cases = {row.case_id: db.session.get(Case, row.case_id) for row in rows}
+    cases = {case.id: case for case in db.session.scalars(
+        select(Case).where(Case.id.in_({row.case_id for row in rows})).options(joinedload(Case.unit)))}
     return render_template("inbox/referrals.html", rows=rows, cases=cases, overdue=overdue, today=today,
-                           documents={row.id: current_referral(row) for row in rows}, message=message,
-                           failed=failed), status
+                           documents=current_referrals(rows), message=message, failed=failed), status
 
 
 @bp.get("/inbox/referrals")

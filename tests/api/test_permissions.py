@@ -84,6 +84,18 @@ class World:
                 sign_off(county.users.fire, finding, approved=True)
         return finding
 
+    def reported_on_assignment(self, signed=False):
+        """A 交办单 and its finding reported rectified (and signed off): the path and body of a batch."""
+        county = self.county
+        case = self.case(Stage.warning)
+        finding = case.findings[0]
+        with at(LATER):
+            assignment = issue_assignment(county.users.office, case, county.fire)
+            report_rectification(county.users.east, finding, "已整改")
+            if signed:
+                sign_off(county.users.fire, finding, approved=True)
+        return f"/assignments/{assignment.id}/{'close-outs' if signed else 'sign-offs'}", {"finding_ids": [finding.id]}
+
     def round(self):
         county = self.county
         # Held in the morning of the requests' day (they come at 11:00): attendance can be recorded by then.
@@ -161,6 +173,8 @@ PREPARE = {
     "get_finding": lambda w: (f"/findings/{w.case().findings[0].id}", None),
     "post_rectification": lambda w: (f"/findings/{w.case().findings[0].id}/rectification", {"note": "已整改"}),
     "post_sign_off": lambda w: (f"/findings/{w.reported_finding().id}/sign-off", {"approved": True}),
+    "post_sign_offs": lambda w: w.reported_on_assignment(),
+    "post_close_outs": lambda w: w.reported_on_assignment(signed=True),
     "post_close": lambda w: (f"/findings/{w.reported_finding(signed=True).id}/close", {"note": "验收合格"}),
     "post_exposure": lambda w: (lambda case: ("/exposures", {"title": "平安曝光", "items": [
         {"unit_id": case.unit_id, "finding_ids": [case.findings[0].id]}]}))(w.case()),

@@ -332,3 +332,38 @@ def test_parallel_take_downs_take_down_once(app, api, tokens, county):
     one_winner(at_once(app, tokens, "2026-03-10", lambda api, _: api.post(
         f"/exposures/{exposure_id}/take-down", "office", json={"reason": "整改完毕"})))
     assert events("exposure.taken_down") == 1
+
+
+# -- several findings of one 交办单 in one request ------------------------------------------------------------
+
+def reported_pair(api, county):
+    """A warning case with two fire findings on one 交办单, both reported rectified."""
+    unit_id = county.units.shop.id
+    case_id, findings = new_case(api, unit_id, "XF-01", "XF-02")
+    ok(api.post("/inspections", "inspector", day="2026-03-20", json={
+        "unit_id": unit_id, "kind": "reinspection",
+        "verified": [{"finding_id": finding_id, "rectified": False} for finding_id in findings]}), 201)
+    assignment = ok(api.post(f"/cases/{case_id}/assignments", "office", day="2026-03-24",
+                             json={"regulator_code": "LX-XF", "deadline": "2026-03-30"}), 201)
+    for finding_id in findings:
+        ok(api.post(f"/findings/{finding_id}/rectification", "east", day="2026-03-26", json={"note": "已整改"}), 201)
+    return case_id, findings, assignment
+
+
+def test_parallel_batch_sign_offs_sign_each_finding_once(app, api, tokens, county):
+    _, findings, assignment = reported_pair(api, county)
+    won = one_winner(at_once(app, tokens, "2026-03-27", lambda api, _: api.post(
+        f"/assignments/{assignment['id']}/sign-offs", "fire", json={"finding_ids": findings}), n=4), won=201)
+    assert [item["finding_id"] for item in won["items"]] == findings
+    assert count(SignOff) == 2 and events("finding.signed_off") == 2
+
+
+def test_parallel_batch_close_outs_close_each_finding_and_the_case_once(app, api, tokens, county):
+    case_id, findings, assignment = reported_pair(api, county)
+    ok(api.post(f"/assignments/{assignment['id']}/sign-offs", "fire", day="2026-03-27",
+                json={"finding_ids": findings}), 201)
+    one_winner(at_once(app, tokens, "2026-03-28", lambda api, _: api.post(
+        f"/assignments/{assignment['id']}/close-outs", "east", json={"finding_ids": findings}), n=4), won=201)
+    assert count(CloseOut) == 2 and events("finding.closed_out") == 2
+    assert events("case.rectified_after_warning") == 1
+    assert db.session.get(Case, case_id).status == CaseStatus.closed
