@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -20,7 +20,7 @@ from inspect_loop import clock
 from inspect_loop.api import scope
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import open_case_of, open_finding_summary
+from inspect_loop.cases.queries import open_case_of, open_finding_columns
 from inspect_loop.cases.sweep import awaiting_follow_up, reinspections_due
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
@@ -102,15 +102,12 @@ def plans_statement(user: User, day):
 
 def task_statement(tab: str, user: User, day):
     """Rows of plans, or of (case, unit, open findings, overdue ones, nearest deadline, latest deadline) for the
-    re-inspections and follow-ups: the open findings' summary is joined in SQL, one query per page."""
+    re-inspections and follow-ups: the counts are columns of the same query, one query per page."""
     if tab == "plans":
         return plans_statement(user, day).options(
             selectinload(InspectionPlan.unit).selectinload(Unit.township), selectinload(InspectionPlan.team))
     due = reinspections_due(day) if tab == "reinspections" else awaiting_follow_up(day)
-    summary = open_finding_summary(day)
-    return (filtered(due, user).outerjoin(summary, summary.c.case_id == Case.id)
-            .add_columns(func.coalesce(summary.c.open_count, 0), func.coalesce(summary.c.overdue_count, 0),
-                         summary.c.nearest_deadline, summary.c.latest_deadline)
+    return (filtered(due, user).add_columns(*open_finding_columns(day, Finding.case_id, Case))
             .options(selectinload(Unit.township)))
 
 

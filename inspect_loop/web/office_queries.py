@@ -19,12 +19,12 @@ from inspect_loop.assignments.models import Assignment
 from inspect_loop.audit.models import Event
 from inspect_loop.cases import sweep
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import open_finding_summary, overdue_condition, risk_color_expression
+from inspect_loop.cases.queries import overdue_condition, risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.enforcement import feedback
 from inspect_loop.enforcement.models import EnforcementAction, ReferralFeedback
-from inspect_loop.inspections.models import Finding
+from inspect_loop.inspections.models import Finding, FindingStatus
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.letters.models import Document
 from inspect_loop.regions.models import Department, DepartmentKind, Region, RegionLevel
@@ -86,6 +86,14 @@ def scoped_cases(user: User, text: str = "", township: int | None = None) -> Sel
     if township:
         statement = statement.where(Unit.township_id == township)
     return statement
+
+
+def open_finding_summary(today: date):
+    """Per case: open findings, the nearest deadline among them and how many are overdue."""
+    return (select(Finding.case_id.label("case_id"), func.count(Finding.id).label("open_count"),
+                   func.min(Finding.deadline).label("nearest_deadline"),
+                   func.sum(sql_case((Finding.deadline < today, 1), else_=0)).label("overdue_count"))
+            .where(Finding.status == FindingStatus.open).group_by(Finding.case_id).subquery())
 
 
 def with_case_summary(statement: Select, today: date) -> Select:

@@ -24,7 +24,7 @@ from inspect_loop.api import scope
 from inspect_loop.audit.models import Event
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import open_finding_summary, risk_color_expression
+from inspect_loop.cases.queries import open_finding_columns, risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
@@ -61,15 +61,13 @@ def townships_for(user: User) -> list[Region]:
 def units_statement(user: User, today):
     """Units the user may see as rows (unit, risk colour, stage of the open case, open findings, overdue ones,
     nearest deadline), filtered by the query string: ``q`` (name, address or USCC), ``township``, ``risk``,
-    ``status``, ``stage``. The counts come from one grouped subquery joined here, so a page of units is one
+    ``status``, ``stage``. The counts are correlated subqueries of the same query, so a page of units is one
     query whatever its size."""
     risk = risk_color_expression(today).label("risk")
     stage = (select(Case.stage).where(Case.unit_id == Unit.id, Case.status == CaseStatus.open)
              .correlate(Unit).scalar_subquery().label("stage"))
-    summary = open_finding_summary(today, by=Finding.unit_id)
-    statement = (select(Unit, risk, stage, func.coalesce(summary.c.open_count, 0),
-                        func.coalesce(summary.c.overdue_count, 0), summary.c.nearest_deadline)
-                 .outerjoin(summary, summary.c.unit_id == Unit.id).where(scope.unit_condition(user)))
+    open_count, overdue_count, nearest, _latest = open_finding_columns(today, Finding.unit_id, Unit)
+    statement = select(Unit, risk, stage, open_count, overdue_count, nearest).where(scope.unit_condition(user))
     text = search_text()
     if text:
         statement = statement.where(or_(Unit.name.ilike(like(text), escape="\\"),

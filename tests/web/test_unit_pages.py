@@ -79,10 +79,10 @@ def test_a_unit_row_on_a_phone_counts_its_open_problems_the_overdue_ones_and_the
     db.session.commit()
     with at("2026-03-08"):
         rows = phone_rows(page(login("inspector"), "/units"))
-    # line 1 (name, risk word, stage) and line 2 run together once the tags are stripped
+    # line 1 (name, stage, risk word) and line 2 run together once the tags are stripped
     assert rows == ["柏社农贸市场绿兰江街道 · 无未销号问题",
-                    "某电子商务商行黄一次提醒兰江街道 · 未销号2（逾期1） · 03-07 逾期1天",
-                    "马涧五金加工厂绿一次提醒马涧镇 · 未销号1 · 03-09 剩1天"]
+                    "某电子商务商行一次提醒黄兰江街道 · 未销号2（逾期1） · 03-07 逾期1天",
+                    "马涧五金加工厂一次提醒绿马涧镇 · 未销号1 · 03-09 剩1天"]
 
 
 def test_the_unit_list_exports_the_whole_filtered_list(login, county):
