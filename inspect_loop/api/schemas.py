@@ -398,7 +398,7 @@ class PeriodQuery(RegionStatsQuery):
 
 
 class RankingQuery(StatsQuery):
-    month: text(7) | None = Field(None, description="月份 YYYY-MM；缺省为本月")
+    month: text(7) | None = Field(None, description="月份 YYYY-MM；缺省为最近一个完整月份（上月）")
     region: text(20) | None = Field(None, description="县（市、区）代码；缺省为本人所在县（管理员、领导为全部）")
 
 

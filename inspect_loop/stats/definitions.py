@@ -75,11 +75,16 @@ SUMMARY_FIGURES: list[tuple[str, str, str]] = [
 
 SUMMARY_LABELS = {key: label for key, label, _ in SUMMARY_FIGURES}
 
+# What a township shows in place of a score and rank in a month without supervision (docs/ranking.md).
+UNSUPERVISED = N_("本月未督查")
 RANKING_COLUMNS: list[tuple[str, str, str]] = [
-    ("rank", N_("排名"), "按得分从高到低排列；得分相同的按乡镇（街道）名称排列。"),
+    ("rank", N_("排名"), "当月受过督查的乡镇（街道）按得分从高到低排列；得分相同的按乡镇（街道）名称排列。"
+                      "本月未督查的不排名，列在最后。"),
     ("township_code", N_("区划代码"), "乡镇（街道）的行政区划代码。"),
     ("township_name", N_("乡镇（街道）"), "乡镇（街道）名称。"),
-    ("score", N_("得分"), "100分起，按 docs/ranking.md 所列权重扣分，保留两位小数；可低于0分。"),
+    ("score", N_("得分"), "100分起，按 docs/ranking.md 所列权重扣分，保留两位小数；可低于0分。当月没有督查检查的"
+                       "为“本月未督查”，不计得分。"),
+    ("supervisions", N_("督查检查次数"), "当月对本乡镇（街道）单位的检查次数，网格巡查、主体自查除外；为0的本月未督查。"),
     ("units", N_("在营单位数"), "今日本乡镇（街道）在营（未关停、取缔）的单位数，即红、黄、绿三色之和。按个数扣分的各项"
                        "按每百家在营单位计，不足100家的按100家计。"),
     ("findings", N_("发现问题数"), "当月在本乡镇（街道）单位发现的问题数。"),
@@ -97,7 +102,8 @@ RANKING_COLUMNS: list[tuple[str, str, str]] = [
     ("red", N_("红色单位"), "今日风险等级为红色的在营单位数（三色为当前状态，非历史状态）。"),
     ("yellow", N_("黄色单位"), "今日风险等级为黄色的在营单位数。"),
     ("green", N_("绿色单位"), "今日风险等级为绿色的在营单位数。"),
-    ("change", N_("名次变化"), "上月名次减本月名次：正数为上升，负数为下降；上月无检查数据时为空。"),
+    ("change", N_("名次变化"), "上月名次减本月名次（两月均只在受过督查的乡镇（街道）中排名）：正数为上升，负数为"
+                        "下降；本月或上月未督查的为空。"),
 ]
 
 _COHORT = [

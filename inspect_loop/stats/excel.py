@@ -10,7 +10,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from inspect_loop.stats.definitions import BREAKDOWNS, N_, RANKING_COLUMNS, SUMMARY_FIGURES
+from inspect_loop.stats.definitions import BREAKDOWNS, N_, RANKING_COLUMNS, SUMMARY_FIGURES, UNSUPERVISED
 
 DEFINITIONS_SHEET = "口径说明"
 HEADER_FONT = Font(bold=True)
@@ -162,7 +162,9 @@ def workbook_for_ranking(ranking: dict) -> bytes:
     notes = [("排名月份", f"{ranking['month']}（数据截至 {ranking['as_of']}）"),
              ("得分", "100 分起扣：" + "；".join(weight_text(key, value) for key, value in ranking["weights"].items())
               + f"。{SCALE_TEXT}详见 docs/ranking.md。")]
-    return table_workbook(f"{ranking['month']}月晾晒", columns, ranking["rows"],
+    # An unsupervised township's score cell says so; its rank and change stay empty.
+    rows = [row if row["supervised"] else {**row, "score": UNSUPERVISED} for row in ranking["rows"]]
+    return table_workbook(f"{ranking['month']}月晾晒", columns, rows,
                           [(header, definition) for _, header, definition in RANKING_COLUMNS], notes=notes)
 
 

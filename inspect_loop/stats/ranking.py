@@ -8,6 +8,7 @@ import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import count
 
 from sqlalchemy import and_, case, distinct, exists, func, or_, select, union_all
 
@@ -46,6 +47,10 @@ BASE_SCORE = 100.0
 SCALE_UNITS = 100
 # Findings the township finds itself are not held against it: finding problems is its job (属地自查自纠).
 OWN_INSPECTION_KINDS = (InspectionKind.grid_patrol, InspectionKind.self_check)
+# Besides an inspection by supervision, what makes a township's month one the county supervised (its units
+# summoned to an interview, closures it signed off, escalations) or one the score still holds it to (findings
+# overdue at month end): such a month is scored even without a visit (docs/ranking.md, "Supervised").
+SUPERVISED_BY = ("interviews", "absent", "closed", "overdue", "warnings", "enforcements")
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -66,10 +71,19 @@ def month_of(day: date) -> Month:
     return Month(day.replace(day=1), day.replace(day=monthrange(day.year, day.month)[1]))
 
 
+def last_complete_month() -> Month:
+    """The month a ranking opens on: the one before today's, which has ended (on 12-01 as on 12-31: 11).
+
+    In the system's first month (January 2000) there is none before it, and today's month is the default."""
+    current = month_of(clock.today())
+    previous = current.previous()
+    return previous if previous.first >= clock.EARLIEST_DAY else current
+
+
 def parse_month(text: str | None) -> Month:
-    """'YYYY-MM' → the month; missing means the current month. A month after the current one is refused."""
+    """'YYYY-MM' → the month; missing means the last complete month. A month after the current one is refused."""
     if not text:
-        return month_of(clock.today())
+        return last_complete_month()
     match = MONTH_PATTERN.match(text.strip())
     if match is None:
         raise InvalidInput("月份格式应为 YYYY-MM", "month must be YYYY-MM", field="month")
@@ -157,9 +171,13 @@ def month_figures(month: Month) -> dict[int, dict]:
                           .where(period.covers(InterviewRound.held_on)), Summons.unit_id)
     actions = _grouped(select(func.count(EnforcementAction.id)).select_from(EnforcementAction)
                        .where(period.covers(EnforcementAction.decided_on)), EnforcementAction.unit_id)
+    supervisions = _grouped(select(func.count(Inspection.id)).select_from(Inspection)
+                            .where(period.covers(Inspection.inspected_on),
+                                   Inspection.kind.not_in(OWN_INSPECTION_KINDS)), Inspection.unit_id)
 
     figures: dict[int, dict] = {}
-    for township_id in set(found) | set(closed) | set(overdue) | set(escalations) | set(interviews) | set(actions):
+    for township_id in (set(found) | set(closed) | set(overdue) | set(escalations) | set(interviews) | set(actions)
+                        | set(supervisions)):
         findings, by_supervision, major = found.get(township_id, (0, 0, 0))
         closed_count, on_time = closed.get(township_id, (0, 0))
         warnings, enforcements = escalations.get(township_id, (0, 0))
@@ -169,13 +187,14 @@ def month_figures(month: Month) -> dict[int, dict]:
             "closed": closed_count, "rectified_on_time": on_time, "on_time_rate": ratio(on_time, closed_count),
             "overdue": overdue.get(township_id, (0,))[0], "warnings": warnings, "interviews": attended,
             "absent": absent, "enforcements": enforcements, "enforcement_actions": actions.get(township_id, (0,))[0],
+            "supervisions": supervisions.get(township_id, (0,))[0],
         }
     return figures
 
 
 EMPTY_FIGURES = {"findings": 0, "findings_by_supervision": 0, "major": 0, "closed": 0, "rectified_on_time": 0,
                  "on_time_rate": 0.0, "overdue": 0, "warnings": 0, "interviews": 0, "absent": 0, "enforcements": 0,
-                 "enforcement_actions": 0}
+                 "enforcement_actions": 0, "supervisions": 0}
 
 
 def score(figures: dict) -> float:
@@ -194,29 +213,28 @@ def score(figures: dict) -> float:
     return round(points, 2)
 
 
-def _had_activity(month: Month, townships: list[Region]) -> bool:
-    """Whether the month has any inspection in these townships: a month before the system has no ranking."""
-    township_ids = [township.id for township in townships]
-    return db.session.scalar(select(exists().where(
-        Inspection.inspected_on.between(month.first, month.last),
-        Inspection.unit_id.in_(select(Unit.id).where(Unit.township_id.in_(township_ids)))))) is True
-
-
 def _ranked(month: Month, townships: list[Region], units: dict[int, int]) -> list[dict]:
+    """Every township's row of ``month``: the supervised ones ranked by score, then the others without a score
+    or rank (本月未督查), by name. A township nobody supervised would otherwise score 100 for having been
+    looked at by nobody (docs/ranking.md, "Supervised")."""
     figures = month_figures(month)
     rows = []
     for township in townships:
         values = {**figures.get(township.id, EMPTY_FIGURES), "units": units.get(township.id, 0)}
+        supervised = values["supervisions"] > 0 or any(values[key] for key in SUPERVISED_BY)
         rows.append({"township_id": township.id, "township_code": township.code, "township_name": township.name,
-                     "score": score(values), **values})
-    rows.sort(key=lambda row: (-row["score"], row["township_name"], row["township_code"]))
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
+                     "supervised": supervised, "score": score(values) if supervised else None, **values})
+    rows.sort(key=lambda row: (not row["supervised"], -(row["score"] or 0), row["township_name"],
+                               row["township_code"]))
+    ranks = count(1)
+    for row in rows:
+        row["rank"] = next(ranks) if row["supervised"] else None
     return rows
 
 
 def township_ranking(month: str | None = None, region_code: str | None = None) -> dict:
-    """The 月晾晒 of ``month`` ('YYYY-MM'; default this month) for the townships of a county (default: all)."""
+    """The 月晾晒 of ``month`` ('YYYY-MM'; default the last complete month) for the townships of a county
+    (default: all)."""
     chosen = parse_month(month)
     region = statistical_region(region_code)
     if region is not None and region.level != RegionLevel.county:
@@ -228,19 +246,32 @@ def township_ranking(month: str | None = None, region_code: str | None = None) -
     units = {township_id: sum(counts.values()) for township_id, counts in colors.items()}
     rows = _ranked(chosen, townships, units)
     previous = chosen.previous()
-    previous_ranks = ({row["township_id"]: row["rank"] for row in _ranked(previous, townships, units)}
-                      if _had_activity(previous, townships) else {})
+    # Last month's ranks among the townships supervised then; one unsupervised then has no rank to change from.
+    previous_ranks = ({row["township_id"]: row["rank"] for row in _ranked(previous, townships, units)
+                       if row["rank"] is not None}
+                      if _inspected_by(previous.last, townships) else {})
     for row in rows:
         township_id = row.pop("township_id")
         row.update({color: colors.get(township_id, {}).get(color, 0) for color in RISK_COLORS})
-        row["change"] = previous_ranks[township_id] - row["rank"] if township_id in previous_ranks else None
+        row["change"] = (previous_ranks[township_id] - row["rank"]
+                         if row["rank"] is not None and township_id in previous_ranks else None)
     return {"month": chosen.label, "as_of": min(chosen.last, clock.today()).isoformat(),
             "previous_month": previous.label, "weights": dict(WEIGHTS), "scale_units": SCALE_UNITS,
             "rows": [_ordered(row) for row in rows]}
 
 
-ROW_KEYS = ("rank", "township_code", "township_name", "score", "units", "findings", "findings_by_supervision", "major",
-            "closed", "rectified_on_time", "on_time_rate", "overdue", "warnings", "interviews", "absent",
+def _inspected_by(day: date, townships: list[Region]) -> bool:
+    """Whether any unit of these townships had been inspected by ``day``. Every way of being supervised
+    stems from an inspection, so before the first one (a month before the system) nobody has a rank, and
+    the month's figures need not be counted to know it."""
+    township_ids = [township.id for township in townships]
+    return db.session.scalar(select(exists().where(
+        Inspection.inspected_on <= day,
+        Inspection.unit_id.in_(select(Unit.id).where(Unit.township_id.in_(township_ids)))))) is True
+
+
+ROW_KEYS = ("rank", "township_code", "township_name", "supervised", "score", "supervisions", "units", "findings",
+            "findings_by_supervision", "major", "closed", "rectified_on_time", "on_time_rate", "overdue", "warnings", "interviews", "absent",
             "enforcements", "enforcement_actions", "red", "yellow", "green", "change")
 
 

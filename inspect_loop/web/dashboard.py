@@ -79,12 +79,17 @@ def _day(name: str, label: str, default: date) -> date:
     return query_day(name, label) or default
 
 
+def default_filters() -> StatsFilters:
+    """This year so far in one's own region: what the dashboard shows when nothing is asked for."""
+    today = clock.today()
+    return StatsFilters(today.replace(month=1, day=1), today,
+                        figures_region(current_user, own_region(RegionLevel.township)))
+
+
 def requested_filters() -> tuple[StatsFilters, str | None]:
     """The period and region asked for, checked; on bad input the default (this year so far, one's own region)
     and the message saying what was wrong."""
-    today = clock.today()
-    default = StatsFilters(today.replace(month=1, day=1), today,
-                           figures_region(current_user, own_region(RegionLevel.township)))
+    default = default_filters()
     try:
         date_to = _day("to", _("结束日期"), default.date_to)
         date_from = _day("from", _("开始日期"), date_to.replace(month=1, day=1))
@@ -103,6 +108,15 @@ def period_presets(today: date) -> list[tuple[str, date, date]]:
             (_("本月"), today.replace(day=1), today),
             (_("上月"), last_month.first, last_month.last),
             (_("近12个月"), date(year, month + 1, 1), today)]
+
+
+def period_name(filters: StatsFilters, presets: list[tuple[str, date, date]]) -> str | None:
+    """What the period is called, for the page's 统计期间 sentence: the default's name, or the quick period's
+    it matches; None for a period of one's own choosing."""
+    if filters == default_filters():
+        return _("本年至今，默认期间")
+    return next((text for text, first, last in presets
+                 if (first, last) == (filters.date_from, filters.date_to)), None)
 
 
 def figure_groups(figures: dict) -> list[dict]:
@@ -146,12 +160,14 @@ def dashboard():
     date_from, date_to, region = filters.date_from, filters.date_to, filters.region
     figures = summary(date_from, date_to, region)
     categories, sectors = breakdowns.cohorts(date_from, date_to, region)
+    presets = period_presets(clock.today())
     return render_template(
         "dashboard/index.html", filters=filters, error=error, figures=figures, groups=figure_groups(figures),
         trend=breakdowns.monthly_trend(date_from, date_to, region), categories=categories, sectors=sectors,
         risk=breakdowns.risk_by_township(region), overdue=breakdowns.overdue_list(region, OVERDUE_SHOWN),
         overdue_total=figures["overdue_now"], regions=readable_regions(current_user),
-        every_region=home_region(current_user) is None, presets=period_presets(clock.today()),
+        every_region=home_region(current_user) is None, presets=presets,
+        period_name=period_name(filters, presets),
         labels={name: chart_labels(name) for name in BREAKDOWNS},
         tables={name: table_columns(name) for name in BREAKDOWNS}, today=clock.today())
 
@@ -187,8 +203,9 @@ def dashboard_export(table: str):
 # -- 月晾晒 ---------------------------------------------------------------------------------------------
 
 def requested_ranking() -> tuple[dict, str | None, str | None]:
-    """The ranking asked for (``month``, ``region`` = a county code) with that region, or on bad input this
-    month's for one's own county and the message saying what was wrong."""
+    """The ranking asked for (``month``, ``region`` = a county code; without a month the last complete one)
+    with that region, or on bad input the default month's for one's own county and the message saying what
+    was wrong."""
     own = ranking_region(current_user, own_region(RegionLevel.county))
     region = (request.args["region"].strip() or None) if "region" in request.args else own
     try:
@@ -205,6 +222,10 @@ def neighbour_months(month: str) -> tuple[str, str | None]:
     return chosen.previous().label, following.label if following.first <= clock.today() else None
 
 
+def asked_month() -> bool:
+    return bool((request.args.get("month") or "").strip())
+
+
 @bp.get("/ranking")
 @permission_required(Action.view_stats)
 def ranking():
@@ -214,6 +235,7 @@ def ranking():
     return render_template("dashboard/ranking.html", result=result, error=error, region=region, counties=counties,
                            every_region=home_region(current_user) is None,
                            previous_month=previous_month, next_month=next_month,
+                           current_month=month_of(clock.today()).label, default_month=error is not None or not asked_month(),
                            weight_texts=weight_texts(),
                            columns={key: _(header) for key, header, _definition in RANKING_COLUMNS})
 

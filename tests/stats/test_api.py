@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from inspect_loop.stats import summary, township_ranking
 from inspect_loop.users.operations import issue_api_token
+from tests.factories import inspect
 from tests.helpers import at
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,3 +114,20 @@ def test_breakdowns_answer_json_and_xlsx(year, client, tokens, path):
 def test_overdue_limit_is_validated(client, tokens):
     response = get(client, tokens["viewer"], "/api/v1/stats/overdue?limit=0")
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "limit"
+
+
+def test_an_unsupervised_township_reads_the_same_in_json_and_xlsx(county, database, client, tokens):
+    """兰江街道 inspected in June, 马涧镇 not: the API says so ("supervised": false, no rank or score), and its
+    workbook says 本月未督查 in the score's place."""
+    with at("2026-06-03", 10):
+        inspect(county, county.units.shop)
+    database.session.commit()
+    county_rows = get(client, tokens["office"], "/api/v1/stats/townships?month=2026-06").get_json()["rows"]
+    assert [(row["township_name"], row["supervised"], row["rank"], row["score"], row["change"])
+            for row in county_rows] == [("兰江街道", True, 1, 100.0, None), ("马涧镇", False, None, None, None)]
+    download = get(client, tokens["office"], "/api/v1/stats/townships?month=2026-06&format=xlsx")
+    sheet = load_workbook(BytesIO(download.data)).worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(headers, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert [(row["排名"], row["乡镇（街道）"], row["得分"], row["名次变化"]) for row in rows] == [
+        (1, "兰江街道", 100, None), (None, "马涧镇", "本月未督查", None)]

@@ -46,7 +46,8 @@ def test_ranking_workbook(year):
     assert rows[0] == ("指标", "口径")
     assert rows[1] == ("排名月份", "2026-03（数据截至 2026-03-31）")
     assert rows[2][0] == "得分" and "缺席约谈单位每个扣 5 分" in rows[2][1]
-    assert ("名次变化", "上月名次减本月名次：正数为上升，负数为下降；上月无检查数据时为空。") in rows
+    assert ("名次变化", "上月名次减本月名次（两月均只在受过督查的乡镇（街道）中排名）：正数为上升，负数为下降；"
+                    "本月或上月未督查的为空。") in rows
     assert definitions.freeze_panes == "A2"
 
 

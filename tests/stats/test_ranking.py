@@ -1,12 +1,16 @@
 """月晾晒 of the scenario in conftest.py: every count and the score, worked out by hand."""
 
+from datetime import date
+
 import pytest
 
 from inspect_loop.db import db
 from inspect_loop.errors import InvalidInput
+from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.stats import township_ranking
-from inspect_loop.stats.ranking import SCALE_UNITS, WEIGHTS
+from inspect_loop.stats.ranking import SCALE_UNITS, WEIGHTS, month_of
 from inspect_loop.units.operations import create_unit
+from tests.factories import inspect
 from tests.helpers import at
 from tests.stats.conftest import approve, assign, close, found, interview_round, reinspect, report
 
@@ -25,10 +29,11 @@ def test_march_ranking(year):
     assert (result["month"], result["as_of"], result["previous_month"]) == ("2026-03", "2026-03-31", "2026-02")
     east, west = by_name(result)["兰江街道"], by_name(result)["马涧镇"]
     assert east == {
-        "rank": 2, "township_code": "330781001", "township_name": "兰江街道",
+        "rank": 2, "township_code": "330781001", "township_name": "兰江街道", "supervised": True,
         # 100 − 0.5×5 general found − 2×1 overdue − 3×4 warnings − 5×2 absent − 8×1 enforcement
         #     − 10×(1 − 0/1) (the one closure, the market's XF-01, was late) = 55.5
         "score": 55.5, "units": 5,  # fewer than 100 operating units: deductions count in full
+        "supervisions": 8,  # shop, market, diner, kiosk: found on 03-02, re-inspected 03-12 / 03-16
         "findings": 5, "findings_by_supervision": 5, "major": 0,
         "closed": 1, "rectified_on_time": 0, "on_time_rate": 0.0,
         # At 03-31 only the kiosk's F7 is past the deadline it had then: the shop's, market's and diner's
@@ -43,9 +48,10 @@ def test_march_ranking(year):
         "change": None,  # February had no inspections
     }
     assert west == {
-        "rank": 1, "township_code": "330781101", "township_name": "马涧镇",
+        "rank": 1, "township_code": "330781101", "township_name": "马涧镇", "supervised": True,
         # 100 − 0.5×2 general (YD-01, XF-01) − 2×1 major (SC-01) − 2×2 overdue − 3×1 warning − 8×2 enforcement
         "score": 74.0, "units": 2,  # the mill and the factory; the depot and the hostel no longer operate
+        "supervisions": 4,  # factory (03-03, re-inspected 03-10), depot and hostel (03-04)
         "findings": 3, "findings_by_supervision": 3, "major": 1,
         "closed": 0, "rectified_on_time": 0, "on_time_rate": 0.0,
         # depot SC-01 and hostel XF-01 were open at 03-31 (their cases closed in May); the factory's YD-01
@@ -89,10 +95,65 @@ def test_count_deductions_are_per_hundred_operating_units(year):
 
 
 def test_equal_scores_are_ranked_by_name(county):
+    for unit in (county.units.shop, county.units.factory):  # one of each township; nothing found
+        found_nothing(county, unit, "2026-03-03")
     result = ranking("2026-03", today="2026-03-15")
     assert [(row["rank"], row["township_name"], row["score"]) for row in result["rows"]] == [
         (1, "兰江街道", 100.0), (2, "马涧镇", 100.0)]  # "兰" (U+5170) sorts before "马" (U+9A6C)
     assert result["as_of"] == "2026-03-15"  # the month is not over yet
+
+
+def found_nothing(county, unit, on, kind=InspectionKind.unannounced):
+    with at(on, 10):
+        inspect(county, unit, kind=kind)
+    db.session.commit()
+
+
+def test_a_township_without_supervision_is_not_scored_or_ranked(county):
+    """马涧镇 had only its own grid patrol in March: 本月未督查, after 兰江街道, with no score, rank or change —
+    not a 100 tied with the supervised ones."""
+    found_nothing(county, county.units.shop, "2026-02-10")
+    found_nothing(county, county.units.factory, "2026-02-11")  # both ranked in February
+    found_nothing(county, county.units.shop, "2026-03-03")
+    found_nothing(county, county.units.factory, "2026-03-04", kind=InspectionKind.grid_patrol)
+    result = ranking("2026-03")
+    assert [(row["township_name"], row["supervised"], row["supervisions"], row["rank"], row["score"], row["change"])
+            for row in result["rows"]] == [("兰江街道", True, 1, 1, 100.0, 0), ("马涧镇", False, 0, None, None, None)]
+    february = ranking("2026-02")
+    assert [(row["rank"], row["score"]) for row in february["rows"]] == [(1, 100.0), (2, 100.0)]
+
+
+def test_ranks_and_changes_are_counted_among_the_supervised_only(county):
+    """February: only 马涧镇 supervised (the factory's YD-01), so it is first, not second behind an unsupervised
+    兰江街道 at 100. March: both supervised; 马涧镇, still holding the overdue YD-01, falls from 1 to 2, and
+    兰江街道, unranked in February, has no change."""
+    with at("2026-02-10", 10):
+        inspect(county, county.units.factory, "YD-01")
+    found_nothing(county, county.units.shop, "2026-03-03")
+    found_nothing(county, county.units.factory, "2026-03-04")
+    february = ranking("2026-02")
+    assert [(row["township_name"], row["rank"], row["change"]) for row in february["rows"]] == [
+        ("马涧镇", 1, None), ("兰江街道", None, None)]
+    march = ranking("2026-03")
+    assert [(row["township_name"], row["rank"], row["change"]) for row in march["rows"]] == [
+        ("兰江街道", 1, None), ("马涧镇", 2, -1)]
+    assert march["rows"][1]["supervisions"] == 1 and march["rows"][1]["score"] < 100
+
+
+def test_a_month_with_only_follow_through_to_score_is_ranked_without_a_visit(year):
+    """April in 马涧镇: no inspection, but the factory's late close-out and two findings overdue at month end —
+    the score holds the township to them (86), so it is ranked, not 本月未督查."""
+    west = by_name(ranking("2026-04"))["马涧镇"]
+    assert (west["supervisions"], west["supervised"], west["score"], west["rank"]) == (0, True, 86.0, 2)
+
+
+@pytest.mark.parametrize(("today", "month"), [("2026-12-05", "2026-11"), ("2026-12-01", "2026-11"),
+                                              ("2026-11-30", "2026-10"), ("2027-01-01", "2026-12")])
+def test_the_default_month_is_the_last_complete_one(county, today, month):
+    result = ranking(None, today=today)
+    assert result["month"] == month
+    assert result["as_of"] == month_of(date.fromisoformat(f"{month}-01")).last.isoformat()  # the whole month
+    assert ranking(today[:7], today=today)["month"] == today[:7]  # the current month can still be asked for
 
 
 def test_month_is_validated(county):

@@ -8,11 +8,14 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from inspect_loop.regions.models import RegionLevel
+from inspect_loop.regions.operations import create_region
 from inspect_loop.stats import breakdowns, summary, township_ranking
 from inspect_loop.stats.definitions import BREAKDOWNS, SUMMARY_FIGURES
 from inspect_loop.stats.excel import flatten
+from inspect_loop.units.operations import create_unit
 from inspect_loop.web.dashboard import FIGURE_GROUPS
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, inspect
 from tests.helpers import at
 from tests.stats.conftest import year  # noqa: F401  (the half-year scenario, worked out by hand there)
 from tests.web.conftest import launch_chromium, needs_chromium
@@ -163,10 +166,63 @@ def test_the_ranking_page_shows_the_ranking(year, login):  # noqa: F811
 def test_the_ranking_refuses_a_bad_month_with_a_message(year, login):  # noqa: F811
     for month, message in (("2026-13", "月份格式应为 YYYY-MM"), ("2026-08", "不能对尚未开始的月份排名")):
         html = get(login, "viewer", f"/ranking?month={month}").get_data(as_text=True)
-        assert message in html and "月晾晒 · 2026-07" in html
+        assert message in html and "月晾晒 · 2026-06" in html  # the default month instead
     html = get(login, "viewer", "/ranking?month=2026-03&region=330781001").get_data(as_text=True)
     assert "月晾晒按县（市、区）排名" in html
-    assert 'rel="next"' not in get(login, "viewer", "/ranking").get_data(as_text=True)  # no month after this one
+    assert 'rel="next"' not in get(login, "viewer", "/ranking?month=2026-07").get_data(as_text=True)  # none after
+
+
+def test_the_ranking_opens_on_the_last_complete_month_and_says_so(year, login):  # noqa: F811
+    html = get(login, "viewer", "/ranking").get_data(as_text=True)
+    assert "月晾晒 · 2026-06" in html
+    assert "默认显示最近一个完整月份（2026-06）。本月（2026-07）尚未结束" in html
+    assert html.count('href="/ranking?month=2026-07&amp;region="') == 2  # 下一月 and 本月（截至今日）
+    chosen = get(login, "viewer", "/ranking?month=2026-07").get_data(as_text=True)
+    assert "月晾晒 · 2026-07" in chosen and "默认显示" not in chosen  # a chosen month is not called the default
+
+
+def third_township(county):
+    """诸葛镇 with one unit beside the county's two townships: three rows in the 月晾晒."""
+    with at("2026-05-01", 9):
+        township = create_region(county.users.admin, code="330781102", name="诸葛镇", level=RegionLevel.township,
+                                 parent_code="330781")
+        return create_unit(county.users.admin, name="诸葛古村民宿", region=township, category="宾馆")
+
+
+def supervise_all_but_west(county, database):
+    """June: the shop (兰江街道) and 诸葛镇's unit inspected by an unannounced team, 马涧镇 not at all."""
+    guesthouse = third_township(county)
+    with at("2026-06-03", 10):
+        inspect(county, county.units.shop)
+    with at("2026-06-04", 10):
+        inspect(county, guesthouse, "XF-01")
+    database.session.commit()
+
+
+def test_an_unsupervised_township_shows_no_score_no_rank_and_no_change(county, database, login):
+    supervise_all_but_west(county, database)
+    html = get(login, "viewer", "/ranking?month=2026-06").get_data(as_text=True)
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", html, flags=re.S)[1:]  # after the header
+    assert [re.search(r'data-label="乡镇（街道）">([^<]+)<', row).group(1) for row in rows] == [
+        "兰江街道", "诸葛镇", "马涧镇"]
+    west = rows[2]
+    assert 'class="rank-unsupervised"' in west and "本月未督查" in west
+    assert "上升" not in west and "下降" not in west and "100.00" not in west
+    assert '<span class="rank-no">' not in west and '<span class="rank-no">2</span>' in rows[1]
+    assert "不排名" in west  # its phone line 2
+    book = workbook(get(login, "viewer", "/ranking.xlsx?month=2026-06"))
+    sheet_rows = [(row[0].value, row[2].value, row[3].value) for row in book.worksheets[0].iter_rows(min_row=2)]
+    assert [row[:2] for row in sheet_rows] == [(1, "兰江街道"), (2, "诸葛镇"), (None, "马涧镇")]
+    assert sheet_rows[0][2] == 100 and sheet_rows[1][2] < 100 and sheet_rows[2][2] == "本月未督查"
+
+
+def test_the_dashboard_says_which_period_it_shows(year, login):  # noqa: F811
+    default = get(login, "viewer", "/dashboard").get_data(as_text=True)
+    assert "统计期间：2026-01-01 至 2026-07-10（本年至今，默认期间）" in default
+    last_month = get(login, "viewer", "/dashboard?from=2026-06-01&to=2026-06-30").get_data(as_text=True)
+    assert "统计期间：2026-06-01 至 2026-06-30（上月）" in last_month
+    chosen = get(login, "viewer", f"/dashboard?{PERIOD}").get_data(as_text=True)
+    assert "统计期间：2026-03-01 至 2026-06-30" in chosen and "默认期间" not in chosen and "（上月）" not in chosen
 
 
 def test_the_ranking_downloads_as_the_api_does(year, login):  # noqa: F811
@@ -177,6 +233,45 @@ def test_the_ranking_downloads_as_the_api_does(year, login):  # noqa: F811
 
 
 # -- 360 px in Chromium -------------------------------------------------------------------------------
+
+RANKING_KEY_HEADERS = ["排名", "乡镇（街道）", "得分", "升降", "按时整改率", "今日三色"]
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_ranking_fits_a_desktop_and_reads_in_two_lines_on_a_phone(live_server, county, database):
+    """At 1366 px the table needs no sideways scroll and its key columns are on screen; at 360 px every
+    township is one two-line row."""
+    from playwright.sync_api import sync_playwright
+
+    supervise_all_but_west(county, database)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            for width, height in ((1366, 900), (360, 740)):
+                tab = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server).new_page()
+                tab.goto("/login")
+                tab.fill("input[name=username]", "viewer")
+                tab.fill("input[name=password]", PASSWORD)
+                tab.click("button[type=submit]")
+                tab.wait_for_url("**/dashboard")
+                tab.goto("/ranking?month=2026-06")
+                box = tab.locator(".rank-table .table-wrap")
+                if width == 1366:
+                    assert box.evaluate("wrap => wrap.scrollWidth <= wrap.clientWidth"), "scrolls sideways"
+                    right = box.evaluate("wrap => wrap.getBoundingClientRect().right")
+                    for header in RANKING_KEY_HEADERS:
+                        cell = tab.locator(".rank-table th", has_text=header).first
+                        assert cell.is_visible() and cell.evaluate("th => th.getBoundingClientRect().right") <= right
+                else:
+                    heights = tab.locator(".rank-table tbody tr").evaluate_all(
+                        "rows => rows.map(row => row.getBoundingClientRect().height)")
+                    assert len(heights) == 3 and all(44 <= height <= 64 for height in heights), heights
+                    assert tab.locator(".rank-table tbody tr").nth(2).inner_text().startswith("马涧镇")
+                    assert tab.evaluate("document.documentElement.scrollWidth") <= 360
+        finally:
+            browser.close()
+
 
 
 
