@@ -29,7 +29,7 @@ from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import attach_error, commit_or_message, commit_or_refusal, form_text, paginate
 from inspect_loop.web.labels import label, options
 
-REQUIRED = _l("必填")
+REQUIRED = _l("请填写此项")
 NO_DEPARTMENT = 0  # the department choice of roles without one (admin, inspector, viewer)
 
 USER_COLUMNS = [
