@@ -78,7 +78,7 @@ def check_text(text: str, *, field: str, label: str, label_en: str, multiline: b
     found = refused_character(text, multiline=multiline)
     if found is not None:
         raise InvalidInput(f"{label}含有{found.description_zh}，请清空后重新输入",
-                           f"{label_en} contains {found.description_en}; clear it and type it again", field=field)
+                           f"{label_en} contains {found.description_en}: clear it and type it again.", field=field)
 
 
 # A telephone number as offices write it: 0579-88881234, (0579)88881234, 0579-88881234转8001, two numbers
@@ -98,9 +98,9 @@ def normalise_phone(text: str, *, field: str, label: str, label_en: str) -> str:
     wrong = next((character for character in text if character not in PHONE_CHARACTERS), None)
     if wrong is not None:
         raise InvalidInput(f"{label}只能填写数字及“-”“（）”“转”“、”等号码符号，不能含“{wrong}”",
-                           f"{label_en} may hold only digits and the marks of telephone numbers, not {wrong!r}",
+                           f"{label_en} may hold only digits and the marks of telephone numbers (- ( ) 、), not “{wrong}”.",
                            field=field)
     if sum(character.isdigit() for character in text) < PHONE_MIN_DIGITS:
-        raise InvalidInput(f"{label}不完整：至少{PHONE_MIN_DIGITS}位数字", f"{label_en} has too few digits",
+        raise InvalidInput(f"{label}不完整：至少{PHONE_MIN_DIGITS}位数字", f"{label_en} is incomplete: it needs at least {PHONE_MIN_DIGITS} digits.",
                            field=field)
     return text

@@ -220,11 +220,11 @@ def _choose_county(county_code: str | None) -> Region:
     if county_code:
         county = region_by_code(county_code, field="county")
         if county.level != RegionLevel.county:
-            raise InvalidInput("请填写县（市、区）级区划代码", "county must be the code of a county", field="county")
+            raise InvalidInput("请填写县（市、区）级区划代码", "Give the code of a county.", field="county")
         return county
     counties = list(db.session.scalars(select(Region).where(Region.level == RegionLevel.county).order_by(Region.code)))
     if len(counties) != 1:
-        raise InvalidInput("数据库中有多个县（市、区），请用 --county 指定", "several counties exist: pass --county",
+        raise InvalidInput("数据库中有多个县（市、区），请用 --county 指定", "The database holds several counties: choose one with --county.",
                            field="county")
     return counties[0]
 
@@ -233,7 +233,7 @@ def county_frame(county: Region) -> CountyFrame:
     """Offices, regulators, users and the hazard catalogue of ``county``, as plain values."""
     office = safety_office_of(county.id)
     if office is None:
-        raise InvalidInput(f"{county.name}尚未设置平安办", "the county has no safety office", field="county")
+        raise InvalidInput(f"{county.name}尚未设置平安办", f"{county.name} has no Safety Office yet.", field="county")
     townships = []
     for township in db.session.scalars(select(Region).where(Region.parent_id == county.id,
                                                             Region.level == RegionLevel.township)
@@ -260,7 +260,8 @@ def county_frame(county: Region) -> CountyFrame:
                if hazard.sector in regulator_of_sector]
     if not townships or not hazards:
         raise InvalidInput(f"{county.name}缺少设有平安办的乡镇（街道）、行业主管部门或隐患目录，无法生成",
-                           "the county needs townships with safety offices, regulators and a hazard catalogue",
+                           f"{county.name} needs townships with a Safety Office, sector regulators and a hazard catalogue "
+                           "before data can be generated.",
                            field="county")
     office_user = _user_for(Role.safety_office, office, "gen-office", f"{office.name}")
     inspectors = list(db.session.scalars(select(User.id).where(User.role == Role.inspector, User.active.is_(True))
@@ -858,18 +859,19 @@ def generate(*, units: int, years: int, seed: int, end: date | None = None, coun
     """Add ``units`` generated units and ``years`` of their history to the county; flushes, never commits."""
     end = end or clock.today() - timedelta(days=1)
     if units < 1:
-        raise InvalidInput("单位数须为正数", "units must be positive", field="units")
+        raise InvalidInput("单位数须为正数", "The number of units (--units) must be at least 1.", field="units")
     if not 1 <= years <= 20:
-        raise InvalidInput("年数须在1至20之间", "years must be between 1 and 20", field="years")
+        raise InvalidInput("年数须在1至20之间", "The number of years (--years) must be between 1 and 20.", field="years")
     if end >= clock.today():
-        raise InvalidInput("历史须在今天之前结束", "end must be before today", field="end")
+        raise InvalidInput("历史须在今天之前结束", "The history must end before today (--end).", field="end")
     start = date(end.year - years, end.month, 28 if (end.month, end.day) == (2, 29) else end.day) + timedelta(days=1)
     if start.year < FIRST_CALENDAR_YEAR:
         raise InvalidInput(f"历史不能早于{FIRST_CALENDAR_YEAR}年（节假日数据所限）",
-                           f"history cannot start before {FIRST_CALENDAR_YEAR}", field="years")
+                           f"The history cannot start before {FIRST_CALENDAR_YEAR}: the public "
+                           "holidays are known from then on.", field="years")
     if generated_set_exists():
         raise Conflict("数据库中已有生成的数据集；请在新的空数据库中生成",
-                       "a generated data set exists already: generate into a new, empty database")
+                       "A generated data set exists already: generate into a new, empty database.")
 
     if db.session.scalar(select(Region.id).limit(1)) is None:
         progress("数据库为空：先建立演示县的区划、部门、隐患目录和账号 …")

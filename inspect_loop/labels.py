@@ -3,11 +3,15 @@ so every transition of the ladder (``case.<name>``).
 
 The texts are the Chinese originals. Notices and the domain's refusals print them as they are (``zh``); the
 pages translate them on display (``web/labels.py``), so each text is marked with ``N_`` for the English
-catalogue (docs/i18n.md). An enum is looked up by its class: different enums share values ("open",
+catalogue (docs/i18n.md). A refusal's English message takes them from that catalogue (``en``). An enum is looked up by its class: different enums share values ("open",
 "shut_down").
 """
 
 import enum
+import functools
+
+from babel.support import NullTranslations, Translations
+from flask import current_app, has_app_context
 
 from inspect_loop.cases.models import CaseStatus, Outcome, Stage
 from inspect_loop.deadline_extensions.models import ExtensionStatus
@@ -153,3 +157,28 @@ def zh(member) -> str:
 
 def event_zh(action: str) -> str:
     return EVENT_LABELS.get(action, action)
+
+
+@functools.cache
+def _english_catalogue(directories: str) -> NullTranslations:
+    for directory in directories.split(";"):
+        catalogue = Translations.load(directory, ["en"])
+        if isinstance(catalogue, Translations):
+            return catalogue
+    return NullTranslations()
+
+
+def english(text: str) -> str:
+    """``text`` from the English catalogue, whatever the reader's language: a refusal carries both messages."""
+    if not text or not has_app_context():
+        return text
+    return _english_catalogue(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]).gettext(text)
+
+
+def en(member) -> str:
+    """The English label of an enum member (for the English message of a refusal)."""
+    return english(zh(member)) if isinstance(member, enum.Enum) else zh(member)
+
+
+def event_en(action: str) -> str:
+    return english(event_zh(action))

@@ -39,7 +39,7 @@ def list_assignments(actor, query: inp.AssignmentQuery):
     if query.department:
         named = lookups.department(query.department, "department")
         if viewpoint is not None and named.id != viewpoint:
-            raise Forbidden("只能查看发给本部门的交办单", "you may read only assignments sent to your department")
+            raise Forbidden("只能查看发给本部门的交办单", "You may read only the assignment orders sent to your department.")
         viewpoint = named.id
         statement = statement.where(or_(Assignment.regulator_id == named.id, Assignment.territorial_id == named.id))
     status = assignment_status_expression(viewpoint)

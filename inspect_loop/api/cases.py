@@ -103,7 +103,7 @@ def post_referral_feedback(actor, case_id: int, body: inp.ReferralFeedbackIn):
     elif actor.role == Role.regulator and actor.department is not None:
         department = actor.department
     else:
-        raise InvalidInput("请指明给出反馈的行业主管部门", "department_code is required", field="department_code")
+        raise InvalidInput("请指明给出反馈的行业主管部门", "Name the sector regulator whose feedback this is.", field="department_code")
     row = record_feedback(actor, case, department, action_taken=body.action_taken, done_on=body.done_on,
                           reply_number=body.reply_number)
     return referral_feedback_out(row, clock.today())

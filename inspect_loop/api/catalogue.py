@@ -51,7 +51,7 @@ def _code(code: str) -> str:
     """A code from the path as it could be stored; any other text (NUL, lone surrogates, too long) names no
     row, and the database must not see it (PostgreSQL refuses NUL in text)."""
     if len(code) > 40 or "\x00" in code or any("\ud800" <= char <= "\udfff" for char in code):
-        raise NotFound("该代码不存在", "no catalogue entry has this code", field="code")
+        raise NotFound("该代码不存在", "The hazard catalogue has no entry with this code.", field="code")
     return code
 
 

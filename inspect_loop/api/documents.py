@@ -86,7 +86,7 @@ def _server(username: str | None) -> User | None:
         return None
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"用户 {username} 不存在", f"no user {username}", field="server")
+        raise NotFound(f"用户 {username} 不存在", f"There is no user {username}.", field="server")
     return user
 
 

@@ -26,7 +26,7 @@ from inspect_loop.inspections.models import Finding
 from inspect_loop.units.models import Unit
 from inspect_loop.users.permissions import Action, allowed, county_id_of
 
-DRAFTS_ARE_INTERNAL = ("曝光草稿仅县级平安办可见", "draft exposures are visible to the county office only")
+DRAFTS_ARE_INTERNAL = ("曝光草稿仅县级平安办可见", "Draft exposures are visible to the County Safety Office only.")
 
 
 @route("POST", "/exposures", summary="发布平安曝光（或存为草稿）", permission=Action.manage_exposures,

@@ -67,7 +67,7 @@ def post_extension(actor, body: inp.ExtensionRequestIn):
     case = lookups.get_or_404(Case, body.case_id, "case_id")
     scope.require_case(actor, case)
     if (body.assignment_id is None) == (body.finding_ids is None):
-        raise InvalidInput("请选择问题或交办单（二选一）", "give either finding_ids or assignment_id",
+        raise InvalidInput("请选择问题或交办单（二选一）", "Choose either problems or an assignment order, not both.",
                            field="finding_ids")
     assignment = findings = None
     if body.assignment_id is not None:

@@ -28,9 +28,9 @@ def unattached_photos(actor, photo_ids: list[int]) -> list[Photo]:
     for index, photo_id in enumerate(dict.fromkeys(photo_ids)):
         photo = lookups.get_or_404(Photo, photo_id, f"photos.{index}")
         if photo.uploaded_by_id != actor.id:
-            raise NotFound(f"照片 {photo_id} 不存在", f"no photo with id {photo_id}", field=f"photos.{index}")
+            raise NotFound(f"照片 {photo_id} 不存在", f"There is no photo {photo_id}.", field=f"photos.{index}")
         if photo.is_attached:
-            raise Conflict(f"照片 {photo_id} 已关联到其他记录", f"photo {photo_id} is already attached",
+            raise Conflict(f"照片 {photo_id} 已关联到其他记录", f"Photo {photo_id} already belongs to another record.",
                            field=f"photos.{index}")
         photos.append(photo)
     return photos

@@ -36,7 +36,7 @@ def post_inspection(actor, body: inp.InspectionIn):
         plan = db.session.scalar(visible_plans_query(actor).where(InspectionPlan.id == body.plan_id)) \
             if actor.role in PLAN_READERS.roles else None
         if plan is None:
-            raise NotFound(f"暗访计划 {body.plan_id} 不存在", f"no inspection plan with id {body.plan_id}",
+            raise NotFound(f"暗访计划 {body.plan_id} 不存在", f"There is no unannounced inspection plan {body.plan_id}.",
                            field="plan_id")
     inspection = record_inspection(actor, unit, body.kind, findings=findings, verified=verified,
                                    team=lookups.users(body.team, "team"), notes=body.notes,

@@ -21,12 +21,12 @@ from inspect_loop.users.models import User
 LABELS = {
     Unit: ("单位", "unit"),
     Case: ("案件", "case"),
-    Finding: ("问题", "finding"),
-    Assignment: ("交办单", "assignment"),
+    Finding: ("问题", "problem"),
+    Assignment: ("交办单", "assignment order"),
     InterviewRound: ("约谈轮次", "interview round"),
     Document: ("文书", "document"),
-    Exposure: ("曝光", "exposure"),
-    InspectionPlan: ("暗访计划", "inspection plan"),
+    Exposure: ("曝光", "public exposure"),
+    InspectionPlan: ("暗访计划", "unannounced inspection plan"),
     Photo: ("照片", "photo"),
     ExtensionRequest: ("延期申请", "extension request"),
 }
@@ -36,7 +36,7 @@ def get_or_404(model, row_id: int, field: str):
     row = db.session.get(model, row_id) if 1 <= row_id <= MAX_ID else None
     if row is None:
         zh, en = LABELS[model]
-        raise NotFound(f"{zh} {row_id} 不存在", f"no {en} with id {row_id}", field=field)
+        raise NotFound(f"{zh} {row_id} 不存在", f"There is no {en} {row_id}.", field=field)
     return row
 
 
@@ -56,7 +56,8 @@ def filter_region(code: str) -> Region:
     """A list filter's region: a county or a township (SPEC: the unit's township or county)."""
     found = region_by_code(code, field="region")
     if found.level not in (RegionLevel.county, RegionLevel.township):
-        raise InvalidInput("region 须为县（市、区）或乡镇（街道）代码", "region must be a county or township code",
+        raise InvalidInput("请填写县（市、区）或乡镇（街道）的区划代码",
+                           "Give the code of a county or a township.",
                            field="region")
     return found
 
@@ -64,7 +65,7 @@ def filter_region(code: str) -> Region:
 def hazard_type(code: str, field: str) -> HazardType:
     found = db.session.scalar(select(HazardType).where(HazardType.code == code))
     if found is None:
-        raise NotFound(f"隐患类型 {code} 不存在", f"no hazard type with code {code}", field=field)
+        raise NotFound(f"隐患类型 {code} 不存在", f"There is no hazard type with the code {code}.", field=field)
     return found
 
 
@@ -76,6 +77,6 @@ def users(names: list[str], field: str) -> list[User]:
             continue
         user = db.session.scalar(select(User).where(User.username == name))
         if user is None or not user.active:
-            raise NotFound(f"用户 {name} 不存在或已停用", f"no active user {name}", field=f"{field}.{index}")
+            raise NotFound(f"用户 {name} 不存在或已停用", f"There is no active user {name}.", field=f"{field}.{index}")
         found[name] = user
     return list(found.values())

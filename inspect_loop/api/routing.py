@@ -92,11 +92,11 @@ def current_api_user() -> User:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("请在 Authorization 请求头中提供 Bearer 访问令牌",
-                              "an Authorization: Bearer <token> header is required")
+                              "Send an access token in an Authorization: Bearer <token> header.")
     user = user_for_token(token)
     if user is None:
         raise Unauthenticated("访问令牌无效、已吊销，或其用户已停用",
-                              "the token is invalid or revoked, or its user is inactive", code="invalid_token")
+                              "The access token is invalid or revoked, or its user is disabled.", code="invalid_token")
     g.api_user = user
     return user
 
@@ -105,7 +105,7 @@ def check_permission(actor: User, permission: Action | Rule) -> None:
     if isinstance(permission, Action):
         require(actor, permission)
     elif actor.role not in permission.roles:
-        raise Forbidden(f"当前角色无权{permission.label_zh}", f"your role may not {permission.label_en}")
+        raise Forbidden(f"当前角色无权{permission.label_zh}", f"Your role may not {permission.label_en}.")
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:

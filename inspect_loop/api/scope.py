@@ -26,7 +26,7 @@ from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.permissions import home_county, home_region
 
-OUT_OF_SCOPE = ("超出本部门的管辖范围", "this is outside your department's area")
+OUT_OF_SCOPE = ("超出本部门的管辖范围", "This lies outside your department's area.")
 
 
 def _home_column(home: Region, unit_or_class):
@@ -122,7 +122,7 @@ def require_assignment(actor: User, assignment: Assignment) -> None:
     department = actor.department
     if actor.role in (Role.township_office, Role.regulator):
         if department.id not in (assignment.regulator_id, assignment.territorial_id):
-            raise Forbidden("只能查看发给本部门的交办单", "you may read only assignments sent to your department")
+            raise Forbidden("只能查看发给本部门的交办单", "You may read only the assignment orders sent to your department.")
     else:
         require_unit(actor, assignment.case.unit)
 

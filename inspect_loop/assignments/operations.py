@@ -43,40 +43,39 @@ def issue_assignment(actor: User, case: Case, regulator: Department, *, territor
     policy.check_assignable(case)
     unit = case.unit
     if regulator.kind != DepartmentKind.regulator or regulator.region_id != unit.county_id:
-        raise InvalidInput("交办对象须为本县（市、区）的行业主管部门", "regulator_code must name a regulator of the "
-                           "unit's county", field="regulator_code")
+        raise InvalidInput("交办对象须为本县（市、区）的行业主管部门", "Choose a sector regulator of the unit's county.", field="regulator_code")
     if territorial is None:
         territorial = safety_office_of(unit.township_id)
         if territorial is None:
-            raise InvalidInput("该单位所在乡镇（街道）尚未设置平安办", "the unit's township has no safety office",
+            raise InvalidInput("该单位所在乡镇（街道）尚未设置平安办", "The unit's township has no Safety Office yet.",
                                field="territorial_code")
     elif territorial.kind != DepartmentKind.safety_office or territorial.region_id != unit.township_id:
-        raise InvalidInput("属地须为该单位所在乡镇（街道）平安办", "territorial_code must name the unit's township "
-                           "safety office", field="territorial_code")
+        raise InvalidInput("属地须为该单位所在乡镇（街道）平安办", "The local office must be the Safety Office of the "
+                           "unit's township.", field="territorial_code")
 
     sectors = set(regulator.sectors)
     if findings is None:
         findings = [finding for finding in case.findings
                     if finding.is_open and finding.hazard_type.sector in sectors]
         if not findings:
-            raise InvalidInput("该案件没有属于该部门行业的未销号问题", "the case has no open finding in the "
-                               "regulator's sectors", field="regulator_code")
+            raise InvalidInput("该案件没有属于该部门行业的未销号问题", "This case has no open problem in the "
+                               "regulator's sectors.", field="regulator_code")
     else:
         if not findings:
-            raise InvalidInput("请至少选择一个问题", "finding_ids must not be empty", field="finding_ids")
+            raise InvalidInput("请至少选择一个问题", "Choose at least one problem.", field="finding_ids")
         for finding in findings:
             if finding.case_id != case.id or not finding.is_open:
-                raise InvalidInput(f"问题{finding.id}不是该案件未销号的问题", f"finding {finding.id} is not open in "
-                                   "this case", field="finding_ids")
+                raise InvalidInput(f"问题“{finding.hazard_type.title}”不是该案件未销号的问题",
+                                   f"The problem “{finding.hazard_type.title}” is not an open problem of this case.", field="finding_ids")
             if finding.hazard_type.sector not in sectors:
-                raise InvalidInput(f"问题{finding.id}不属于该部门负责的行业", f"finding {finding.id} is outside the "
-                                   "regulator's sectors", field="finding_ids")
+                raise InvalidInput(f"问题“{finding.hazard_type.title}”不属于该部门负责的行业",
+                                   f"The problem “{finding.hazard_type.title}” is outside the regulator's sectors.", field="finding_ids")
     policy.check_not_assigned_at_this_stage(case, findings)
 
     today = clock.today()
     deadline = deadline or today + timedelta(days=DEFAULT_ASSIGNMENT_DAYS)
     if deadline < today:
-        raise InvalidInput("整改期限不能早于今天", "deadline is in the past", field="deadline")
+        raise InvalidInput("整改期限不能早于今天", "The deadline cannot be earlier than today.", field="deadline")
 
     moment = clock.now()
     assignment = Assignment(case=case, case_id=case.id, regulator=regulator, regulator_id=regulator.id,
@@ -118,12 +117,12 @@ def receive_assignment(actor: User, assignment: Assignment) -> AssignmentReceipt
     require(actor, Action.receive_assignment)
     department = actor.department
     if department is None or department.id not in (assignment.regulator_id, assignment.territorial_id):
-        raise Forbidden("只有交办单的接收部门可以签收", "only a recipient department may acknowledge")
+        raise Forbidden("只有交办单的接收部门可以签收", "Only a department the assignment order is sent to may acknowledge it.")
     lock(assignment)
     existing = db.session.scalar(select(AssignmentReceipt).where(
         AssignmentReceipt.assignment_id == assignment.id, AssignmentReceipt.department_id == department.id))
     if existing is not None:
-        raise Conflict("本部门已签收该交办单", "your department has already acknowledged this assignment",
+        raise Conflict("本部门已签收该交办单", "Your department has already acknowledged this assignment order.",
                        current={"assignment_id": assignment.id, "received_at": existing.received_at.isoformat()})
     role = RecipientRole.regulator if department.id == assignment.regulator_id else RecipientRole.territorial
     receipt = AssignmentReceipt(assignment=assignment, department_id=department.id, role=role,
@@ -143,15 +142,15 @@ def add_guidance(actor: User, assignment: Assignment, note: str):
     require(actor, Action.receive_assignment)
     if actor.department_id != assignment.regulator_id:
         raise Forbidden("只有交办单的行业主管部门可以提供业务指导",
-                        "only the regulator of the assignment may give guidance")
+                        "Only the sector regulator of the assignment order may give guidance.")
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("请填写业务指导意见", "a guidance note is required", field="note")
+        raise InvalidInput("请填写业务指导意见", "Write the guidance.", field="note")
     if len(note) > GUIDANCE_MAX_LENGTH:
         raise InvalidInput(f"业务指导意见不能超过{GUIDANCE_MAX_LENGTH}字",
-                           f"the note must not exceed {GUIDANCE_MAX_LENGTH} characters", field="note")
+                           f"The guidance may have at most {GUIDANCE_MAX_LENGTH} characters.", field="note")
     if assignment.case.status != CaseStatus.open:
-        raise TransitionRefused("案件已结案，不能再提供业务指导", "the case is closed")
+        raise TransitionRefused("案件已结案，不能再提供业务指导", "The case is closed: guidance can no longer be given.")
     event = record_event(actor, GuidanceGiven(case_id=assignment.case_id, unit_id=assignment.case.unit_id,
                                               note=note), assignment)
     db.session.flush()
@@ -164,12 +163,14 @@ def sign_off(actor: User, finding: Finding, *, approved: bool, note: str | None 
     ladder.lock_case(finding.case)
     policy.check_open_after_warning(finding)
     if finding.first_reported_at is None:
-        raise TransitionRefused("尚未报告整改情况，不能签认", "no rectification has been reported yet")
+        raise TransitionRefused(f"问题“{finding.hazard_type.title}”尚未报告整改情况，不能签认",
+                                f"No rectification of “{finding.hazard_type.title}” has been reported yet, so it cannot be signed off.")
     if finding.signed_off_at is not None:
-        raise Conflict(f"问题{finding.id}已签认", f"finding {finding.id} is already signed off",
+        raise Conflict(f"问题“{finding.hazard_type.title}”已签认",
+                       f"“{finding.hazard_type.title}” is already signed off.",
                        current={"finding_id": finding.id, "signed_off_at": finding.signed_off_at.isoformat()})
     if not approved and not (note or "").strip():
-        raise InvalidInput("不予签认时请填写理由", "a reason is required to refuse", field="note")
+        raise InvalidInput("不予签认时请填写理由", "Give the reason for refusing to sign off.", field="note")
     moment = clock.now()
     decision = SignOff(finding_id=finding.id, department_id=actor.department_id, approved=approved,
                        note=(note or "").strip(), decided_at=moment, decided_by_id=actor.id)
@@ -188,11 +189,12 @@ def close_out(actor: User, finding: Finding, *, note: str | None = None) -> Clos
     require(actor, Action.close_out)
     territorial = safety_office_of(finding.unit.township_id)
     if territorial is None or actor.department_id != territorial.id:
-        raise Forbidden("只有属地乡镇（街道）平安办可以验收销号", "only the territorial safety office may close out")
+        raise Forbidden("只有属地乡镇（街道）平安办可以验收销号", "Only the Safety Office of the unit's township may close out a problem.")
     ladder.lock_case(finding.case)
     policy.check_open_after_warning(finding)
     if finding.signed_off_at is None:
-        raise TransitionRefused("行业主管部门尚未签认，不能销号", "the regulator has not signed off yet")
+        raise TransitionRefused(f"问题“{finding.hazard_type.title}”尚未经行业主管部门签认，不能销号",
+                                f"The sector regulator has not signed off “{finding.hazard_type.title}” yet, so it cannot be closed out.")
     moment = clock.now()
     record = CloseOut(finding_id=finding.id, department_id=territorial.id, note=(note or "").strip(),
                       closed_at=moment, closed_by_id=actor.id)

@@ -21,7 +21,7 @@ from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
 from inspect_loop.db import db, lock
 from inspect_loop.errors import InvalidInput, TransitionRefused
 from inspect_loop.inspections.models import FindingStatus
-from inspect_loop.labels import EVENT_LABELS, zh
+from inspect_loop.labels import EVENT_LABELS, en, event_en, zh
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, require, require_in_county
@@ -40,6 +40,10 @@ class Transition:
     def label(self) -> str:
         """Chinese, for refusals and notices (the pages translate ``EVENT_LABELS``)."""
         return EVENT_LABELS[f"case.{self.name}"]
+
+    @property
+    def label_en(self) -> str:
+        return event_en(f"case.{self.name}")
 
     @property
     def ends_findings(self) -> bool:
@@ -84,12 +88,13 @@ def current_state(case: Case) -> dict:
 
 def refuse_unless_allowed(transition: Transition, stage: Stage, status: CaseStatus, case_id=None,
                           current: dict | None = None) -> None:
+    which = f"Case {case_id}" if case_id else "The case"
     if status != CaseStatus.open:
-        raise TransitionRefused(f"案件{case_id or ''}已结案，不能{transition.label}", f"case {case_id} is closed",
-                                current=current)
+        raise TransitionRefused(f"案件{case_id or ''}已结案，不能再“{transition.label}”",
+                                f"{which} is closed: “{transition.label_en}” is no longer possible.", current=current)
     if stage not in transition.sources:
-        raise TransitionRefused(f"案件{case_id or ''}处于“{zh(stage)}”阶段，不能{transition.label}",
-                                f"case {case_id} is at stage {stage}; {transition.name} is not allowed from there",
+        raise TransitionRefused(f"案件{case_id or ''}处于“{zh(stage)}”阶段，不能“{transition.label}”",
+                                f"{which} is at the {en(stage)} stage, where “{transition.label_en}” is not possible.",
                                 current=current)
 
 
@@ -112,7 +117,7 @@ def check(case: Case, name: str, actor: User, reason: str | None = None) -> Tran
     require(actor, transition.action)
     refuse_unless_allowed(transition, case.stage, case.status, case.id, current_state(case))
     if transition.needs_reason and not (reason or "").strip():
-        raise InvalidInput("请填写理由", "a reason is required", field="reason")
+        raise InvalidInput("请填写理由", "Give the reason.", field="reason")
     return transition
 
 
@@ -167,7 +172,7 @@ def escalate(case: Case, actor: User, reason: str, to_stage: Stage | None = None
     if to_stage is None:
         to_stage = Stage.warning if case.stage == Stage.reminder else Stage.enforcement
     if to_stage not in ESCALATIONS:
-        raise InvalidInput("只能升级到二次警示或三次执法", "escalation goes to warning or enforcement",
+        raise InvalidInput("只能升级到二次警示或三次执法", "A case can be escalated only to the Warning or the Enforcement stage.",
                            field="to_stage")
     return _apply(case, ESCALATIONS[to_stage].name, actor, reason)
 

@@ -58,10 +58,11 @@ def check_verification(actor: User, case: Case | None, kind: InspectionKind, res
     if not results:
         return
     if kind not in VERIFYING:
-        raise InvalidInput("只有复查和回访可以核验整改情况", "only a reinspection or follow_up verifies findings",
+        raise InvalidInput("只有复查和回访可以核验整改情况", "Only a re-inspection or a follow-up visit checks "
+                           "rectification.",
                            field="verified")
     if case is None:
-        raise TransitionRefused("该单位没有进行中的闭环案件，无可核验的问题", "the unit has no open case",
+        raise TransitionRefused("该单位没有进行中的闭环案件，无可核验的问题", "The unit has no open case, so there is no problem to check.",
                                 field="verified")
     require_verifier(actor, case)
     current = ladder.current_state(case)
@@ -69,32 +70,37 @@ def check_verification(actor: User, case: Case | None, kind: InspectionKind, res
     if kind != expected:
         if kind == InspectionKind.reinspection:
             raise TransitionRefused("复查用于一次提醒阶段；警示阶段之后请进行回访",
-                                    "a reinspection verifies at the reminder stage; use a follow_up after it",
+                                    "A re-inspection checks rectification at the Reminder stage; from the Warning stage on, "
+                                    "make a follow-up visit.",
                                     field="verified", current=current)
         raise TransitionRefused("回访用于二次警示之后；提醒阶段请进行复查",
-                                "a follow_up verifies after the warning; use a reinspection at the reminder stage",
+                                "A follow-up visit checks rectification from the Warning stage on; at the Reminder stage, "
+                                "make a re-inspection.",
                                 field="verified", current=current)
     seen = set()
     for item in results:
         finding = item.finding
         if finding.case_id != case.id or finding.status != FindingStatus.open:
-            raise InvalidInput(f"问题{finding.id}不是该单位进行中的问题",
-                               f"finding {finding.id} is not open in the unit's case", field="verified",
+            raise InvalidInput(f"问题“{finding.hazard_type.title}”不是该单位整改中的问题",
+                               f"“{finding.hazard_type.title}” is not a problem still being rectified in the unit's "
+                               "case.", field="verified",
                                current=current)
         if finding.id in seen:
-            raise InvalidInput(f"问题{finding.id}重复核验", f"finding {finding.id} is listed twice", field="verified")
+            raise InvalidInput(f"问题“{finding.hazard_type.title}”重复核验",
+                               f"“{finding.hazard_type.title}” is checked twice.", field="verified")
         seen.add(finding.id)
         if not item.rectified and finding.deadline >= today:
             raise TransitionRefused(
-                f"问题{finding.id}的整改期限为{finding.deadline.isoformat()}，期限届满前不能认定为未整改",
-                f"finding {finding.id} is due on {finding.deadline.isoformat()}; it cannot be found unrectified "
-                "before then", field="verified", current=current)
+                f"问题“{finding.hazard_type.title}”的整改期限为{finding.deadline.isoformat()}，期限届满前不能认定为未整改",
+                f"“{finding.hazard_type.title}” is due on {finding.deadline.isoformat()}; it cannot be found "
+                "unrectified before then.", field="verified", current=current)
     if (case.stage == Stage.warning and any(not item.rectified for item in results)
             and not may_fail_follow_up(case)):
         raise TransitionRefused("该单位尚未参加警示约谈（或约谈到场情况尚未登记），回访不能认定为未整改；"
                                 "无故缺席约谈的，由县级平安办提级处置",
-                                "the unit has not been interviewed yet (or its attendance is not recorded); a "
-                                "follow_up cannot find it failing — an absent unit is escalated by the county office",
+                                "The unit has not attended a warning interview yet (or its attendance is not recorded), "
+                                "so a follow-up visit cannot find it unrectified. A unit absent without reason is "
+                                "escalated by the County Safety Office.",
                                 field="verified", current=current)
 
 
@@ -120,18 +126,21 @@ def closes_on_verification(case: Case) -> bool:
 def check_summonable(case: Case) -> None:
     current = ladder.current_state(case)
     if case.status != CaseStatus.open or case.stage != Stage.warning:
-        raise TransitionRefused(f"案件{case.id}不在二次警示阶段，不能约谈",
-                                f"case {case.id} is not at the warning stage", field="case_ids", current=current)
+        raise TransitionRefused(f"“{case.unit.name}”的案件不在二次警示阶段，不能约谈",
+                                f"The case of “{case.unit.name}” is not at the Warning stage, so it cannot be "
+                                "summoned to an interview.", field="case_ids", current=current)
     pending = db.session.scalar(select(Summons.id).where(Summons.case_id == case.id, Summons.attended.is_(None)))
     if pending is not None:
-        raise Conflict(f"案件{case.id}已有待登记到场情况的约谈", f"case {case.id} already has a pending summons",
+        raise Conflict(f"“{case.unit.name}”已被通知约谈，尚未登记到场情况",
+                       f"“{case.unit.name}” has already been summoned; its attendance is not recorded yet.",
                        field="case_ids", current=current)
 
 
 def check_assignable(case: Case) -> None:
     if case.status != CaseStatus.open or case.stage not in ASSIGNED_STAGES:
-        raise TransitionRefused(f"案件{case.id}不在二次警示或三次执法阶段，不能交办",
-                                f"case {case.id} is not at the warning or enforcement stage",
+        raise TransitionRefused(f"“{case.unit.name}”的案件不在二次警示或三次执法阶段，不能交办",
+                                f"The case of “{case.unit.name}” is not at the Warning or the Enforcement stage, so "
+                                "it cannot be assigned.",
                                 current=ladder.current_state(case))
 
 
@@ -144,26 +153,29 @@ def check_not_assigned_at_this_stage(case: Case, findings: list[Finding]) -> Non
         .where(AssignmentFinding.finding_id.in_([finding.id for finding in findings]),
                Assignment.case_id == case.id, Assignment.issued_at >= entered)).all()
     if already:
-        listed = "、".join(str(finding_id) for finding_id in sorted(set(already)))
-        raise Conflict(f"问题{listed}在本阶段已经交办，不能重复交办", f"findings {listed} are already assigned at "
-                       "this stage", field="finding_ids", current=ladder.current_state(case))
+        titles = {finding.id: finding.hazard_type.title for finding in findings}
+        listed = "、".join(f"“{titles[finding_id]}”" for finding_id in sorted(set(already)))
+        listed_en = ", ".join(f"“{titles[finding_id]}”" for finding_id in sorted(set(already)))
+        raise Conflict(f"问题{listed}在本阶段已经交办，不能重复交办", f"Already assigned at this stage: {listed_en}.", field="finding_ids", current=ladder.current_state(case))
 
 
 def check_enforceable(case: Case) -> None:
     if case.status != CaseStatus.open or case.stage != Stage.enforcement:
-        raise TransitionRefused(f"案件{case.id}不在三次执法阶段，不能登记执法",
-                                f"case {case.id} is not at the enforcement stage", current=ladder.current_state(case))
+        raise TransitionRefused(f"“{case.unit.name}”的案件不在三次执法阶段，不能登记执法",
+                                f"The case of “{case.unit.name}” is not at the Enforcement stage, so no enforcement "
+                                "can be recorded.", current=ladder.current_state(case))
 
 
 def check_open_after_warning(finding: Finding) -> None:
     """Sign-off and close-out apply to an open finding of a case at 二次警示 or later."""
     current = {"finding_id": finding.id, "status": finding.status.value, **ladder.current_state(finding.case)}
     if finding.status != FindingStatus.open:
-        raise TransitionRefused(f"问题{finding.id}已不在整改中", f"finding {finding.id} is not open", current=current)
+        raise TransitionRefused(f"问题“{finding.hazard_type.title}”已不在整改中",
+                                f"“{finding.hazard_type.title}” is no longer being rectified.", current=current)
     if finding.case.stage not in ASSIGNED_STAGES:
         raise TransitionRefused("一次提醒阶段的问题由复查直接核销，无需签认和销号",
-                                "at the reminder stage a reinspection closes findings; sign-off and close-out "
-                                "apply from the warning stage on", current=current)
+                                "At the Reminder stage a re-inspection closes the problems; sign-off and close-out "
+                                "apply from the Warning stage on.", current=current)
 
 
 def is_done(case: Case) -> bool:

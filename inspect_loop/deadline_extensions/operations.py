@@ -23,7 +23,7 @@ from inspect_loop.db import db, lock
 from inspect_loop.deadline_extensions.models import ExtensionFinding, ExtensionRequest, ExtensionStatus
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput, TransitionRefused
 from inspect_loop.inspections.models import Finding, FindingDeadline, Photo
-from inspect_loop.labels import zh
+from inspect_loop.labels import en, zh
 from inspect_loop.regions.lookup import county_office_of, regulator_for
 from inspect_loop.regions.models import Department, ExtensionDecider, Region, RegionLevel
 from inspect_loop.users.models import Role, User
@@ -35,16 +35,17 @@ REASON_MAX_LENGTH = 2000
 def _text(value: str | None, field: str, label_zh: str, label_en: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInput(f"请填写{label_zh}", f"{label_en} is required", field=field)
+        raise InvalidInput(f"请填写{label_zh}", f"{label_en} is required.", field=field)
     if len(text) > REASON_MAX_LENGTH:
         raise InvalidInput(f"{label_zh}不能超过{REASON_MAX_LENGTH}字",
-                           f"{label_en} must not exceed {REASON_MAX_LENGTH} characters", field=field)
+                           f"{label_en} may have at most {REASON_MAX_LENGTH} characters.", field=field)
     return text
 
 
 def _check_day(day: date, field: str) -> None:
     if not clock.EARLIEST_DAY <= day <= clock.LATEST_DAY:
-        raise InvalidInput("日期超出可选范围", "the date is out of range", field=field)
+        raise InvalidInput(f"日期应在{clock.EARLIEST_DAY}至{clock.LATEST_DAY}之间",
+                           f"The date must be between {clock.EARLIEST_DAY} and {clock.LATEST_DAY}.", field=field)
 
 
 def decider_for(case: Case, findings: list[Finding]) -> Department:
@@ -55,7 +56,7 @@ def decider_for(case: Case, findings: list[Finding]) -> Department:
         regulators = {regulator_for(county.id, finding.hazard_type.sector) for finding in findings}
         if len(regulators) > 1:
             raise InvalidInput("所选问题分属不同的行业主管部门审批，请按部门分别申请",
-                               "the findings are decided by different regulators; ask for each separately",
+                               "The chosen problems are decided by different sector regulators; make a request to each separately.",
                                field="finding_ids")
         regulator = regulators.pop()
         if regulator is not None:
@@ -69,11 +70,14 @@ def _check_open_in_stage(request: ExtensionRequest) -> None:
     if case.status != CaseStatus.open or case.stage != request.stage:
         raise TransitionRefused(
             f"案件已不在申请时的“{zh(request.stage)}”阶段，不能再准予延期",
-            f"the case has left the {request.stage.value} stage the request was made in",
+            f"The case is no longer at the {en(request.stage)} stage the request was made in, so the extension "
+            "cannot be granted.",
             current=ladder.current_state(case))
     for finding in request.findings:
         if not finding.is_open:
-            raise TransitionRefused(f"问题{finding.id}已不在整改中，不能延期", f"finding {finding.id} is not open",
+            raise TransitionRefused(f"问题“{finding.hazard_type.title}”已不在整改中，不能延期",
+                                    f"“{finding.hazard_type.title}” is no longer being rectified, so its deadline "
+                                    "cannot be extended.",
                                     current={"finding_id": finding.id, "status": finding.status.value})
 
 
@@ -86,36 +90,39 @@ def request_extension(actor: User, case: Case, *, reason: str, requested_deadlin
     require_in_township(actor, case.unit.township_id)
     ladder.lock_case(case)
     if case.status != CaseStatus.open:
-        raise TransitionRefused("案件已结案，不能申请延期", "the case is closed", current=ladder.current_state(case))
+        raise TransitionRefused("案件已结案，不能申请延期", "The case is closed: no extension can be requested.", current=ladder.current_state(case))
     if assignment is not None:
         if assignment.case_id != case.id:
-            raise InvalidInput("该交办单不属于本案件", "the assignment is not of this case", field="assignment_id")
+            raise InvalidInput("该交办单不属于本案件", "The assignment order does not belong to this case.", field="assignment_id")
         findings = [finding for finding in assignment.findings if finding.is_open]
         if not findings:
-            raise TransitionRefused("该交办单已没有整改中的问题", "the assignment has no open finding left")
+            raise TransitionRefused("该交办单已没有整改中的问题", "The assignment order has no problem left that is being rectified.")
     if not findings:
-        raise InvalidInput("请至少选择一个问题", "finding_ids must not be empty", field="finding_ids")
+        raise InvalidInput("请至少选择一个问题", "Choose at least one problem.", field="finding_ids")
     findings = list(dict.fromkeys(findings))
     for finding in findings:
         if finding.case_id != case.id:
-            raise InvalidInput(f"问题{finding.id}不属于该案件", f"finding {finding.id} is not of this case",
+            raise InvalidInput(f"问题“{finding.hazard_type.title}”不属于该案件",
+                               f"“{finding.hazard_type.title}” is not a problem of this case.",
                                field="finding_ids")
         if not finding.is_open:
-            raise TransitionRefused(f"问题{finding.id}已不在整改中，不能申请延期", f"finding {finding.id} is not open",
+            raise TransitionRefused(f"问题“{finding.hazard_type.title}”已不在整改中，不能申请延期",
+                                    f"“{finding.hazard_type.title}” is no longer being rectified, so no extension "
+                                    "can be requested.",
                                     current={"finding_id": finding.id, "status": finding.status.value})
     pending = db.session.scalar(
         select(ExtensionRequest).join(ExtensionFinding).where(
             ExtensionFinding.finding_id.in_([finding.id for finding in findings]),
             ExtensionRequest.status == ExtensionStatus.pending).limit(1))
     if pending is not None:
-        raise Conflict("所选问题已有待审批的延期申请", "a finding already has a pending extension request",
+        raise Conflict("所选问题已有待审批的延期申请", "One of the chosen problems already has an extension request waiting for a decision.",
                        current={"extension_id": pending.id, "status": pending.status.value})
-    reason = _text(reason, "reason", "延期理由", "a reason")
+    reason = _text(reason, "reason", "延期理由", label_en="The reason for the extension")
     _check_day(requested_deadline, "requested_deadline")
     latest = max(finding.deadline for finding in findings)
     if requested_deadline <= latest:
         raise InvalidInput(f"申请的期限须晚于现整改期限（{latest.isoformat()}）",
-                           f"the requested deadline must be after the current one ({latest.isoformat()})",
+                           f"The requested deadline must be later than the current one ({latest.isoformat()}).",
                            field="requested_deadline")
     moment = clock.now()
     request = ExtensionRequest(
@@ -140,7 +147,7 @@ def require_decider(actor: User, request: ExtensionRequest) -> None:
     if actor.role == Role.admin:
         return
     if actor.department_id != request.decider_id:
-        raise Forbidden(f"该延期申请由{request.decider.name}审批", f"this request is decided by {request.decider.code}")
+        raise Forbidden(f"该延期申请由{request.decider.name}审批", f"This request is decided by {request.decider.name}.")
 
 
 def decide_extension(actor: User, request: ExtensionRequest, *, approved: bool, reason: str | None = None,
@@ -150,22 +157,22 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approved: bool, 
     require_decider(actor, request)
     ladder.lock_case(request.case)
     if request.status != ExtensionStatus.pending:
-        raise Conflict(f"该延期申请已{zh(request.status)}", f"the request has already been {request.status.value}",
+        raise Conflict(f"该延期申请已{zh(request.status)}", f"This request has already been decided: {en(request.status)}.",
                        current={"extension_id": request.id, "status": request.status.value})
     moment = clock.now()
     if approved:
         reason = (reason or "").strip()
         if len(reason) > REASON_MAX_LENGTH:
             raise InvalidInput(f"审批意见不能超过{REASON_MAX_LENGTH}字",
-                               f"the reason must not exceed {REASON_MAX_LENGTH} characters", field="reason")
+                               f"The decision's note may have at most {REASON_MAX_LENGTH} characters.", field="reason")
         _check_open_in_stage(request)
         granted = granted_deadline or request.requested_deadline
         _check_day(granted, "granted_deadline")
         latest = max(finding.deadline for finding in request.findings)
         if granted <= latest or granted < clock.today():
             raise InvalidInput(f"准予的期限须晚于现整改期限（{latest.isoformat()}）且不早于今天",
-                               f"the granted deadline must be after the current one ({latest.isoformat()}) and "
-                               "not in the past", field="granted_deadline")
+                               f"The granted deadline must be later than the current one ({latest.isoformat()}) "
+                               "and not earlier than today.", field="granted_deadline")
         for item in request.items:
             item.previous_deadline = item.finding.deadline  # the one this approval replaces, printed on the notice
             item.finding.deadline = granted
@@ -175,7 +182,7 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approved: bool, 
         request.granted_deadline = granted
         request.status = ExtensionStatus.approved
     else:
-        reason = _text(reason, "reason", "不予延期的理由", "a reason")
+        reason = _text(reason, "reason", "不予延期的理由", label_en="The reason for refusing")
         request.status = ExtensionStatus.refused
     request.decision_reason = reason
     request.decided_at = moment
@@ -198,7 +205,8 @@ def set_extension_decider(actor: User, county: Region, decider: ExtensionDecider
     already made keep the office they were made to."""
     require(actor, Action.configure_extensions)
     if county.level != RegionLevel.county:
-        raise InvalidInput("延期审批部门按县（市、区）设置", "the setting belongs to a county", field="region_code")
+        raise InvalidInput("延期审批部门按县（市、区）设置，请选择县（市、区）",
+                           "Who decides extensions is set for a county: choose a county.", field="region_code")
     require_in_county(actor, county.id)
     lock(county)
     previous = county.extension_decider

@@ -75,37 +75,40 @@ def record_feedback(actor: User, case: Case, department: Department, *, action_t
     require(actor, Action.record_referral_feedback)
     require_in_county(actor, case.unit.county_id)
     if actor.role == Role.regulator and actor.department_id != department.id:
-        raise Forbidden("只能登记本部门的办理反馈", "a regulator records only its own feedback", field="department")
+        raise Forbidden("只能登记本部门的办理反馈", "A sector regulator may record only its own feedback.", field="department")
     ladder.lock_case(case)
     feedback = db.session.scalar(select(ReferralFeedback).where(ReferralFeedback.case_id == case.id,
                                                                 ReferralFeedback.department_id == department.id))
     if feedback is None:
         raise NotFound(f"本案执法建议书未送{department.name}，无需其反馈",
-                       f"the case's enforcement recommendation is not addressed to {department.code}",
+                       f"The enforcement recommendation of this case was not sent to {department.name}, so no feedback is "
+                       "expected from it.",
                        field="department")
     if feedback.is_recorded:
         raise Conflict(f"{department.name}的办理反馈已于{clock.local_date(feedback.recorded_at)}登记，不能重复登记",
-                       "this regulator's feedback is already recorded", field="department",
+                       f"The feedback of {department.name} was already recorded on "
+                       f"{clock.local_date(feedback.recorded_at)}.", field="department",
                        current=feedback_state(feedback))
     action_taken = (action_taken or "").strip()
     if not action_taken:
-        raise InvalidInput("请填写办理情况", "action_taken is required", field="action_taken")
+        raise InvalidInput("请填写办理情况", "Describe what was done.", field="action_taken")
     if len(action_taken) > ACTION_TAKEN_MAX:
-        raise InvalidInput(f"办理情况不能超过{ACTION_TAKEN_MAX}字", f"action_taken exceeds {ACTION_TAKEN_MAX} characters",
+        raise InvalidInput(f"办理情况不能超过{ACTION_TAKEN_MAX}字", f"What was done may be described in at most {ACTION_TAKEN_MAX} characters.",
                            field="action_taken")
-    check_text(action_taken, field="action_taken", label="办理情况", label_en="action_taken", multiline=True)
+    check_text(action_taken, field="action_taken", label="办理情况", label_en="What was done", multiline=True)
     reply_number = (reply_number or "").strip() or None
     if reply_number is not None:
         if len(reply_number) > REPLY_NUMBER_MAX:
-            raise InvalidInput(f"反馈文号不能超过{REPLY_NUMBER_MAX}字", f"reply_number exceeds {REPLY_NUMBER_MAX} "
-                               "characters", field="reply_number")
-        check_text(reply_number, field="reply_number", label="反馈文号", label_en="reply_number")
+            raise InvalidInput(f"反馈文号不能超过{REPLY_NUMBER_MAX}字", f"The reply's document number may have at most "
+                               f"{REPLY_NUMBER_MAX} characters.", field="reply_number")
+        check_text(reply_number, field="reply_number", label="反馈文号", label_en="The reply's document number")
     issued_on = feedback.referral.issued_on
     if done_on is None:
-        raise InvalidInput("请填写办理日期", "done_on is required", field="done_on")
+        raise InvalidInput("请填写办理日期", "Give the date the action was taken.", field="done_on")
     if not issued_on <= done_on <= clock.today():
         raise InvalidInput(f"办理日期须在执法建议书签发之日（{issued_on}）至今天之间",
-                           f"done_on must lie between the referral's issue ({issued_on}) and today", field="done_on")
+                           f"The date of the action must be between the enforcement recommendation's issue date "
+                           f"({issued_on}) and today.", field="done_on")
     feedback.action_taken = action_taken
     feedback.done_on = done_on
     feedback.reply_number = reply_number

@@ -30,11 +30,11 @@ def record_enforcement(actor: User, case: Case, action: ActionKind, *, departmen
     ladder.lock_case(case)
     policy.check_enforceable(case)
     if not departments:
-        raise InvalidInput("请选择执法部门", "departments must not be empty", field="departments")
+        raise InvalidInput("请选择执法部门", "Choose the enforcing departments.", field="departments")
     if action == ActionKind.fine and (amount is None or amount <= 0):
-        raise InvalidInput("罚款须填写大于零的金额", "a fine needs a positive amount", field="amount")
+        raise InvalidInput("罚款须填写大于零的金额", "Give the amount of the fine (more than zero).", field="amount")
     if action != ActionKind.fine and amount is not None:
-        raise InvalidInput("只有罚款填写金额", "amount applies only to a fine", field="amount")
+        raise InvalidInput("只有罚款填写金额", "An amount is given only for a fine.", field="amount")
     moment = clock.now()
     record = EnforcementAction(case_id=case.id, unit_id=case.unit_id, action=action, decided_at=moment,
                                decided_on=clock.local_date(moment), decision_no=(decision_no or "").strip() or None,

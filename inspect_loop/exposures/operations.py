@@ -75,7 +75,7 @@ def update_draft(actor: User, exposure: Exposure, *, title: str, items: list[Exp
     lock(exposure)
     if exposure.status != ExposureStatus.draft:
         raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能再修改内容",
-                                f"exposure {exposure.id} is published and can no longer be changed")
+                                f"The exposure “{exposure.title}” is published and can no longer be changed.")
     exposure.title = _checked(actor, title, items, expires_on)
     exposure.expires_on = expires_on
     exposure.items.clear()
@@ -96,7 +96,8 @@ def discard_draft(actor: User, exposure: Exposure) -> None:
     lock(exposure)
     if exposure.status != ExposureStatus.draft:
         raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能删除；可设定公示截止日期或下线",
-                                f"exposure {exposure.id} is published: it can be taken down, not deleted")
+                                f"The exposure “{exposure.title}” is published, so it cannot be deleted; "
+                                "set an end date or take it down instead.")
     record_event(actor, ExposureDiscarded(title=exposure.title), exposure)
     db.session.delete(exposure)
     db.session.flush()
@@ -107,9 +108,10 @@ def publish_exposure(actor: User, exposure: Exposure) -> Exposure:
     require_own_county(actor, exposure)
     lock(exposure)
     if exposure.status == ExposureStatus.published:
-        raise TransitionRefused(f"曝光“{exposure.title}”已发布", f"exposure {exposure.id} is already published")
+        raise TransitionRefused(f"曝光“{exposure.title}”已发布", f"The exposure “{exposure.title}” is already published.")
     if exposure.expires_on is not None and exposure.expires_on < clock.today():
-        raise InvalidInput("公示截止日期已过，请先修改截止日期再发布", "expires_on is in the past: change it first",
+        raise InvalidInput("公示截止日期已过，请先修改截止日期再发布", "The end date of the exposure has passed: change it before "
+                           "publishing.",
                            field="expires_on")
     return _publish(actor, exposure)
 
@@ -137,9 +139,9 @@ def take_down(actor: User, exposure: Exposure, reason: str) -> Exposure:
     lock(exposure)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写下线原因", "a reason is required", field="reason")
+        raise InvalidInput("请填写下线原因", "Give the reason for taking it down.", field="reason")
     if not is_shown(exposure, clock.today()):
-        raise TransitionRefused(f"曝光“{exposure.title}”目前不在公示中", f"exposure {exposure.id} is not on show")
+        raise TransitionRefused(f"曝光“{exposure.title}”目前不在公示中", f"The exposure “{exposure.title}” is not on show.")
     previous = exposure.expires_on
     exposure.expires_on = clock.today() - timedelta(days=1)
     db.session.flush()
@@ -160,47 +162,48 @@ def _checked(actor: User, title: str, items: list[ExposedPlace], expires_on: dat
     """The trimmed title, once title, places, problems and end date are valid."""
     title = (title or "").strip()
     if not title:
-        raise InvalidInput("请填写曝光标题", "title is required", field="title")
+        raise InvalidInput("请填写曝光标题", "Give the exposure a title.", field="title")
     if len(title) > TITLE_LENGTH:
-        raise InvalidInput(f"曝光标题不能超过{TITLE_LENGTH}个字", f"title is longer than {TITLE_LENGTH}",
+        raise InvalidInput(f"曝光标题不能超过{TITLE_LENGTH}个字", f"The title may have at most {TITLE_LENGTH} characters.",
                            field="title")
     if not items:
-        raise InvalidInput("请至少列出一个曝光场所", "items must not be empty", field="items")
+        raise InvalidInput("请至少列出一个曝光场所", "List at least one place to expose.", field="items")
     _check_expiry(expires_on)
     county_id = _county_of(actor)
     seen_units: set[int] = set()
     for index, item in enumerate(items):
         if item.unit.id in seen_units:
-            raise InvalidInput(f"单位“{item.unit.name}”重复列出", f"unit {item.unit.id} is listed twice",
+            raise InvalidInput(f"单位“{item.unit.name}”重复列出", f"The unit “{item.unit.name}” is listed twice.",
                                field=f"items.{index}.unit_id")
         seen_units.add(item.unit.id)
         if county_id is not None and item.unit.county_id != county_id:
-            raise Forbidden("只能曝光本县（市、区）的单位", "you may expose only units of your own county")
+            raise Forbidden("只能曝光本县（市、区）的单位", "You may expose only units of your own county.")
         if not item.findings:
-            raise InvalidInput("每个曝光场所须至少列出一个问题", "each place needs at least one finding",
+            raise InvalidInput("每个曝光场所须至少列出一个问题", "List at least one problem for each place.",
                                field=f"items.{index}.finding_ids")
         for finding in item.findings:
             if finding.unit_id != item.unit.id:
-                raise InvalidInput(f"问题{finding.id}不属于单位“{item.unit.name}”",
-                                   f"finding {finding.id} is not a finding of unit {item.unit.id}",
+                raise InvalidInput(f"问题“{finding.hazard_type.title}”不属于单位“{item.unit.name}”",
+                                   f"“{finding.hazard_type.title}” is not a problem of “{item.unit.name}”.",
                                    field=f"items.{index}.finding_ids")
             if finding.case.outcome == Outcome.withdrawn:
                 # A withdrawn case was recorded in error: its problems are no one's to be exposed for.
-                raise InvalidInput(f"问题{finding.id}所在案件已撤销，不能曝光",
-                                   f"finding {finding.id} belongs to a withdrawn case",
+                raise InvalidInput(f"问题“{finding.hazard_type.title}”所在案件已撤销，不能曝光",
+                                   f"The case of “{finding.hazard_type.title}” was withdrawn, so it cannot be "
+                                   "exposed.",
                                    field=f"items.{index}.finding_ids")
     return title
 
 
 def _check_expiry(expires_on: date | None) -> None:
     if expires_on is not None and expires_on < clock.today():
-        raise InvalidInput("曝光截止日期不能早于今天", "expires_on is in the past", field="expires_on")
+        raise InvalidInput("曝光截止日期不能早于今天", "The end date cannot be earlier than today.", field="expires_on")
 
 
 def require_own_county(actor: User, exposure: Exposure) -> None:
     county_id = _county_of(actor)
     if county_id is not None and any(item.unit.county_id != county_id for item in exposure.items):
-        raise Forbidden("只能管理本县（市、区）的曝光", "you may manage only exposures of your own county")
+        raise Forbidden("只能管理本县（市、区）的曝光", "You may manage only the exposures of your own county.")
 
 
 def _items(items: list[ExposedPlace]) -> list[ExposureItem]:

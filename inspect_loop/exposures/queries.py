@@ -120,12 +120,12 @@ def candidates(county_id: int | None, *, text: str, township_id: int | None, onl
 def chosen_findings(ids: list[int], county_id: int | None) -> list[Finding]:
     """The findings posted by the picker, in the order chosen; an id outside the county is refused."""
     if len(ids) > MAX_CHOSEN:
-        raise InvalidInput(f"一次曝光最多列出{MAX_CHOSEN}个问题", f"at most {MAX_CHOSEN} findings",
+        raise InvalidInput(f"一次曝光最多列出{MAX_CHOSEN}个问题", f"An exposure may list at most {MAX_CHOSEN} problems.",
                            field="finding_ids")
     found = {finding.id: finding for finding in db.session.scalars(
         select(Finding).where(Finding.id.in_(ids)).options(selectinload(Finding.unit), selectinload(Finding.case)))}
     missing = [finding_id for finding_id in ids if finding_id not in found
                or (county_id is not None and found[finding_id].unit.county_id != county_id)]
     if missing:
-        raise InvalidInput("所选问题不存在或不属于本县（市、区）", f"unknown findings: {missing}", field="finding_ids")
+        raise InvalidInput("所选问题不存在或不属于本县（市、区）", "A chosen problem does not exist or lies outside your county.", field="finding_ids")
     return [found[finding_id] for finding_id in ids]

@@ -55,7 +55,7 @@ def create_unit_row(actor: User, values: dict[str, str]):
     county = county_of(region)
     # create_unit confines a township office to its township; a county office is confined to its county here.
     if actor.role == Role.safety_office and (county is None or county.id != actor.department.region_id):
-        raise Forbidden("只能导入本县（市、区）的单位", "you may import units of your own county only",
+        raise Forbidden("只能导入本县（市、区）的单位", "You may import only units of your own county.",
                         field="region_code")
     return create_unit(actor, name=values["name"], region=region, address=values["address"],
                        category=values["category"], uscc=values["uscc"] or None,
@@ -102,15 +102,15 @@ DAY_BASIS_WORDS = {"": DayBasis.calendar, "自然日": DayBasis.calendar, "工�
 def create_hazard_row(actor: User, values: dict[str, str]):
     severity = SEVERITY_WORDS.get(values["severity"].lower())
     if severity is None:
-        raise InvalidInput("等级应为“一般”或“重大”", "severity must be general or major", field="severity")
+        raise InvalidInput("等级应为“一般”或“重大”", "The severity must be 一般 (general) or 重大 (major).", field="severity")
     days = values["rectify_days"]
     # ASCII digits only: "²" or "٣" pass str.isdigit() but are no number a person meant. The range is
     # create_hazard_type's to check.
     if not (days.isascii() and days.isdigit()):
-        raise InvalidInput("整改天数应为0至365的整数", "rectify_days must be a whole number", field="rectify_days")
+        raise InvalidInput("整改天数应为0至365的整数", "The days to rectify must be a whole number from 0 to 365.", field="rectify_days")
     day_basis = DAY_BASIS_WORDS.get(values["day_basis"].lower())
     if day_basis is None:
-        raise InvalidInput("计日方式应为“自然日”或“工作日”", "day_basis must be calendar or working",
+        raise InvalidInput("计日方式应为“自然日”或“工作日”", "Days must be counted as 自然日 (calendar days) or 工作日 (working days).",
                            field="day_basis")
     return create_hazard_type(actor, code=values["code"], category=values["category"], title=values["title"],
                               sector=values["sector"], severity=severity, rectify_days=int(days),

@@ -58,13 +58,13 @@ def read_table(filename: str, content: bytes, max_rows: int = MAX_DATA_ROWS) -> 
     name = (filename or "").lower()
     if content.startswith(OLE_MAGIC) or name.endswith(".xls"):
         raise refuse("不支持旧版 .xls 格式，请在Excel中另存为 .xlsx 或 .csv 后再导入",
-                     "the old .xls format is not supported; save as .xlsx or .csv")
+                     "The old .xls format is not supported: save the file as .xlsx or .csv in Excel and import it again.")
     if content.startswith(XLSX_MAGIC):
         rows = _xlsx_rows(content, max_xml_bytes=XML_BYTES_FIXED + XML_BYTES_PER_ROW * max_rows)
     elif name.endswith(".csv"):
         rows = _csv_rows(content)
     else:
-        raise refuse("请上传 .xlsx 或 .csv 文件", "upload an .xlsx or .csv file")
+        raise refuse("请上传 .xlsx 或 .csv 文件", "Upload an .xlsx or .csv file.")
     return _table(rows, max_rows)
 
 
@@ -86,18 +86,18 @@ def _table(rows, max_rows: int) -> Table:
         data.append(SheetRow(number, tuple(values)))
         if len(data) > max_rows:
             raise refuse(f"文件超过{max_rows}行数据，请拆分为多个文件分别导入",
-                         f"the file has more than {max_rows} data rows; split it")
+                         f"The file has more than {max_rows} rows of data: split it into several files.")
     if header is None:
-        raise refuse("文件是空的：第一行应为列名", "the file is empty")
+        raise refuse("文件是空的：第一行应为列名", "The file is empty: its first row must hold the column names.")
     if not data:
-        raise refuse("文件只有列名，没有数据行", "the file has a header but no data rows")
+        raise refuse("文件只有列名，没有数据行", "The file has the column names but no rows of data.")
     return Table(header, data)
 
 
 def _xlsx_rows(content: bytes, max_xml_bytes: int):
     # A damaged or hostile workbook can fail anywhere inside openpyxl and its XML parser, with many kinds of
     # exception; to the office every one of them means the same thing: this file cannot be read.
-    unreadable = refuse("无法读取该Excel文件，请确认是 .xlsx 格式且未损坏、未加密", "the .xlsx file cannot be read")
+    unreadable = refuse("无法读取该Excel文件，请确认是 .xlsx 格式且未损坏、未加密", "The Excel file cannot be read: check that it is an .xlsx file, not damaged and not encrypted.")
     _check_unpacked_size(content, max_xml_bytes, unreadable)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -126,8 +126,8 @@ def _check_unpacked_size(content: bytes, max_xml_bytes: int, unreadable: Invalid
     if unpacked > max_xml_bytes:
         megabytes = f"{max_xml_bytes / (1024 * 1024):.1f}"
         raise refuse(f"Excel文件解压后内容过多（超过{megabytes}MB）：请只保留要导入的数据，或另存为 .csv 后再导入",
-                     f"the workbook unpacks to more than {megabytes} MB; keep only the rows to import or save "
-                     f"it as .csv")
+                     f"The workbook unpacks to more than {megabytes} MB: keep only the rows to import, or save "
+                     "it as .csv.")
 
 
 def _decode(content: bytes) -> str:
@@ -136,7 +136,7 @@ def _decode(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise refuse("无法识别CSV文件的编码，请保存为 UTF-8 或 GBK 编码", "the CSV file is neither UTF-8 nor GBK")
+    raise refuse("无法识别CSV文件的编码，请保存为 UTF-8 或 GBK 编码", "The encoding of the CSV file is not recognised: save it as UTF-8 or GBK.")
 
 
 def _csv_rows(content: bytes):
@@ -149,7 +149,7 @@ def _csv_rows(content: bytes):
         yield from ((number, tuple(values[:MAX_COLUMNS])) for number, values in
                     enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1))
     except csv.Error:
-        raise refuse("CSV文件格式有误（如引号不配对），请检查后重新保存", "the CSV file is malformed") from None
+        raise refuse("CSV文件格式有误（如引号不配对），请检查后重新保存", "The CSV file is malformed (unmatched quotes, for example): check it and save it again.") from None
 
 
 def cell_text(value) -> str:

@@ -71,13 +71,13 @@ def match_header(kind: ImportKind, table: Table, report: ImportReport) -> list[s
         if key is None:
             headers = "、".join(column.header for column in kind.columns)
             report.errors.append(RowError(row, text, f"无法识别的列名，可用的列名：{headers}",
-                                          "unknown column; use the template's headers"))
+                                          "This column name is unknown: use the column names of the template."))
         elif key in keys:
-            report.errors.append(RowError(row, text, "列名重复", "the column appears twice"))
+            report.errors.append(RowError(row, text, "列名重复", "This column appears twice."))
         keys.append(key)
     for column in kind.columns:
         if column.required and column.key not in keys:
-            report.errors.append(RowError(row, column.header, "缺少必填列", "a required column is missing"))
+            report.errors.append(RowError(row, column.header, "缺少必填列", "This required column is missing."))
     return keys
 
 
@@ -93,18 +93,18 @@ def row_values(kind: ImportKind, keys: list[str | None], raw: tuple, number: int
         text = cell_text(value)
         if column.text and lost_digits(value):
             problems.append(RowError(number, column.header, "数字过长，Excel已改动末几位；请把该列设为“文本”格式后重新填写",
-                                     "a long number was stored as a number and lost digits; format the column "
-                                     "as text"))
+                                     "Excel stored this long number as a number and changed its last digits: "
+                                     "format the column as text and type it again."))
         elif len(text) > column.max_length:
             problems.append(RowError(number, column.header, f"不能超过{column.max_length}个字",
-                                     f"at most {column.max_length} characters"))
+                                     f"At most {column.max_length} characters."))
         elif (found := refused_character(text)) is not None:
             problems.append(RowError(number, column.header, f"含有{found.description_zh}，请清空该单元格后重新填写",
-                                     f"contains {found.description_en}; clear the cell and type it again"))
+                                     f"The cell contains {found.description_en}: clear it and type it again."))
         values[key] = text
     for column in kind.columns:
         if column.required and not values[column.key]:
-            problems.append(RowError(number, column.header, "必填，不能为空", "required"))
+            problems.append(RowError(number, column.header, "必填，不能为空", "Fill in this cell."))
     report.errors.extend(problems)
     return None if problems else values
 
@@ -132,7 +132,7 @@ def run_import(kind: ImportKind, actor: User, table: Table) -> ImportReport:
         if unique and unique in first_seen:
             column = kind.column(kind.unique)
             report.errors.append(RowError(sheet_row.number, column.header, f"与第{first_seen[unique]}行重复",
-                                          f"repeats row {first_seen[unique]}"))
+                                          f"This repeats row {first_seen[unique]}."))
             continue
         if unique:
             first_seen[unique] = sheet_row.number

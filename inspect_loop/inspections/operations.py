@@ -64,7 +64,7 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
     today = clock.today()
     policy.check_verification(actor, case, kind, verified, today)
     if plan is not None and (plan.status != PlanStatus.planned or plan.unit_id != unit.id):
-        raise InvalidInput("该暗访计划已完成或不属于该单位", "the plan is not open for this unit", field="plan_id")
+        raise InvalidInput("该暗访计划已完成或不属于该单位", "This unannounced inspection plan is done or is for another unit.", field="plan_id")
 
     moment = clock.now()
     inspection = Inspection(unit=unit, unit_id=unit.id, kind=kind, inspected_at=moment,
@@ -109,7 +109,7 @@ def earlier_submission(actor: User, unit: Unit, submission_key: str) -> Inspecti
     """The inspection this user recorded for this unit with ``submission_key``, if any."""
     earlier = db.session.scalar(select(Inspection).where(Inspection.submission_key == submission_key))
     if earlier is not None and (earlier.recorded_by_id, earlier.unit_id) != (actor.id, unit.id):
-        raise Conflict("该提交编号已用于另一次检查", "submission_key belongs to another inspection",
+        raise Conflict("该提交编号已用于另一次检查", "This submission has already been recorded as another inspection.",
                        field="submission_key")
     return earlier
 
@@ -156,10 +156,11 @@ def report_rectification(actor: User, finding: Finding, note: str, photos=()) ->
     require_in_area(actor, finding.unit)
     ladder.lock_case(finding.case)
     if finding.status != FindingStatus.open:
-        raise TransitionRefused(f"问题{finding.id}已不在整改中", f"finding {finding.id} is not open",
+        raise TransitionRefused(f"问题“{finding.hazard_type.title}”已不在整改中",
+                                f"“{finding.hazard_type.title}” is no longer being rectified.",
                                 current={"finding_id": finding.id, "status": finding.status.value})
     if not (note or "").strip():
-        raise InvalidInput("请填写整改情况说明", "a note is required", field="note")
+        raise InvalidInput("请填写整改情况说明", "Describe the rectification.", field="note")
     moment = clock.now()
     report = Rectification(finding=finding, note=note.strip(), reported_at=moment,
                            reported_on=clock.local_date(moment), reported_by_id=actor.id)
@@ -178,9 +179,9 @@ def plan_inspection(actor: User, unit: Unit, planned_on, team: list[User], notes
     require(actor, Action.plan_inspection)
     require_in_area(actor, unit)
     if not team:
-        raise InvalidInput("暗访计划至少需要一名组员", "a plan needs a team", field="team")
+        raise InvalidInput("暗访计划至少需要一名组员", "An unannounced inspection plan needs at least one team member.", field="team")
     if any(member.role not in (Role.inspector, Role.safety_office) for member in team):
-        raise InvalidInput("暗访组员须为督查员或县级平安办人员", "team members must be inspectors", field="team")
+        raise InvalidInput("暗访组员须为督查员或县级平安办人员", "Team members must be inspectors or staff of the County Safety Office.", field="team")
     plan = InspectionPlan(unit=unit, unit_id=unit.id, planned_on=planned_on, created_by_id=actor.id,
                           created_at=clock.now(), notes=notes or "", status=PlanStatus.planned)
     plan.team = list(team)
@@ -200,4 +201,4 @@ def visible_plans_query(actor: User):
         return query.where(InspectionPlan.unit.has(Unit.county_id == county_id_of(actor)))
     if actor.role == Role.inspector:
         return query.where(InspectionPlan.team.any(id=actor.id))
-    raise Forbidden("暗访计划仅对暗访组和县级平安办可见", "unannounced plans are visible only to their team")
+    raise Forbidden("暗访计划仅对暗访组和县级平安办可见", "Unannounced inspection plans are visible only to their team and the County Safety Office.")

@@ -25,20 +25,20 @@ def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: De
     """A round at ``venue`` (its ``venue_address`` printed in each summons), with a summons per case."""
     require(actor, Action.convene_round)
     if not convened_by.is_county_office:
-        raise InvalidInput("约谈须由县（市、区）平安办召集", "a round is convened by a county safety office",
+        raise InvalidInput("约谈须由县（市、区）平安办召集", "A warning interview is convened by a County Safety Office.",
                            field="convened_by")
     if not (venue or "").strip():
-        raise InvalidInput("请填写约谈地点", "venue is required", field="venue")
+        raise InvalidInput("请填写约谈地点", "Give the place of the interview.", field="venue")
     venue_address = (venue_address or "").strip()
     if len(venue_address) > VENUE_ADDRESS_MAX:
         raise InvalidInput(f"约谈地点地址不能超过{VENUE_ADDRESS_MAX}个字",
-                           f"venue_address must not exceed {VENUE_ADDRESS_MAX} characters", field="venue_address")
+                           f"The address of the place may have at most {VENUE_ADDRESS_MAX} characters.", field="venue_address")
     if not cases:
-        raise InvalidInput("请至少选择一个约谈对象", "case_ids must not be empty", field="case_ids")
+        raise InvalidInput("请至少选择一个约谈对象", "Choose at least one unit to summon.", field="case_ids")
     if participants < 0:
-        raise InvalidInput("参加人次不能为负数", "participants must not be negative", field="participants")
+        raise InvalidInput("参加人次不能为负数", "The number of attendances cannot be negative.", field="participants")
     if len({case.id for case in cases}) != len(cases):
-        raise InvalidInput("约谈对象重复", "a case is listed twice", field="case_ids")
+        raise InvalidInput("约谈对象重复", "A unit is chosen twice.", field="case_ids")
     _check_one_county(actor, convened_by, departments, cases)
     # The office's lock numbers its rounds one after the other; the units' locks keep a case from being
     # summoned twice at once.
@@ -78,12 +78,13 @@ def _check_one_county(actor: User, convened_by: Department, departments: list[De
     require_in_county(actor, county.id)
     for case in cases:
         if case.unit.county_id != county.id:
-            raise Forbidden(f"案件{case.id}的单位不在{county.name}，不能由{convened_by.name}约谈",
-                            f"case {case.id} lies outside the convening office's county", field="case_ids")
+            raise Forbidden(f"“{case.unit.name}”不在{county.name}，不能由{convened_by.name}约谈",
+                            f"“{case.unit.name}” lies outside {county.name}, so {convened_by.name} cannot "
+                            "summon it.", field="case_ids")
     for department in departments:
         if department.region.ancestor(RegionLevel.county) != county:
-            raise InvalidInput(f"{department.name}不是{county.name}的部门", f"department {department.code} lies "
-                               "outside the convening office's county", field="departments")
+            raise InvalidInput(f"{department.name}不是{county.name}的部门", f"{department.name} is not a "
+                               f"department of {county.name}.", field="departments")
 
 
 def require_round_in_county(actor: User, interview_round: InterviewRound) -> None:
@@ -100,17 +101,18 @@ def record_attendance(actor: User, interview_round: InterviewRound, case: Case, 
     summons = db.session.scalar(select(Summons).where(Summons.round_id == interview_round.id,
                                                       Summons.case_id == case.id))
     if summons is None:
-        raise NotFound(f"案件{case.id}不在第{interview_round.number}轮约谈名单中",
-                       f"case {case.id} was not summoned to this round", field="case_id")
+        raise NotFound(f"“{case.unit.name}”不在第{interview_round.number}轮约谈名单中",
+                       f"“{case.unit.name}” was not summoned to interview round {interview_round.number}.", field="case_id")
     if clock.now() < interview_round.held_at:
         # Attendance is a fact of the interview: typed in before the round's time it would be a guess, and the
         # case history on paper would date an interview that has not taken place.
         held = clock.local_datetime(interview_round.held_at)
         raise Conflict(f"约谈尚未开始（{held:%Y-%m-%d %H:%M}），约谈开始后才能登记到场情况",
-                       f"the round has not begun yet ({held:%Y-%m-%d %H:%M}); attendance can be recorded once it has",
+                       f"The interview has not begun yet ({held:%Y-%m-%d %H:%M}); attendance can be recorded once it "
+                       "has.",
                        field="case_id", current={"round_id": interview_round.id, "held_at": held.isoformat()})
     if attended and not (attendee_name or "").strip():
-        raise InvalidInput("请填写到场人员姓名", "attendee_name is required when attended", field="attendee_name")
+        raise InvalidInput("请填写到场人员姓名", "Give the name of the person who attended.", field="attendee_name")
     summons.attended = attended
     summons.attendee_name = (attendee_name or "").strip() or None if attended else None
     summons.attendee_title = (attendee_title or "").strip() or None if attended else None
@@ -126,7 +128,7 @@ def set_participants(actor: User, interview_round: InterviewRound, participants:
     require(actor, Action.record_attendance)
     require_round_in_county(actor, interview_round)
     if participants < 0:
-        raise InvalidInput("参加人次不能为负数", "participants must not be negative", field="participants")
+        raise InvalidInput("参加人次不能为负数", "The number of attendances cannot be negative.", field="participants")
     lock(interview_round)
     interview_round.participants = participants
     db.session.flush()

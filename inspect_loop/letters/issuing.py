@@ -197,10 +197,10 @@ def reissue(document: Document, actor: User, reason: str) -> Document:
     _require_document_office(actor, document)
     lock(document)
     if document.status != DocumentStatus.valid:
-        raise Conflict("只能对有效文书重新签发", "only a valid document can be re-issued",
+        raise Conflict("只能对有效文书重新签发", "Only a valid document can be issued again.",
                        current=_state_of(document))
     if not (reason or "").strip():
-        raise InvalidInput("请填写重新签发的理由", "a reason is required", field="reason")
+        raise InvalidInput("请填写重新签发的理由", "Give the reason for issuing it again.", field="reason")
     new = _issue(document.kind, actor=actor, issuer=document.issuer, unit=document.unit,
                  case=db.session.get(Case, document.case_id) if document.case_id else None,
                  build=_builder_for(document), serial=document.serial, version=document.version + 1,
@@ -232,9 +232,9 @@ def revoke(document: Document, actor: User, reason: str) -> Document:
     _require_document_office(actor, document)
     lock(document)
     if document.status == DocumentStatus.revoked:
-        raise Conflict("该文书已作废", "the document is already revoked", current=_state_of(document))
+        raise Conflict("该文书已作废", "This document is already revoked.", current=_state_of(document))
     if not (reason or "").strip():
-        raise InvalidInput("请填写作废理由", "a reason is required", field="reason")
+        raise InvalidInput("请填写作废理由", "Give the reason for revoking it.", field="reason")
     document.status = DocumentStatus.revoked
     document.revoked_at = clock.now()
     document.revoke_reason = reason.strip()

@@ -17,7 +17,7 @@ from inspect_loop.characters import check_text
 from inspect_loop.db import db, lock
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput
 from inspect_loop.inspections.models import InspectionMember, Photo
-from inspect_loop.labels import zh
+from inspect_loop.labels import en, zh
 from inspect_loop.letters.models import SERVED_KINDS, Document, DocumentService, DocumentStatus, ServiceMethod
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.permissions import Action, allowed, require, require_in_county, require_in_township
@@ -83,10 +83,10 @@ def require_server(actor: User, document: Document) -> None:
     unit = document.unit
     if actor.role == Role.inspector and not _handed_over_by(actor, document):
         raise Forbidden("只有签发或现场送达该文书的检查人员可以登记送达",
-                        "only the inspector who issued or handed over this notice may record its service")
+                        "Only the inspector who issued or handed over this notice may record its service.")
     if actor.role == Role.township_office:
         if actor.department is None:
-            raise Forbidden("该账号未指定所属部门，请联系管理员", "your account has no department; ask the administrator")
+            raise Forbidden("该账号未指定所属部门，请联系管理员", "Your account belongs to no department; ask the administrator to set it.")
         require_in_township(actor, unit.township_id)
     require_in_county(actor, unit.county_id)
 
@@ -96,7 +96,7 @@ def _text(value: str | None, limit: int, *, field: str, label: str, label_en: st
     if not value:
         return None
     if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过{limit}个字", f"{label_en} may have at most {limit} characters", field=field)
+        raise InvalidInput(f"{label}不能超过{limit}个字", f"{label_en} may have at most {limit} characters.", field=field)
     check_text(value, field=field, label=label, label_en=label_en, multiline=multiline)
     return value
 
@@ -105,31 +105,31 @@ def _checked(document: Document, details: ServiceDetails) -> ServiceDetails:
     """The details cleaned, or a refusal naming the field: a day neither in the future nor before the notice was
     issued, a place, who signed (direct and postal service), the witness and the reason (留置送达)."""
     if not isinstance(details.method, ServiceMethod):
-        raise InvalidInput("请选择送达方式", "choose the method of service", field="method")
+        raise InvalidInput("请选择送达方式", "Choose how the notice was served.", field="method")
     if details.served_on > clock.today():
-        raise InvalidInput("送达日期不能晚于今天", "the day of service cannot be in the future", field="served_on")
+        raise InvalidInput("送达日期不能晚于今天", "The day of service cannot be later than today.", field="served_on")
     if details.served_on < document.issued_on:
         raise InvalidInput(f"送达日期不能早于文书签发日期（{document.issued_on.isoformat()}）",
-                           f"the day of service cannot be before the notice was issued ({document.issued_on})",
+                           f"The day of service cannot be earlier than the day the notice was issued ({document.issued_on}).",
                            field="served_on")
-    place = _text(details.place, PLACE_MAX, field="place", label="送达地点", label_en="the place")
+    place = _text(details.place, PLACE_MAX, field="place", label="送达地点", label_en="The place of service")
     if place is None:
         raise InvalidInput("请填写送达地点（邮寄送达填写邮寄地址，电子送达填写接收号码或地址）",
-                           "the place of service is required", field="place")
-    receiver = _text(details.receiver, NAME_MAX, field="receiver", label="受送达人", label_en="the receiver")
-    witness = _text(details.witness, NAME_MAX, field="witness", label="见证人", label_en="the witness")
+                           "Give the place of service (for service by post the postal address, for electronic service the number or address it was sent to).", field="place")
+    receiver = _text(details.receiver, NAME_MAX, field="receiver", label="受送达人", label_en="The name of the receiver")
+    witness = _text(details.witness, NAME_MAX, field="witness", label="见证人", label_en="The name of the witness")
     left_reason = _text(details.left_reason, TEXT_MAX, field="left_reason", label="留置理由",
-                        label_en="the reason", multiline=True)
-    note = _text(details.note, TEXT_MAX, field="note", label="备注", label_en="the note", multiline=True)
+                        label_en="The reason for leaving it", multiline=True)
+    note = _text(details.note, TEXT_MAX, field="note", label="备注", label_en="The note", multiline=True)
     if details.method == ServiceMethod.left_at_premises:
         if witness is None:
-            raise InvalidInput("留置送达须填写见证人", "service by leaving the notice needs a witness", field="witness")
+            raise InvalidInput("留置送达须填写见证人", "A notice left at the premises needs a witness: give the witness's name.", field="witness")
         if left_reason is None:
-            raise InvalidInput("留置送达须填写留置理由（如拒绝签收）", "service by leaving the notice needs a reason",
+            raise InvalidInput("留置送达须填写留置理由（如拒绝签收）", "Give the reason the notice was left at the premises (for example, receipt was refused).",
                                field="left_reason")
     else:
         if receiver is None:
-            raise InvalidInput("请填写签收的受送达人姓名", "the name of the person who received it is required",
+            raise InvalidInput("请填写签收的受送达人姓名", "Give the name of the person who signed for it.",
                                field="receiver")
         witness = left_reason = None
     return ServiceDetails(method=details.method, served_on=details.served_on, place=place, receiver=receiver,
@@ -148,24 +148,26 @@ def record_service(actor: User, document: Document, details: ServiceDetails, *, 
     require_server(actor, document)
     if document.kind not in SERVED_KINDS:
         raise InvalidInput(f"{zh(document.kind)}由接收部门在系统中签收，无需登记送达",
-                           f"a {document.kind.value} is acknowledged by its recipients, not served", field="document_id")
+                           f"An {en(document.kind).lower()} is acknowledged by its recipients in the system; its "
+                           "service is not recorded.", field="document_id")
     details = _checked(document, details)
     if len(photos) > MAX_PHOTOS:
-        raise InvalidInput(f"送达回证照片最多{MAX_PHOTOS}张", f"at most {MAX_PHOTOS} photos", field="photos")
+        raise InvalidInput(f"送达回证照片最多{MAX_PHOTOS}张", f"At most {MAX_PHOTOS} photos of the proof of service.", field="photos")
     server = server or actor
     if not server.active or not allowed(server, Action.serve_document):
-        raise InvalidInput("送达人须为在用的检查人员或平安办工作人员", "the server must be an active inspector or office user",
+        raise InvalidInput("送达人须为在用的检查人员或平安办工作人员", "The person who served it must be an active inspector or Safety Office user.",
                            field="server")
     lock(document)
     if (existing := service_of(document)) is not None:
-        raise Conflict(f"该文书已于{existing.served_on.isoformat()}登记送达", "the service of this notice is already recorded",
+        raise Conflict(f"该文书已于{existing.served_on.isoformat()}登记送达", f"The service of this notice was already recorded "
+                       f"({existing.served_on.isoformat()}).",
                        current=_current(existing))
     if document.status != DocumentStatus.valid:
-        raise Conflict(f"该文书{zh(document.status)}，不能登记送达", f"a {document.status.value} notice cannot be served",
+        raise Conflict(f"该文书{zh(document.status)}，不能登记送达", f"The notice cannot be served: its status is “{en(document.status)}”.",
                        current={"document_id": document.id, "status": document.status.value})
     for photo in photos:
         if photo.uploaded_by_id != actor.id or photo.is_attached:
-            raise InvalidInput("照片无效或已被使用，请重新上传", "a photo id is unknown or already used", field="photos")
+            raise InvalidInput("照片无效或已被使用，请重新上传", "A photo is invalid or already used: upload it again.", field="photos")
     moment = clock.now()
     service = DocumentService(
         document_id=document.id, method=details.method, served_on=details.served_on, place=details.place,
@@ -187,20 +189,20 @@ def correct_service(actor: User, document: Document, details: ServiceDetails, re
     the audit event keeps what it said before. Photos stay as they were uploaded."""
     require(actor, Action.correct_service)
     require_in_county(actor, document.unit.county_id)
-    reason = _text(reason, TEXT_MAX, field="reason", label="更正理由", label_en="the reason", multiline=True)
+    reason = _text(reason, TEXT_MAX, field="reason", label="更正理由", label_en="The reason for the correction", multiline=True)
     if reason is None:
-        raise InvalidInput("请填写更正理由", "a reason is required", field="reason")
+        raise InvalidInput("请填写更正理由", "Give the reason for the correction.", field="reason")
     details = _checked(document, details)
     lock(document)
     service = service_of(document)
     if service is None:
-        raise Conflict("该文书尚未登记送达，无可更正", "the service of this notice is not recorded yet",
+        raise Conflict("该文书尚未登记送达，无可更正", "The service of this notice is not recorded yet, so there is nothing to correct.",
                        current={"document_id": document.id, "served": False})
     before = ServiceDetails(method=service.method, served_on=service.served_on, place=service.place,
                             receiver=service.receiver, witness=service.witness, left_reason=service.left_reason,
                             note=service.note).as_dict()
     if before == details.as_dict():
-        raise InvalidInput("更正内容与原记录相同", "the correction changes nothing", field="method")
+        raise InvalidInput("更正内容与原记录相同", "The correction is the same as the record.", field="method")
     for name, value in vars(details).items():
         setattr(service, name, value)
     service.corrected_at = clock.now()
@@ -218,5 +220,5 @@ def unattached_uploads(actor: User, photo_ids: list[int]) -> list[Photo]:
     photos = {photo.id: photo for photo in db.session.scalars(select(Photo).where(
         Photo.id.in_(ids), Photo.uploaded_by_id == actor.id, *Photo.unattached()))}
     if len(photos) != len(ids):
-        raise InvalidInput("照片无效或已被使用，请重新上传", "a photo id is unknown or already used", field="photos")
+        raise InvalidInput("照片无效或已被使用，请重新上传", "A photo is invalid or already used: upload it again.", field="photos")
     return [photos[photo_id] for photo_id in ids]

@@ -10,14 +10,14 @@ from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSe
 def region_by_code(code: str, field: str = "region_code") -> Region:
     region = db.session.scalar(select(Region).where(Region.code == code))
     if region is None:
-        raise NotFound(f"行政区划代码 {code} 不存在", f"no region with code {code}", field=field)
+        raise NotFound(f"行政区划代码 {code} 不存在", f"There is no region with the code {code}.", field=field)
     return region
 
 
 def department_by_code(code: str, field: str = "department") -> Department:
     department = db.session.scalar(select(Department).where(Department.code == code))
     if department is None:
-        raise NotFound(f"部门代码 {code} 不存在", f"no department with code {code}", field=field)
+        raise NotFound(f"部门代码 {code} 不存在", f"There is no department with the code {code}.", field=field)
     return department
 
 
@@ -31,7 +31,7 @@ def safety_office_of(region_id: int) -> Department | None:
 def county_office_of(county_id: int) -> Department:
     office = safety_office_of(county_id)
     if office is None:
-        raise InvalidInput("该县（市、区）尚未设置平安办", "the county has no safety office")
+        raise InvalidInput("该县（市、区）尚未设置平安办", "The county has no Safety Office yet.")
     return office
 
 

@@ -25,6 +25,7 @@ from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.hazards.models import DayBasis, HazardType, Severity
 from inspect_loop.inspections.models import Finding, FindingStatus
+from inspect_loop.labels import en, zh
 from inspect_loop.regions.lookup import region_by_code
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
 from inspect_loop.units.models import Unit
@@ -34,21 +35,26 @@ from inspect_loop.users.permissions import Action, require
 PARENT_LEVEL = {RegionLevel.township: RegionLevel.county, RegionLevel.village: RegionLevel.township,
                 RegionLevel.grid: RegionLevel.village}
 MAX_RECTIFY_DAYS = 365
+# The English names of the catalogue's fields, by their Chinese labels, for the English refusals.
+LABELS_EN = {"代码": "The code", "名称": "The name", "行业": "A sector's name", "文号前缀": "The document-number prefix",
+             "发文机关全称": "The full name of the issuing authority", "地址": "The address", "联系人": "The contact person",
+             "联系电话": "The contact telephone", "隐患类别": "The hazard category", "隐患名称": "The hazard's name",
+             "所属行业": "The sector", "隐患代码": "The hazard code", "法律依据": "The legal basis"}
 
 
 def _unique(model, column, value, field: str) -> None:
     if db.session.scalar(select(model.id).where(column == value)) is not None:
-        raise Conflict(f"代码 {value} 已存在", f"{field} {value} already exists", field=field)
+        raise Conflict(f"代码 {value} 已存在", f"The code {value} is already in use.", field=field)
 
 
 def _text(value: str | None, column, field: str, label: str) -> str:
     """A required text of the catalogue, trimmed; refused when empty or longer than its column."""
     value = (value or "").strip()
     if not value:
-        raise InvalidInput(f"请填写{label}", f"{field} is required", field=field)
+        raise InvalidInput(f"请填写{label}", f"{LABELS_EN[label]} is required.", field=field)
     limit = column.type.length
     if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过{limit}个字", f"{field} must not exceed {limit} characters", field=field)
+        raise InvalidInput(f"{label}不能超过{limit}个字", f"{LABELS_EN[label]} may have at most {limit} characters.", field=field)
     return value
 
 
@@ -57,7 +63,7 @@ def _optional_text(value: str | None, column, field: str, label: str) -> str:
     value = (value or "").strip()
     limit = column.type.length
     if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过{limit}个字", f"{field} must not exceed {limit} characters", field=field)
+        raise InvalidInput(f"{label}不能超过{limit}个字", f"{LABELS_EN[label]} may have at most {limit} characters.", field=field)
     return value
 
 
@@ -85,10 +91,11 @@ def create_region(actor: User, *, code: str, name: str, level: RegionLevel, pare
             parent = region_by_code(parent_code, field="parent_code")
     else:
         if not parent_code:
-            raise InvalidInput("请填写上级区划", "parent_code is required", field="parent_code")
+            raise InvalidInput("请填写上级区划", "Give the parent region.", field="parent_code")
         parent = region_by_code(parent_code, field="parent_code")
         if parent.level != PARENT_LEVEL[level]:
-            raise InvalidInput("上级区划层级不符", f"the parent of a {level} must be a {PARENT_LEVEL[level]}",
+            raise InvalidInput(f"{zh(level)}的上级区划应为{zh(PARENT_LEVEL[level])}",
+                               f"The parent of a {en(level).lower()} must be a {en(PARENT_LEVEL[level]).lower()}.",
                                field="parent_code")
     region = Region(code=code, name=name, level=level, parent=parent)
     db.session.add(region)
@@ -118,14 +125,14 @@ def _department_terms(kind: DepartmentKind, region: Region, name: str | None, se
                       for sector in sectors if sector and sector.strip()})
     if kind == DepartmentKind.regulator:
         if region.level != RegionLevel.county:
-            raise InvalidInput("行业主管部门须设在县（市、区）", "a regulator sits in a county", field="region_code")
+            raise InvalidInput("行业主管部门须设在县（市、区）", "A sector regulator is seated in a county.", field="region_code")
         if not sectors:
-            raise InvalidInput("行业主管部门须至少负责一个行业", "a regulator needs sectors", field="sectors")
+            raise InvalidInput("行业主管部门须至少负责一个行业", "A sector regulator is responsible for at least one sector.", field="sectors")
     elif region.level not in (RegionLevel.county, RegionLevel.township):
-        raise InvalidInput("平安办设在县或乡镇（街道）", "a safety office sits in a county or township",
+        raise InvalidInput("平安办设在县或乡镇（街道）", "A Safety Office is seated in a county or a township.",
                            field="region_code")
     elif sectors:
-        raise InvalidInput("平安办不分管行业", "a safety office has no sectors", field="sectors")
+        raise InvalidInput("平安办不分管行业", "A Safety Office has no sectors.", field="sectors")
     doc_prefix = (doc_prefix or "").strip() or name[:2]
     return name, sectors, _text(doc_prefix, Department.doc_prefix, "doc_prefix", "文号前缀")
 
@@ -138,7 +145,7 @@ def _issuer_terms(full_name: str | None, address: str | None, contact_person: st
         "address": _optional_text(address, Department.address, "address", "地址"),
         "contact_person": _optional_text(contact_person, Department.contact_person, "contact_person", "联系人"),
         "contact_phone": _optional_text(
-            normalise_phone(contact_phone, field="contact_phone", label="联系电话", label_en="contact_phone"),
+            normalise_phone(contact_phone, field="contact_phone", label="联系电话", label_en="The contact telephone"),
             Department.contact_phone, "contact_phone", "联系电话"),
     }
 
@@ -187,13 +194,15 @@ def _check_dropped_sector(department: Department, sector: str) -> None:
                 .where(Assignment.regulator_id == department.id))
     if db.session.scalar(select(exists(assigned))):
         raise Conflict(f"交办给本部门的“{sector}”行业问题尚未全部签认，暂不能取消该行业",
-                       f"findings of sector {sector} assigned to this regulator await its sign-off",
+                       f"Problems of the sector “{sector}” assigned to this regulator still await its sign-off, so the "
+                       "sector cannot be removed yet.",
                        field="sectors")
     others = _regulator_of(sector, department.region_id).where(Department.id != department.id)
     if db.session.scalar(select(exists(waiting))) and not db.session.scalar(select(exists(others))):
         raise Conflict(f"本县还有“{sector}”行业的问题尚未签认，且没有其他行业主管部门负责该行业；"
                        "请先为接手的部门增加该行业",
-                       f"open findings of sector {sector} would be left without a regulator in the county",
+                       f"Problems of the sector “{sector}” in this county await sign-off and no other regulator covers "
+                       "the sector: first add it to the regulator taking it over.",
                        field="sectors")
 
 
@@ -240,7 +249,7 @@ def _hazard_terms(category: str | None, title: str | None, sector: str | None,
     title = _text(title, HazardType.title, "title", "隐患名称")
     sector = _text(sector, HazardType.sector, "sector", "所属行业")
     if not 0 <= rectify_days <= MAX_RECTIFY_DAYS:
-        raise InvalidInput("整改天数应在0至365之间", "rectify_days must be between 0 and 365", field="rectify_days")
+        raise InvalidInput("整改天数应在0至365之间", "The days to rectify must be between 0 and 365.", field="rectify_days")
     return category, title, sector, rectify_days
 
 
@@ -272,14 +281,16 @@ def _check_new_sector(hazard: HazardType, sector: str) -> None:
                           .where(*awaiting, ~exists(answering)))
     if db.session.scalar(select(exists(assigned_elsewhere))):
         raise Conflict(f"该隐患类型有已交办、尚未签认的问题，其主管部门不负责“{sector}”行业，暂不能改为该行业",
-                       f"assigned findings of this hazard type await sign-off by a regulator outside sector {sector}",
+                       f"Assigned problems of this hazard type await sign-off by a regulator that does not cover "
+                       f"“{sector}”, so the sector cannot be changed to it yet.",
                        field="sector")
     county = db.session.scalar(
         select(Region.name).join(Unit, Unit.county_id == Region.id).join(Finding, Finding.unit_id == Unit.id)
         .where(*awaiting, ~exists(_regulator_of(sector, Unit.county_id))).limit(1))
     if county is not None:
         raise Conflict(f"{county}有该隐患类型尚未签认的问题，但没有负责“{sector}”行业的主管部门；请先为主管部门增加该行业",
-                       f"open findings of this hazard type in {county} would be left without a regulator of {sector}",
+                       f"{county} has problems of this hazard type awaiting sign-off but no regulator of “{sector}”: "
+                       "first add the sector to a regulator.",
                        field="sector")
 
 

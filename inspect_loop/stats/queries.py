@@ -71,13 +71,13 @@ def statistical_region(code: str | None) -> Region | None:
     region = region_by_code(code, field="region")
     if region.level not in STATISTICAL_LEVELS:
         raise InvalidInput("统计区域须为县（市、区）或乡镇（街道）代码",
-                           "region must be the code of a county or a township", field="region")
+                           "Give the code of a county or a township.", field="region")
     return region
 
 
 def period_of(date_from: date, date_to: date, region_code: str | None = None) -> Period:
     if date_from > date_to:
-        raise InvalidInput("开始日期不能晚于结束日期", "from must not be after to", field="from")
+        raise InvalidInput("开始日期不能晚于结束日期", "The start date cannot be later than the end date.", field="from")
     return Period(date_from, date_to, statistical_region(region_code))
 
 

@@ -86,14 +86,14 @@ def parse_month(text: str | None) -> Month:
         return last_complete_month()
     match = MONTH_PATTERN.match(text.strip())
     if match is None:
-        raise InvalidInput("月份格式应为 YYYY-MM", "month must be YYYY-MM", field="month")
+        raise InvalidInput("月份应按“年-月”填写，如2026-11", "Give the month as year-month, for example 2026-11.", field="month")
     month = month_of(date(int(match.group(1)), int(match.group(2)), 1))
     if not clock.EARLIEST_DAY <= month.first <= clock.LATEST_DAY:  # the month before 0001-01 does not exist
         raise InvalidInput(f"月份应在{clock.EARLIEST_DAY:%Y-%m}至{clock.LATEST_DAY:%Y-%m}之间",
-                           f"month must lie between {clock.EARLIEST_DAY:%Y-%m} and {clock.LATEST_DAY:%Y-%m}",
+                           f"The month must be between {clock.EARLIEST_DAY:%Y-%m} and {clock.LATEST_DAY:%Y-%m}.",
                            field="month")
     if month.first > clock.today():
-        raise InvalidInput("不能对尚未开始的月份排名", "month has not begun yet", field="month")
+        raise InvalidInput("不能对尚未开始的月份排名", "A month that has not begun yet cannot be ranked.", field="month")
     return month
 
 
@@ -238,7 +238,7 @@ def township_ranking(month: str | None = None, region_code: str | None = None) -
     chosen = parse_month(month)
     region = statistical_region(region_code)
     if region is not None and region.level != RegionLevel.county:
-        raise InvalidInput("月晾晒按县（市、区）排名，请填写县级区划代码", "region must be a county code",
+        raise InvalidInput("月晾晒按县（市、区）排名，请填写县级区划代码", "The monthly ranking ranks the townships of a county: give the code of a county.",
                            field="region")
     townships = list(db.session.scalars(townships_of(region)))
     colors = risk_counts_by_township()

@@ -15,7 +15,7 @@ from inspect_loop.stats.queries import statistical_region
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import home_county, home_region
 
-OUTSIDE = ("只能查看本辖区的统计", "you may read the statistics of your own area only")
+OUTSIDE = ("只能查看本辖区的统计", "You may read the statistics of your own area only.")
 
 
 def _within(region: Region, home: Region | None) -> bool:

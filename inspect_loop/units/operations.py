@@ -18,11 +18,11 @@ def create_unit(actor: User, *, name: str, region: Region, address: str = "", ca
     require(actor, Action.manage_units)
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("请填写单位名称", "name is required", field="name")
+        raise InvalidInput("请填写单位名称", "Give the name of the unit.", field="name")
     township = region.ancestor(RegionLevel.township)
     county = region.ancestor(RegionLevel.county)
     if township is None or county is None:
-        raise InvalidInput("单位须位于乡镇（街道）或其下级区划", "region_code must be a township or below",
+        raise InvalidInput("单位须位于乡镇（街道）或其下级区划", "A unit must lie in a township, or in a village or grid of a township.",
                            field="region_code")
     require_in_township(actor, township.id)
     require_in_county(actor, county.id)
@@ -30,10 +30,10 @@ def create_unit(actor: User, *, name: str, region: Region, address: str = "", ca
         uscc = uscc_rules.normalise(uscc)
         problem = uscc_rules.problem(uscc)
         if problem:
-            raise InvalidInput(problem, "uscc is not a valid unified social credit code (GB 32100-2015)",
+            raise InvalidInput(problem, "This is not a valid unified social credit code (GB 32100-2015).",
                                field="uscc")
         if db.session.scalar(select(Unit.id).where(Unit.uscc == uscc)) is not None:
-            raise Conflict("该统一社会信用代码已登记", "a unit with this uscc exists", field="uscc")
+            raise Conflict("该统一社会信用代码已登记", "A unit with this unified social credit code is already registered.", field="uscc")
     unit = Unit(name=name, uscc=uscc or None, address=(address or "").strip(), region=region, region_id=region.id,
                 township_id=township.id, county_id=county.id, category=(category or "").strip(),
                 contact_name=contact_name or None, contact_phone=contact_phone or None, created_at=clock.now())

@@ -20,6 +20,7 @@ from inspect_loop.audit.log import record_event
 from inspect_loop.characters import check_text
 from inspect_loop.db import db
 from inspect_loop.errors import Conflict, InvalidInput
+from inspect_loop.labels import en, zh
 from inspect_loop.regions.models import Department, DepartmentKind, RegionLevel
 from inspect_loop.users.models import ApiToken, Role, User
 from inspect_loop.users.passwords import check_password, hash_password, validate_password
@@ -40,9 +41,10 @@ def _check_department(role: Role, department: Department | None) -> None:
     expected = ROLE_DEPARTMENT[role]
     if expected is not None:
         if department is None:
-            raise InvalidInput("该角色须指定所属部门", f"role {role} needs a department", field="department")
+            raise InvalidInput(f"{zh(role)}须指定所属部门", f"A user with the role {en(role)} needs a department.", field="department")
         if (department.kind, department.region.level) != expected:
-            raise InvalidInput("所属部门与角色不符", f"department {department.code} does not fit role {role}",
+            raise InvalidInput(f"{department.name}不能作为{zh(role)}的所属部门",
+                               f"{department.name} cannot be the department of a user with the role {en(role)}.",
                                field="department")
 
 
@@ -54,11 +56,11 @@ def create_user(*, username: str, role: Role, department: Department | None = No
         require(actor, Action.manage_users)
     username = (username or "").strip()
     if not username:
-        raise InvalidInput("请填写用户名", "username is required", field="username")
+        raise InvalidInput("请填写用户名", "Give a username.", field="username")
     # The pages and the API refuse such characters before; the command line gets here directly.
     check_text(username, field="username", label="用户名", label_en="The username")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"用户名 {username} 已存在", f"user {username} exists", field="username")
+        raise Conflict(f"用户名 {username} 已存在", f"The username {username} is already taken.", field="username")
     _check_department(role, department)
     if password is not None:
         validate_password(password, username)
@@ -117,10 +119,10 @@ def revoke_api_tokens(user: User, actor: User | None = None) -> int:
 def change_password(user: User, *, current: str, new: str) -> None:
     """A user changing their own password: the current one proves it is them."""
     if not check_password(user.password_hash, current or ""):
-        raise InvalidInput("当前密码不正确", "the current password is wrong", field="current")
+        raise InvalidInput("当前密码不正确", "The current password is not correct.", field="current")
     validate_password(new or "", user.username)
     if check_password(user.password_hash, new):
-        raise InvalidInput("新密码不能与当前密码相同", "the new password equals the current one", field="new")
+        raise InvalidInput("新密码不能与当前密码相同", "The new password must differ from the current one.", field="new")
     user.password_hash = hash_password(new)
     end_sessions(user, user)
     record_event(user, PasswordChanged(), user)
@@ -156,7 +158,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     """Disabling a user also ends their sessions and revokes their API tokens; enabling brings none back."""
     require(actor, Action.manage_users)
     if user.id == actor.id and not active:
-        raise InvalidInput("不能停用自己的账号", "you cannot disable your own account", field="active")
+        raise InvalidInput("不能停用自己的账号", "You cannot disable your own account.", field="active")
     if user.active == active:
         return
     user.active = active
@@ -169,7 +171,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
 def update_user(actor: User, user: User, *, role: Role, department: Department | None, display_name: str) -> None:
     require(actor, Action.manage_users)
     if user.id == actor.id and role != user.role:
-        raise InvalidInput("不能修改自己的角色", "you cannot change your own role", field="role")
+        raise InvalidInput("不能修改自己的角色", "You cannot change your own role.", field="role")
     if ROLE_DEPARTMENT[role] is None:
         department = None
     _check_department(role, department)

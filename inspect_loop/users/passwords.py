@@ -59,4 +59,5 @@ def password_problem(password: str, username: str = "") -> str | None:
 def validate_password(password: str, username: str = "") -> None:
     problem = password_problem(password, username)
     if problem:
-        raise InvalidInput(problem, "the password is too weak", field="password")
+        raise InvalidInput(problem, f"The password is too weak: use at least {MIN_LENGTH} characters, not a common password, and "
+                           "not the username.", field="password")

@@ -90,11 +90,11 @@ ACTION_LABELS = {
     Action.withdraw: ("撤销案件", "withdraw a case"),
     Action.convene_round: ("组织约谈", "convene an interview round"),
     Action.record_attendance: ("登记约谈到场", "record attendance"),
-    Action.issue_assignment: ("签发交办单", "issue a 交办单"),
-    Action.receive_assignment: ("签收交办单", "acknowledge a 交办单"),
+    Action.issue_assignment: ("签发交办单", "issue an assignment order"),
+    Action.receive_assignment: ("签收交办单", "acknowledge an assignment order"),
     Action.report_rectification: ("报告整改", "report rectification"),
     Action.sign_off: ("业务签认", "sign off a rectification"),
-    Action.close_out: ("验收销号", "close out a finding"),
+    Action.close_out: ("验收销号", "close out a problem"),
     Action.record_enforcement: ("登记执法", "record enforcement"),
     Action.record_referral_feedback: ("登记执法建议书办理反馈", "record feedback on an enforcement recommendation"),
     Action.request_extension: ("申请延期整改", "request an extension of a deadline"),
@@ -105,7 +105,7 @@ ACTION_LABELS = {
     Action.serve_document: ("登记文书送达", "record the service of a notice"),
     Action.correct_service: ("更正送达记录", "correct a record of service"),
     Action.manage_units: ("管理单位", "manage units"),
-    Action.manage_catalogue: ("管理区划、部门、隐患目录", "manage regions, departments, catalogue"),
+    Action.manage_catalogue: ("管理区划、部门、隐患目录", "manage regions, departments and the hazard catalogue"),
     Action.manage_users: ("管理用户", "manage users"),
     Action.view_stats: ("查看统计", "view statistics"),
 }
@@ -118,7 +118,7 @@ def allowed(actor: User, action: Action) -> bool:
 def require(actor: User, action: Action) -> None:
     if not allowed(actor, action):
         zh, en = ACTION_LABELS[action]
-        raise Forbidden(f"当前角色无权{zh}", f"your role may not {en}")
+        raise Forbidden(f"当前角色无权{zh}", f"Your role may not {en}.")
 
 
 def township_id_of(actor: User) -> int | None:
@@ -143,7 +143,7 @@ def home_region(actor: User) -> Region | None:
     if actor.role not in (Role.township_office, Role.safety_office, Role.regulator):
         return None
     if actor.department is None:  # never everywhere by a missing department
-        raise Forbidden("该账号未指定所属部门，请联系管理员", "your account has no department; ask the administrator")
+        raise Forbidden("该账号未指定所属部门，请联系管理员", "Your account belongs to no department; ask the administrator to set it.")
     level = RegionLevel.township if actor.role == Role.township_office else RegionLevel.county
     return actor.department.region.ancestor(level)
 
@@ -157,20 +157,20 @@ def home_county(actor: User) -> Region | None:
 def require_in_township(actor: User, township_id: int) -> None:
     scope = township_id_of(actor)
     if actor.role == Role.township_office and scope != township_id:
-        raise Forbidden("只能处理本乡镇（街道）的单位", "you may act only on units of your own township")
+        raise Forbidden("只能处理本乡镇（街道）的单位", "You may act only on units of your own township.")
 
 
 def require_in_county(actor: User, county_id: int) -> None:
     scope = county_id_of(actor)
     if actor.role == Role.safety_office and scope != county_id:
-        raise Forbidden("只能处理本县（市、区）的单位", "you may act only on units of your own county")
+        raise Forbidden("只能处理本县（市、区）的单位", "You may act only on units of your own county.")
 
 
 def require_regulator_of(actor: User, sector: str, county_id: int) -> None:
     department = actor.department
     if (department is None or department.kind != DepartmentKind.regulator or sector not in department.sectors
             or department.region.ancestor(RegionLevel.county).id != county_id):
-        raise Forbidden(f"只有负责“{sector}”行业的主管部门可以签认", f"only the regulator of sector {sector} may sign off")
+        raise Forbidden(f"只有负责“{sector}”行业的主管部门可以签认", f"Only the regulator of the sector “{sector}” may sign this off.")
 
 
 def require_in_area(actor: User, unit) -> None:
@@ -180,4 +180,4 @@ def require_in_area(actor: User, unit) -> None:
     require_in_county(actor, unit.county_id)
     department = actor.department
     if actor.role == Role.regulator and (department is None or department.region_id != unit.county_id):
-        raise Forbidden("只能处理本县（市、区）的单位", "you may act only on units of your own county")
+        raise Forbidden("只能处理本县（市、区）的单位", "You may act only on units of your own county.")

@@ -29,17 +29,18 @@ from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import attach_error, commit_or_message, commit_or_refusal, form_text, paginate
 from inspect_loop.web.labels import label, options
 
-REQUIRED = _l("必填")
 # A choice a form starts with when nothing is chosen yet: no role, department, kind, region or level is
 # pre-selected, since each decides what a user may do or where a record belongs (docs/office-and-admin.md,
 # "Defaults of the admin forms").
 UNCHOSEN = ""
+REQUIRED = _l("请填写此项")
 NO_DEPARTMENT = 0  # the department choice of roles without one (admin, inspector, viewer)
 
 
 def chosen_id(value) -> int | None:
     """A posted id of a select with a placeholder: the placeholder ("") is no id."""
     return None if value in (None, UNCHOSEN) else int(value)
+
 
 USER_COLUMNS = [
     Column("username", _l("用户名")), Column("display_name", _l("姓名")), Column("role", _l("角色")),

@@ -20,6 +20,7 @@ from flask import abort, request
 from inspect_loop import clock
 from inspect_loop.db import MAX_ID
 from inspect_loop.errors import InvalidInput
+from inspect_loop.labels import english
 
 # 1,000,000 pages of 20 rows is beyond any list; a later page is empty like any page past the last.
 MAX_PAGE = 1_000_000
@@ -65,7 +66,7 @@ def parse_day(text: str, field: str, label: str) -> date | None:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{label}应为有效日期（年-月-日）", f"{field} must be a date YYYY-MM-DD",
+        raise InvalidInput(f"{label}应为有效日期（年-月-日）", f"{english(label)}: enter a valid date (year-month-day).",
                            field=field) from None
     check_in_range(day, field, label)
     return day
@@ -74,7 +75,8 @@ def parse_day(text: str, field: str, label: str) -> date | None:
 def check_in_range(day: date, field: str, label: str) -> None:
     if not clock.EARLIEST_DAY <= day <= clock.LATEST_DAY:
         raise InvalidInput(f"{label}应在{clock.EARLIEST_DAY}至{clock.LATEST_DAY}之间",
-                           f"{field} must lie between {clock.EARLIEST_DAY} and {clock.LATEST_DAY}", field=field)
+                           f"{english(label)}: the date must be between {clock.EARLIEST_DAY} and "
+                           f"{clock.LATEST_DAY}.", field=field)
 
 
 def query_day(name: str, label: str) -> date | None:

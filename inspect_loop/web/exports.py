@@ -27,7 +27,7 @@ def wants_xlsx() -> bool:
     and should say so rather than answer a page it did not ask for."""
     chosen = request.args.get("format") or ""
     if chosen not in ("", "xlsx"):
-        raise InvalidInput("导出格式只能是 xlsx", "format must be xlsx", field="format")
+        raise InvalidInput("只能导出为Excel文件（xlsx）", "Lists can be downloaded only as Excel files (xlsx).", field="format")
     return chosen == "xlsx"
 
 

@@ -138,13 +138,13 @@ def extension_new():
         if (assignment_id := form_text("assignment_id")).isdigit():
             assignment = db.session.get(Assignment, int(assignment_id))
             if assignment is None or assignment.case_id != case.id:
-                raise InvalidInput("该交办单不属于本案件", "the assignment is not of this case", field="assignment_id")
+                raise InvalidInput("该交办单不属于本案件", "The assignment order does not belong to this case.", field="assignment_id")
         chosen = form_ids("finding_ids")
         if assignment is None and any(finding_id not in by_id for finding_id in chosen):
-            raise InvalidInput("所选问题不属于该案件", "a chosen finding is not in this case", field="finding_ids")
+            raise InvalidInput("所选问题不属于该案件", "A chosen problem does not belong to this case.", field="finding_ids")
         until = parse_day(form_text("requested_deadline"), "requested_deadline", "申请延至")
         if until is None:
-            raise InvalidInput("请填写申请延至的日期", "requested_deadline is required", field="requested_deadline")
+            raise InvalidInput("请填写申请延至的日期", "Give the date the deadline should be extended to.", field="requested_deadline")
         made["request"] = request_extension(
             current_user, case, reason=form_text("reason", REASON_MAX + 1), requested_deadline=until,
             findings=None if assignment else [by_id[finding_id] for finding_id in chosen], assignment=assignment,
@@ -178,7 +178,7 @@ def extension_decision(extension_id: int):
 
     def decide():
         if decision not in ("approve", "refuse"):
-            raise InvalidInput("请选择“准予延期”或“不予延期”", "decision must be approve or refuse", field="decision")
+            raise InvalidInput("请选择“准予延期”或“不予延期”", "Choose whether to grant or refuse the extension.", field="decision")
         decide_extension(current_user, extension, approved=decision == "approve",
                          reason=form_text("reason", REASON_MAX + 1),
                          granted_deadline=parse_day(form_text("granted_deadline"), "granted_deadline", "准予延至"))
@@ -211,9 +211,9 @@ def extension_decider():
 
         def configure():
             if county is None:
-                raise InvalidInput("请选择县（市、区）", "county is required", field="county")
+                raise InvalidInput("请选择县（市、区）", "Choose a county.", field="county")
             if chosen not in ExtensionDecider.__members__:
-                raise InvalidInput("请选择审批部门", "decider is required", field="decider")
+                raise InvalidInput("请选择审批部门", "Choose who decides the extension requests.", field="decider")
             set_extension_decider(current_user, county, ExtensionDecider(chosen))
 
         refusal = commit_or_refusal(configure)

@@ -75,7 +75,7 @@ def form_ids(name: str) -> list[int]:
             if not part:
                 continue
             if not part.isdigit() or int(part) > MAX_ID:
-                raise InvalidInput("提交的编号无效", f"{name} must be ids", field=name)
+                raise InvalidInput("提交的编号无效，请刷新页面后重试", "The form was sent with an invalid number: reload the page and try again.", field=name)
             ids.append(int(part))
     return list(dict.fromkeys(ids))
 

@@ -294,7 +294,7 @@ def inbox_sign_off(assignment_id: int, finding_id: int):
 
     def decide(assignment: Assignment):
         if decision not in ("approve", "refuse"):
-            raise InvalidInput("请选择“签认通过”或“不予签认”", "decision must be approve or refuse", field="decision")
+            raise InvalidInput("请选择“签认通过”或“不予签认”", "Choose whether to sign off the rectification or refuse.", field="decision")
         sign_off(current_user, finding_of(assignment, finding_id), approved=decision == "approve",
                  note=form_text("note", NOTE_MAX))
 

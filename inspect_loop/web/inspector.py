@@ -187,19 +187,19 @@ def posted_findings(user: User, required: bool) -> list[NewFinding]:
     hazards = {hazard.id: hazard
                for hazard in db.session.scalars(select(HazardType).where(HazardType.id.in_(ids)))}
     if len(hazards) != len(ids):
-        raise InvalidInput("所选隐患类型不存在", "a hazard type does not exist", field="hazard")
+        raise InvalidInput("所选隐患类型不存在", "A chosen hazard type does not exist.", field="hazard")
     nothing_found = request.form.get("no_findings") == "1"
     if required and not ids and not nothing_found:
         raise InvalidInput("请勾选发现的问题；没有发现问题时请勾选“本次检查未发现问题”",
-                           "check the problems found, or confirm that none was found", field="hazard")
+                           "Tick the problems found, or tick “No problem found in this inspection”.", field="hazard")
     if ids and nothing_found:
         raise InvalidInput("已勾选问题，又勾选了“本次检查未发现问题”，请核对",
-                           "problems are checked and “no problem found” too", field="hazard")
+                           "Problems are ticked and so is “No problem found in this inspection”: check which is right.", field="hazard")
     findings, used = [], set()
     for hazard_id in ids:
         photos = posted_photos(f"photos_{hazard_id}", f"photo_files_{hazard_id}", user)
         if used & {photo.id for photo in photos}:
-            raise InvalidInput("同一张照片不能用于两个问题", "a photo is attached to two problems", field="photos")
+            raise InvalidInput("同一张照片不能用于两个问题", "The same photo cannot be used for two problems.", field="photos")
         used |= {photo.id for photo in photos}
         description = form_text(f"description_{hazard_id}", NOTES_MAX)
         findings.append(NewFinding(hazards[hazard_id], description=description, photos=tuple(photos)))
@@ -217,7 +217,7 @@ def visible_plan(user: User, unit: Unit, plan_id: int | None) -> InspectionPlan 
         return None
     plan = db.session.scalar(visible_plans_query(user).where(InspectionPlan.id == plan_id))
     if plan is None or plan.unit_id != unit.id or plan.status != PlanStatus.planned:
-        raise InvalidInput("暗访计划不存在、已完成或不属于该单位", "the plan is not open for this unit", field="plan_id")
+        raise InvalidInput("暗访计划不存在、已完成或不属于该单位", "The unannounced inspection plan does not exist, is done or is for another unit.", field="plan_id")
     return plan
 
 
@@ -274,7 +274,7 @@ def inspection_new(unit_id: int):
         try:
             kind = request.form.get("kind")
             if kind not in set(FINDING_KINDS):
-                raise InvalidInput("请选择检查类型", "choose the kind of inspection", field="kind")
+                raise InvalidInput("请选择检查类型", "Choose the kind of inspection.", field="kind")
             inspection = record_inspection(
                 current_user, unit, InspectionKind(kind),
                 findings=posted_findings(current_user, required=True), team=posted_team(current_user), notes=form_text("notes", NOTES_MAX),
@@ -303,7 +303,7 @@ def posted_verifications(open_findings: list[Finding]) -> list[VerificationResul
         if answer in ("1", "0"):
             results.append(VerificationResult(finding, rectified=answer == "1"))
     if not results:
-        raise InvalidInput("请至少对一个问题选择“已整改”或“未整改”", "verify at least one finding", field="verified")
+        raise InvalidInput("请至少对一个问题选择“已整改”或“未整改”", "Mark at least one problem as rectified or not rectified.", field="verified")
     return results
 
 

@@ -244,12 +244,12 @@ def case_action(case_id: int, failed: str, operation, done: str):
     return redirect(url_for("web.office_case", case_id=case_id))
 
 
-def chosen_department(options, field: str, message_zh: str):
+def chosen_department(options, field: str, message_zh: str, message_en: str):
     by_id = {department.id: department for department in options}
     value = form_text(field)
     department = by_id.get(int(value)) if value.isdigit() else None
     if department is None:
-        raise InvalidInput(message_zh, f"{field} is required", field=field)
+        raise InvalidInput(message_zh, message_en, field=field)
     return department
 
 
@@ -257,11 +257,12 @@ def chosen_department(options, field: str, message_zh: str):
 @permission_required(Action.issue_assignment)
 def office_case_assign(case_id: int):
     def issue(case: Case):
-        regulator = chosen_department(queries.case_regulators(case), "regulator", "请选择行业主管部门")
+        regulator = chosen_department(queries.case_regulators(case), "regulator", "请选择行业主管部门",
+                                      "Choose a sector regulator.")
         findings_by_id = {finding.id: finding for finding in case.findings}
         chosen = form_ids("finding_ids")
         if any(finding_id not in findings_by_id for finding_id in chosen):
-            raise InvalidInput("所选问题不属于该案件", "a chosen finding is not in this case", field="finding_ids")
+            raise InvalidInput("所选问题不属于该案件", "A chosen problem does not belong to this case.", field="finding_ids")
         issue_assignment(current_user, case, regulator,
                          findings=[findings_by_id[finding_id] for finding_id in chosen] or None,
                          deadline=parse_day(form_text("deadline"), "deadline", "整改期限"))
@@ -275,7 +276,7 @@ def office_case_escalate(case_id: int):
     def escalate(case: Case):
         to_stage = form_text("to_stage")
         if to_stage not in ladder.ESCALATIONS:
-            raise InvalidInput("请选择升级到二次警示或三次执法", "to_stage must be warning or enforcement",
+            raise InvalidInput("请选择升级到二次警示或三次执法", "Choose to escalate to the Warning or the Enforcement stage.",
                                field="to_stage")
         ladder.escalate(case, current_user, form_text("reason", 1000), Stage(to_stage))
 
@@ -295,12 +296,12 @@ def office_case_enforcement(case_id: int):
     def record(case: Case):
         action = form_text("action")
         if action not in ActionKind.__members__:
-            raise InvalidInput("请选择执法措施", "action is required", field="action")
+            raise InvalidInput("请选择执法措施", "Choose the enforcement measure.", field="action")
         allowed_departments = {department.id: department
                                for department in queries.case_enforcement_departments(case)}
         chosen = form_ids("departments")
         if any(department_id not in allowed_departments for department_id in chosen):
-            raise InvalidInput("所选执法部门不属于该县（市、区）", "a chosen department is outside the county",
+            raise InvalidInput("所选执法部门不属于该县（市、区）", "A chosen enforcing department is not of this county.",
                                field="departments")
         record_enforcement(current_user, case, ActionKind(action),
                            departments=[allowed_departments[department_id] for department_id in chosen],
@@ -317,7 +318,8 @@ def office_case_referral_feedback(case_id: int):
     """The county office records a regulator's feedback on the 执法建议书 on its behalf (a reply on paper)."""
     def record(case: Case):
         pending = [row.department for row in feedback.feedback_of(case) if not row.is_recorded]
-        department = chosen_department(pending, "department", "请选择给出反馈的行业主管部门")
+        department = chosen_department(pending, "department", "请选择给出反馈的行业主管部门",
+                                       "Choose the sector regulator whose feedback this is.")
         feedback.record_feedback(current_user, case, department, action_taken=form_text("action_taken", 2000),
                                  done_on=parse_day(form_text("done_on"), "done_on", "办理日期"),
                                  reply_number=form_text("reply_number", 60))

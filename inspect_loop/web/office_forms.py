@@ -13,6 +13,7 @@ from flask import send_file
 
 from inspect_loop import clock
 from inspect_loop.errors import InvalidInput
+from inspect_loop.labels import english
 from inspect_loop.web.arguments import check_in_range
 
 MAX_COUNT = 100_000
@@ -24,7 +25,7 @@ def parse_local_datetime(text: str, field: str, label: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"请填写有效的{label}", f"{field} must be a date and time", field=field) from None
+        raise InvalidInput(f"请填写有效的{label}", f"{english(label)}: enter a valid date and time.", field=field) from None
     check_in_range(moment.date(), field, label)  # as typed, before time-zone arithmetic that could overflow
     return moment.replace(tzinfo=clock.LOCAL_TZ) if moment.tzinfo is None else moment
 
@@ -33,7 +34,7 @@ def parse_count(text: str, field: str, label: str) -> int:
     if not text:
         return 0
     if not text.isdigit() or int(text) > MAX_COUNT:
-        raise InvalidInput(f"{label}应为0至{MAX_COUNT}的整数", f"{field} must be a whole number", field=field)
+        raise InvalidInput(f"{label}应为0至{MAX_COUNT}的整数", f"{english(label)}: enter a whole number from 0 to {MAX_COUNT}.", field=field)
     return int(text)
 
 
@@ -43,9 +44,10 @@ def parse_amount(text: str) -> Decimal | None:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise InvalidInput("金额应为数字（元）", "amount must be a number", field="amount") from None
+        raise InvalidInput("金额应为数字（元）", "Enter the amount in yuan as a number.", field="amount") from None
     if not amount.is_finite() or amount.as_tuple().exponent < -2 or abs(amount) >= MAX_AMOUNT:
-        raise InvalidInput("金额应为不超过两位小数的数字（元）", "amount must be a number with at most two decimals",
+        raise InvalidInput("金额应为不超过两位小数的数字（元）", "Enter the amount in yuan as a number with at most "
+                           "two decimals.",
                            field="amount")
     return amount
 

@@ -136,23 +136,23 @@ def convene_from_form():
     if convened_by is None and len(offices) == 1:
         convened_by = next(iter(offices.values()))
     if convened_by is None:
-        raise InvalidInput("请选择召集单位", "convened_by is required", field="convened_by")
+        raise InvalidInput("请选择召集单位", "Choose the convening office.", field="convened_by")
     held_at = parse_local_datetime(form_text("held_at", 40), "held_at", "约谈时间")
     departments = {department.id: department
                    for department in queries.county_departments([convened_by.region_id])}
     chosen_departments = form_ids("departments")
     if any(department_id not in departments for department_id in chosen_departments):
-        raise InvalidInput("参加部门须为召集单位所在县（市、区）的部门", "a department is outside the county",
+        raise InvalidInput("参加部门须为召集单位所在县（市、区）的部门", "Participating departments must be of the convening office's county.",
                            field="departments")
     statement = queries.summons_candidates(current_user, clock.today())
     candidates = {row[0].id: row[0] for row in db.session.execute(statement).unique().all()}
     chosen_cases = form_ids("case_ids")
     if any(case_id not in candidates for case_id in chosen_cases):
-        raise InvalidInput("所选案件已不在待约谈名单中，请刷新后重新选择", "a chosen case is no longer awaiting a "
-                           "summons", field="case_ids")
+        raise InvalidInput("所选案件已不在待约谈名单中，请刷新后重新选择", "A chosen unit no longer awaits a "
+                           "summons: reload the page and choose again.", field="case_ids")
     if any(candidates[case_id].unit.county_id != convened_by.region_id for case_id in chosen_cases):
-        raise InvalidInput("约谈对象须为召集单位所在县（市、区）的单位", "a chosen case is outside the convening "
-                           "office's county", field="case_ids")
+        raise InvalidInput("约谈对象须为召集单位所在县（市、区）的单位", "The units summoned must be of the "
+                           "convening office's county.", field="case_ids")
     return convene_round(
         current_user, held_at=held_at, venue=form_text("venue", 200), venue_address=form_text("venue_address", 200),
         convened_by=convened_by,
@@ -234,7 +234,7 @@ def office_round_attendance(round_id: int):
 
     def record():
         if choice not in ("yes", "no"):
-            raise InvalidInput("请选择是否到场", "attended is required", field="attended")
+            raise InvalidInput("请选择是否到场", "Choose whether the unit attended.", field="attended")
         record_attendance(current_user, interview_round, summons.case, attended=choice == "yes",
                           attendee_name=form_text("attendee_name", 50),
                           attendee_title=form_text("attendee_title", 50), note=form_text("note", 1000))

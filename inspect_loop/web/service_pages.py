@@ -75,10 +75,10 @@ def back_url(document: Document) -> str:
 def posted_details() -> ServiceDetails:
     method = form_text("method", 40)
     if method not in ServiceMethod.__members__:
-        raise InvalidInput("请选择送达方式", "choose the method of service", field="method")
+        raise InvalidInput("请选择送达方式", "Choose how the notice was served.", field="method")
     served_on = parse_day(form_text("served_on", 20), "served_on", "送达日期")
     if served_on is None:
-        raise InvalidInput("请填写送达日期", "the day of service is required", field="served_on")
+        raise InvalidInput("请填写送达日期", "Give the day of service.", field="served_on")
     return ServiceDetails(method=ServiceMethod(method), served_on=served_on,
                           place=form_text("place", PLACE_MAX + 1), receiver=form_text("receiver", NAME_MAX + 1),
                           witness=form_text("witness", NAME_MAX + 1),

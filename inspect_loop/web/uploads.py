@@ -62,9 +62,9 @@ def _refuse(message_zh: str, message_en: str):
 def _read_limited(file_storage) -> bytes:
     data = file_storage.stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        _refuse("照片超过12MB，请压缩后再上传", "the photo is larger than 12 MB")
+        _refuse("照片超过12MB，请压缩后再上传", "The photo is larger than 12 MB: make it smaller and upload it again.")
     if not data:
-        _refuse("照片文件为空", "the photo file is empty")
+        _refuse("照片文件为空", "The photo file is empty.")
     return data
 
 
@@ -77,7 +77,7 @@ def decode_photo(data: bytes) -> tuple[Image.Image, str]:
             probe = Image.open(BytesIO(data))
             kind = probe.format
             if kind not in FORMATS:
-                _refuse("只接受 JPEG、PNG 或 WebP 格式的照片", "only JPEG, PNG or WebP photos are accepted")
+                _refuse("只接受 JPEG、PNG 或 WebP 格式的照片", "Only JPEG, PNG or WebP photos are accepted.")
             _check_dimensions(probe)
             probe.verify()
             image = Image.open(BytesIO(data))  # verify() leaves the image unusable: open it again to decode
@@ -88,9 +88,9 @@ def decode_photo(data: bytes) -> tuple[Image.Image, str]:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             _too_large()
         except UnidentifiedImageError:
-            _refuse("文件不是有效的图片", "the file is not a valid image")
+            _refuse("文件不是有效的图片", "The file is not a valid image.")
         except (OSError, SyntaxError, ValueError, EOFError):
-            _refuse("图片文件已损坏或不完整", "the image file is damaged or truncated")
+            _refuse("图片文件已损坏或不完整", "The image file is damaged or incomplete.")
     return image, kind
 
 
@@ -103,7 +103,8 @@ def _check_dimensions(probe: Image.Image) -> None:
     if decoded_whole and width * height > MAX_WHOLE_DECODE_PIXELS[kind]:
         most, (label_zh, label_en) = MAX_WHOLE_DECODE_PIXELS[kind], WHOLE_DECODE_LABELS[kind]
         _refuse(f"{label_zh}格式的照片不能超过{most // 10_000}万像素，请缩小后或存为普通 JPEG 再上传",
-                f"a {label_en} photo may have at most {most:,} pixels; downscale it or save it as a baseline JPEG")
+                f"A {label_en} photo may have at most {most:,} pixels: make it smaller or save it as an ordinary "
+                "JPEG and upload it again.")
 
 
 def _stored_size(width: int, height: int) -> tuple[int, int]:
@@ -113,7 +114,7 @@ def _stored_size(width: int, height: int) -> tuple[int, int]:
 
 
 def _too_large():
-    _refuse(f"照片尺寸不能超过{MAX_SIDE}×{MAX_SIDE}像素", f"the photo exceeds {MAX_SIDE}×{MAX_SIDE} pixels")
+    _refuse(f"照片尺寸不能超过{MAX_SIDE}×{MAX_SIDE}像素", f"The photo may be at most {MAX_SIDE}×{MAX_SIDE} pixels.")
 
 
 def _encode(image: Image.Image, kind: str) -> bytes:
@@ -182,8 +183,8 @@ def _check_pending(actor: User) -> None:
         Photo.uploaded_by_id == actor.id, *UNATTACHED, Photo.uploaded_at >= clock.now() - PENDING_WINDOW))
     if pending >= MAX_PENDING_PHOTOS:
         _refuse(f"24小时内上传而未提交的照片已达{MAX_PENDING_PHOTOS}张，请先提交正在填写的表单",
-                f"you uploaded {MAX_PENDING_PHOTOS} photos within 24 hours that no submitted form uses yet; "
-                f"submit the forms you are filling in first")
+                f"You uploaded {MAX_PENDING_PHOTOS} photos within 24 hours that no submitted form uses yet: "
+                "submit the forms you are filling in first.")
 
 
 def prune_unattached_photos(keep_days: int) -> tuple[int, list[Path]]:
@@ -192,7 +193,7 @@ def prune_unattached_photos(keep_days: int) -> tuple[int, list[Path]]:
     photo uses, for the caller to delete once the deletion is committed: if the commit fails, no photo has
     lost its file."""
     if keep_days < 1:
-        raise InvalidInput("保留天数至少为1天", "keep at least one day", field="days")
+        raise InvalidInput("保留天数至少为1天", "Keep the photos for at least one day.", field="days")
     stale = list(db.session.scalars(select(Photo).where(
         *UNATTACHED, Photo.uploaded_at < clock.now() - timedelta(days=keep_days))))
     if not stale:
@@ -234,7 +235,7 @@ def unattached_photos(ids: list[int], actor: User) -> list[Photo]:
     photos = list(db.session.scalars(select(Photo).where(
         Photo.id.in_(ids), Photo.uploaded_by_id == actor.id, *UNATTACHED)))
     if len(photos) != len(set(ids)):
-        raise InvalidInput("照片无效或已被使用，请重新上传", "a photo id is unknown or already used", field="photos")
+        raise InvalidInput("照片无效或已被使用，请重新上传", "A photo is invalid or already used: upload it again.", field="photos")
     by_id = {photo.id: photo for photo in photos}
     return [by_id[photo_id] for photo_id in dict.fromkeys(ids)]
 
@@ -289,7 +290,7 @@ def upload_photo():
         abort(403)
     file_storage = request.files.get("photo")
     if file_storage is None:
-        return jsonify({"error": domain_message(InvalidInput("请选择照片", "no photo was sent"))}), 400
+        return jsonify({"error": domain_message(InvalidInput("请选择照片", "Choose a photo."))}), 400
     try:
         photo = store_photo(file_storage, current_user)
     except DomainError as error:

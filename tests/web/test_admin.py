@@ -85,12 +85,12 @@ def test_creating_a_user_of_an_office(admin, county):
 
 
 @pytest.mark.parametrize("form, message", [
-    ({"username": "x1", "role": "regulator", "department": "0"}, "该角色须指定所属部门"),
-    ({"username": "x2", "role": "regulator", "department": "east_office"}, "所属部门与角色不符"),
+    ({"username": "x1", "role": "regulator", "department": "0"}, "行业主管部门须指定所属部门"),
+    ({"username": "x2", "role": "regulator", "department": "east_office"}, "不能作为行业主管部门的所属部门"),
     ({"username": "office", "role": "viewer", "department": "0"}, "用户名 office 已存在"),
     ({"username": "x3", "role": "viewer", "department": "0", "password": "123456", "repeat": "123456"}, "密码"),
     ({"username": "x4", "role": "viewer", "department": "0", "repeat": "something-else-here"}, "两次输入的密码不一致"),
-    ({"username": "", "role": "viewer", "department": "0"}, "必填"),
+    ({"username": "", "role": "viewer", "department": "0"}, "请填写此项"),
 ])
 def test_a_refused_user_is_not_created(admin, county, form, message):
     if form.get("department") == "east_office":
@@ -111,7 +111,7 @@ def test_changing_a_users_role_and_department(admin, county):
     db.session.expire_all()
     assert user_named("east").department_id == county.west_office.id
     refused = admin.post(f"/admin/users/{user.id}", data={"role": "regulator", "department": county.west_office.id})
-    assert refused.status_code == 400 and "所属部门与角色不符" in text_of(refused)
+    assert refused.status_code == 400 and "不能作为行业主管部门的所属部门" in text_of(refused)
     db.session.expire_all()
     assert user_named("east").role == Role.township_office
     own = admin.post(f"/admin/users/{county.users.admin.id}", data={"role": "viewer", "department": "0"})
@@ -169,7 +169,7 @@ def test_adding_regions(admin, county):
     for form, message in [({"code": "330781102", "name": "重复", "level": "township", "parent_code": "330781"},
                            "代码 330781102 已存在"),
                           ({"code": "330781103", "name": "错层", "level": "village", "parent_code": "330781"},
-                           "上级区划层级不符"),
+                           "村（社区）的上级区划应为乡镇（街道）"),
                           ({"code": "330781104", "name": "无上级", "level": "township", "parent_code": ""},
                            "请填写上级区划"),
                           ({"code": "330781105", "name": "未知", "level": "township", "parent_code": "999"},
@@ -336,7 +336,7 @@ def test_a_refused_correction_shows_the_message_under_its_field_and_keeps_the_ol
     hazard_form = {"category": "消防安全", "title": "应急照明灯未接通电源", "sector": "消防", "severity": "general",
                    "rectify_days": "7", "day_basis": "calendar"}
     for page, form, field, message in [
-        (f"/admin/regions/{county.east.id}", {"name": " "}, "name", "必填"),
+        (f"/admin/regions/{county.east.id}", {"name": " "}, "name", "请填写此项"),
         (f"/admin/departments/{county.fire.id}", {"name": "兰溪市消防救援大队", "sectors": "电动自行车",
                                                   "doc_prefix": "兰消"}, "sectors", "本县还有“消防”行业的问题尚未签认"),
         (f"/admin/departments/{county.fire.id}", {"name": "兰溪市消防救援大队", "sectors": "",

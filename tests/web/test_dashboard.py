@@ -164,7 +164,7 @@ def test_the_ranking_page_shows_the_ranking(year, login):  # noqa: F811
 
 
 def test_the_ranking_refuses_a_bad_month_with_a_message(year, login):  # noqa: F811
-    for month, message in (("2026-13", "月份格式应为 YYYY-MM"), ("2026-08", "不能对尚未开始的月份排名")):
+    for month, message in (("2026-13", "月份应按“年-月”填写，如2026-11"), ("2026-08", "不能对尚未开始的月份排名")):
         html = get(login, "viewer", f"/ranking?month={month}").get_data(as_text=True)
         assert message in html and "月晾晒 · 2026-06" in html  # the default month instead
     html = get(login, "viewer", "/ranking?month=2026-03&region=330781001").get_data(as_text=True)

@@ -164,7 +164,7 @@ def test_close_out_before_sign_off_is_refused_and_changes_nothing(login, county)
     east.post(f"/inbox/{assignment.id}/findings/{finding.id}/rectification", data={"note": "已整改"})
     response = east.post(f"/inbox/{assignment.id}/findings/{finding.id}/close", data={"note": "销号"})
     assert response.status_code == 409
-    assert "行业主管部门尚未签认" in response.get_data(as_text=True)
+    assert "尚未经行业主管部门签认，不能销号" in response.get_data(as_text=True)
     db.session.expire_all()
     assert finding.status == FindingStatus.open
 

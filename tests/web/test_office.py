@@ -404,7 +404,7 @@ def test_escalation_needs_a_reason_and_moves_the_case(login, county):
     referral = db.session.scalar(select(Document).where(Document.kind == DocumentKind.referral))
     assert referral is not None and referral.case_id == case.id
     again = client.post(f"/office/cases/{case.id}/escalate", data={"to_stage": "enforcement", "reason": "再次"})
-    assert again.status_code == 409 and "不能提级进入三次执法" in text_of(again)
+    assert again.status_code == 409 and "不能“提级进入三次执法”" in text_of(again)
 
 
 def test_withdrawal_needs_a_reason_and_closes_the_case(login, county):

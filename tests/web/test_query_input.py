@@ -48,7 +48,7 @@ def test_a_huge_year_of_the_rounds_filters_nothing(login, county):
 def test_an_unknown_format_is_refused_with_a_message(login, county):
     response = login("east").get("/inbox?format=x")
     assert response.status_code == 400
-    assert "导出格式只能是 xlsx" in response.get_data(as_text=True)
+    assert "只能导出为Excel文件（xlsx）" in response.get_data(as_text=True)
     assert login("office").get("/office?format=pdf").status_code == 400
     assert login("office").get("/office?format=").status_code == 200
 

@@ -138,3 +138,19 @@ def test_the_regulator_sees_its_referrals_and_records_what_it_did(login, county,
     assert again.status_code == 409 and "不能重复登记" in text_of(again)
     assert recorded() == ["LX-XF"] and "已反馈" in page and "兰消罚〔2026〕8号" in page
     assert login("office").get("/inbox/referrals").status_code == 403
+
+
+def test_in_english_the_refusals_speak_of_the_form_not_of_its_fields(login, county, referred):
+    """The same refusals to an English reader: sentences about the form ("action_taken is required" was)."""
+    path = f"/office/cases/{referred.id}"
+    with at("2026-05-07"):
+        client = login("office")
+        client.get("/?lang=en")
+        form = {"department": str(county.fire.id), "action_taken": "已立案调查", "done_on": "2026-05-06"}
+        empty = client.post(f"{path}/referral-feedback", data=form | {"action_taken": ""})
+        assert empty.status_code == 400 and "Describe what was done." in text_of(empty)
+        future = client.post(f"{path}/referral-feedback", data=form | {"done_on": "2026-05-08"})
+        assert ("The date of the action must be between the enforcement recommendation's issue date (2026-04-10) "
+                "and today.") in text_of(future)
+        nobody = client.post(f"{path}/referral-feedback", data=form | {"department": str(county.market.id)})
+        assert "Choose the sector regulator whose feedback this is." in text_of(nobody)
