@@ -19,15 +19,20 @@ from datetime import date, datetime
 from freezegun import freeze_time
 from playwright.sync_api import sync_playwright
 
+from inspect_loop.assignments.operations import issue_assignment
 from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Stage
 from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.db import db
+from inspect_loop.deadline_extensions.operations import request_extension
 from inspect_loop.exposures.operations import create_exposure, places_of
 from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.inspections.operations import plan_inspection
 from inspect_loop.interviews.operations import convene_round, record_attendance
+from inspect_loop.regions.models import RegionLevel
+from inspect_loop.regions.operations import create_region
 from inspect_loop.units.operations import create_unit
+from inspect_loop.users.passwords import hash_password
 from tests.factories import PASSWORD, build_county, inspect
 from tests.helpers import at
 from tests.web.conftest import launch_chromium, needs_chromium
@@ -51,9 +56,19 @@ LISTS = [
     ("office", "/office/today/overdue_findings", 3),
     ("office", "/office/today/overdue_feedback", 3),
     ("office", "/office/unserved", 3),
+    ("fire", "/inbox", 3),
+    ("east", "/inbox", 3),
+    ("fire", "/inbox/referrals", 3),
+    ("east", "/extensions", 3),
+    ("viewer", "/ranking", 3),
+    ("viewer", "/dashboard", 3),
+    ("root", "/admin/users", 3),
+    ("root", "/admin/departments", 3),
+    ("root", "/admin/regions", 3),
+    ("root", "/admin/hazards", 3),
 ]
 # Lists whose rows have no page to open: their .row-link is text, not a link.
-TEXT_ONLY = {"/exposures"}
+TEXT_ONLY = {"/exposures", "/ranking"}
 
 MAX_ROW_HEIGHT = 64
 MIN_TAP_TARGET = 44
@@ -97,6 +112,7 @@ def build_lists_data() -> dict:
     units = [create_unit(county.users.admin, name=f"兰江测试单位{number:02d}号（列表行高）", region=county.east,
                          address=f"兰江街道测试路{number}号", category="商铺") for number in range(1, 13)]
     due, summonable, interviewed, referred = units[0:3], units[3:6], units[6:9], units[9:12]
+    county.users.admin.password_hash = hash_password(PASSWORD)  # the factory's admin has none
     # 待复查: a reminder whose deadline has passed; its 整改提醒通知书 is still not served.
     with at("2026-04-01"):
         for unit in due:
@@ -124,7 +140,28 @@ def build_lists_data() -> dict:
     with at("2026-03-04"):
         for case in referred_cases:
             ladder.escalate(case, office, "存在重大隐患且拒不整改", to_stage=Stage.enforcement)
+    # Three 交办单 to the fire brigade and 兰江街道, not yet received: the 待办 of both inboxes.
+    assigned = [create_unit(county.users.admin, name=f"兰江交办单位{number}号", region=county.east,
+                            address=f"兰江街道交办路{number}号", category="商铺") for number in range(1, 4)]
+    for unit in assigned:
+        with at("2026-03-02"):
+            case = inspect(county, unit, "XF-01").findings[0].case
+        with at("2026-03-12"):
+            inspect(county, unit, kind=InspectionKind.reinspection,
+                    verified=[(finding, False) for finding in case.findings])
+        with at("2026-04-01"):
+            issue_assignment(office, case, county.fire, deadline=date(2026, 4, 30))
+    # The 月晾晒 of March: 兰江街道 and 诸葛镇 supervised, 马涧镇 not (本月未督查).
+    with at("2026-03-01", 9):
+        township = create_region(county.users.admin, code="330781102", name="诸葛镇", level=RegionLevel.township,
+                                 parent_code="330781")
+        guesthouse = create_unit(county.users.admin, name="诸葛古村民宿", region=township, category="宾馆")
+    with at("2026-03-05"):
+        inspect(county, guesthouse, "XF-01")
     with at(TODAY, 8):
+        for case in warned[:3]:  # 待复查 of its own: the township office asks for a later deadline
+            request_extension(county.users.east, case, reason="设备采购周期长", requested_deadline=date(2026, 5, 30),
+                              findings=[case.findings[0]])
         for unit in units[:3]:
             plan_inspection(office, unit, date.fromisoformat(TODAY), [inspector])
         for number, case in enumerate(warned[:3], start=1):
