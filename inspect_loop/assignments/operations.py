@@ -219,14 +219,15 @@ BATCH_MAX = 200
 def findings_of(assignment: Assignment, finding_ids: list[int]) -> list[Finding]:
     """The 交办单's findings named by ``finding_ids``, in the 交办单's order, each once."""
     if not finding_ids:
-        raise InvalidInput("请至少选择一个问题", "finding_ids must not be empty", field="finding_ids")
+        raise InvalidInput("请至少选择一个问题", "Choose at least one problem.", field="finding_ids")
     if len(finding_ids) > BATCH_MAX:
-        raise InvalidInput(f"一次最多选择{BATCH_MAX}个问题", f"at most {BATCH_MAX} findings at once",
+        raise InvalidInput(f"一次最多选择{BATCH_MAX}个问题", f"Choose at most {BATCH_MAX} problems at a time.",
                            field="finding_ids")
     on_order = {finding.id: finding for finding in assignment.findings}
     for finding_id in finding_ids:
         if finding_id not in on_order:
-            raise InvalidInput(f"问题{finding_id}不在该交办单上", f"finding {finding_id} is not on this assignment",
+            raise InvalidInput(f"所选问题（编号{finding_id}）不在该交办单上",
+                               f"The problem numbered {finding_id} is not on this assignment order.",
                                field="finding_ids")
     wanted = set(finding_ids)
     return [finding for finding_id, finding in on_order.items() if finding_id in wanted]
@@ -234,17 +235,15 @@ def findings_of(assignment: Assignment, finding_ids: list[int]) -> list[Finding]
 
 def each_or_none(findings: list[Finding], step) -> list:
     """``step(finding)`` for every finding, each checked and audited on its own. The first refusal refuses the
-    whole batch — the caller rolls back what the steps before it changed — and names the finding's hazard, so
-    the reader knows which one to look at."""
-    # Read before the first step: each step locks and expires the session.
-    titles = {finding.id: finding.hazard_type.title for finding in findings}
+    whole batch — the caller rolls back what the steps before it changed — with the step's message (which
+    names the finding's hazard) and the finding's number, since two findings may share a hazard."""
     done = []
-    for finding in findings:
+    for number, finding in [(finding.id, finding) for finding in findings]:  # read before a step expires them
         try:
             done.append(step(finding))
         except DomainError as refusal:
-            raise type(refusal)(f"“{titles[finding.id]}”（问题{finding.id}）：{refusal.message_zh}",
-                                f"finding {finding.id}: {refusal.message_en}", field="finding_ids",
+            raise type(refusal)(f"问题编号{number}：{refusal.message_zh}",
+                                f"Problem number {number}: {refusal.message_en}", field="finding_ids",
                                 code=refusal.code, current=refusal.current) from refusal
     return done
 
@@ -254,7 +253,7 @@ def sign_off_findings(actor: User, assignment: Assignment, finding_ids: list[int
     """签认 several reported findings of one 交办单 in one action: all of them or none (``each_or_none``)."""
     require(actor, Action.sign_off)
     if actor.department_id != assignment.regulator_id:
-        raise Forbidden("只有交办单的行业主管部门可以签认", "only the regulator of the assignment may sign off")
+        raise Forbidden("只有交办单的行业主管部门可以签认", "Only the sector regulator named on the assignment order may sign off its problems.")
     findings = findings_of(assignment, finding_ids)
     return each_or_none(findings, lambda finding: sign_off(actor, finding, approved=True, note=note))
 
@@ -264,7 +263,7 @@ def close_out_findings(actor: User, assignment: Assignment, finding_ids: list[in
     """验收销号 of several signed-off findings of one 交办单 in one action: all of them or none."""
     require(actor, Action.close_out)
     if actor.department_id != assignment.territorial_id:
-        raise Forbidden("只有交办单的属地平安办可以验收销号", "only the territorial office of the assignment may "
-                        "close out")
+        raise Forbidden("只有交办单的属地平安办可以验收销号", "Only the township Safety Office named on the "
+                        "assignment order may close out its problems.")
     findings = findings_of(assignment, finding_ids)
     return each_or_none(findings, lambda finding: close_out(actor, finding, note=note))

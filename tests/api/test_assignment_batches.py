@@ -31,11 +31,11 @@ def test_one_finding_refused_refuses_the_batch_and_names_it(api, county):
     ok(api.post(f"/findings/{first}/sign-off", "fire", day="2026-03-27", json={"approved": True}), 201)
     body = refused(api.post(f"/assignments/{assignment['id']}/close-outs", "east", day="2026-03-28",
                             json={"finding_ids": [first, second]}), 409, "finding_ids", "transition_refused")
-    assert body["message"] == f"“消防设施配备不全”（问题{second}）：行业主管部门尚未签认，不能销号"
+    assert body["message"] == f"问题编号{second}：问题“消防设施配备不全”尚未经行业主管部门签认，不能销号"
     assert db.session.scalar(select(func.count(CloseOut.id))) == 0
     again = refused(api.post(f"/assignments/{assignment['id']}/sign-offs", "fire", day="2026-03-28",
                              json={"finding_ids": [first, second]}), 409, "finding_ids", "conflict")
-    assert f"问题{first}" in again["message"]
+    assert again["message"].startswith(f"问题编号{first}：问题“")
     assert db.session.scalar(select(func.count(SignOff.id))) == 1
 
 

@@ -229,11 +229,11 @@ def test_a_batch_with_one_finding_not_eligible_changes_nothing_and_names_it(logi
                               data={"finding_ids": [str(first.id), str(second.id)], "note": "验收合格"})
         page = refused.get_data(as_text=True)
         assert refused.status_code == 409
-        assert f"“消防设施配备不全”（问题{second.id}）：行业主管部门尚未签认，不能销号" in page
+        assert f"问题编号{second.id}：问题“消防设施配备不全”尚未经行业主管部门签认，不能销号" in page
         assert 'checked' in page[page.index(f'id="batch-{first.id}"') - 120:page.index(f'id="batch-{first.id}"') + 40]
         signed_again = login("fire").post(f"/inbox/{assignment.id}/sign-offs",
                                           data={"finding_ids": [str(first.id), str(second.id)]})
-        assert signed_again.status_code == 409 and f"“应急照明灯未接通电源”（问题{first.id}）" in \
+        assert signed_again.status_code == 409 and f"问题编号{first.id}：问题“应急照明灯未接通电源”" in \
             signed_again.get_data(as_text=True)
     db.session.expire_all()
     assert first.status == second.status == FindingStatus.open and second.signed_off_at is None
