@@ -305,7 +305,7 @@ def regulator_receives(walk: Walk, assignment_id: int, unrectified: int, fire_id
     walk.shows(tab, SHOP, "待签收")
     walk.shot(tab, "regulator-inbox")
     with tab.expect_navigation():
-        tab.click(f"#assignment-{assignment_id}")
+        tab.click(f"#row-{assignment_id} .row-link")  # the phone row, one link
     walk.submit(tab, "#receive")
     walk.flash(tab, "已签收交办单")
     tab.fill("#guidance-note", "应急照明灯应接入专用回路，断电后持续时间不少于30分钟")
@@ -326,7 +326,7 @@ def township_reports(walk: Walk, assignment_id: int, unrectified: int, photo: Pa
     tab = walk.log_in("east", "/inbox")
     walk.shows(tab, SHOP)
     with tab.expect_navigation():
-        tab.click(f"#assignment-{assignment_id}")
+        tab.click(f"#row-{assignment_id} .row-link")  # the phone row, one link
     walk.shows(tab, "应急照明灯应接入专用回路")  # the regulator's guidance reaches the township
     walk.submit(tab, "#receive")
     walk.flash(tab, "已签收交办单")
