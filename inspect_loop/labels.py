@@ -3,8 +3,8 @@ so every transition of the ladder (``case.<name>``).
 
 The texts are the Chinese originals. Notices and the domain's refusals print them as they are (``zh``); the
 pages translate them on display (``web/labels.py``), so each text is marked with ``N_`` for the English
-catalogue (docs/i18n.md). A refusal's English message takes them from that catalogue (``en``). An enum is looked up by its class: different enums share values ("open",
-"shut_down").
+catalogue (docs/i18n.md). A refusal's English message takes them from that catalogue (``en``). An enum is
+looked up by its class: different enums share values ("open", "shut_down").
 """
 
 import enum

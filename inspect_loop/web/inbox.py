@@ -222,10 +222,12 @@ def assignment_page_data(assignment: Assignment) -> dict:
     received = {receipt.department_id: receipt for receipt in assignment.receipts}
     is_regulator = current_user.department_id == assignment.regulator_id
     is_territorial = current_user.department_id == assignment.territorial_id
-    # What the batch form offers: the findings the single sign-off or close-out form is shown for.
-    batch = [finding for finding in findings if finding.status == FindingStatus.open and (
-        (is_regulator and finding.first_reported_at and not finding.signed_off_at)
-        or (is_territorial and finding.signed_off_at))]
+    # What the batch form offers: the findings waiting for the reader's step, as the policy says.
+    waiting = (policy.awaiting_sign_off() if is_regulator else policy.awaiting_close_out() if is_territorial
+               else None)
+    eligible = set() if waiting is None else set(db.session.scalars(select(Finding.id).where(
+        Finding.id.in_([finding.id for finding in findings]), waiting)))
+    batch = [finding for finding in findings if finding.id in eligible]
     return {
         "assignment": assignment, "case": assignment.case, "unit": assignment.case.unit, "findings": findings,
         "status": db.session.scalar(select(my_status()).where(Assignment.id == assignment.id)),

@@ -288,3 +288,12 @@ def test_on_a_phone_the_rows_are_two_lines_and_select_all_signs_off_every_findin
         browser.close()
     db.session.expire_all()
     assert all(finding.signed_off_at for finding in assignment.findings)
+
+
+def test_the_batch_form_leaves_out_a_finding_refused_since_its_last_report(login, county, stages):
+    """A refused rectification waits for the township office's new report, not for the regulator: the batch
+    offers the regulator only what awaits its sign-off (policy.awaiting_sign_off), as the 待办 does."""
+    refused, reported = stages["refused"], stages["reported"]
+    fire = login("fire")
+    assert f'id="batch-{refused.findings[0].id}"' not in fire.get(f"/inbox/{refused.id}").get_data(as_text=True)
+    assert f'id="batch-{reported.findings[0].id}"' in fire.get(f"/inbox/{reported.id}").get_data(as_text=True)
