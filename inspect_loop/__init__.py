@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inspect_loop import config
+from inspect_loop.caching.store import init_store
 from inspect_loop.db import db
 from inspect_loop.extensions import babel, csrf, limiter, login_manager, migrate
 
@@ -33,9 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from inspect_loop import models  # noqa: F401  (registers every table before migrations look)
+    from inspect_loop.caching import versions  # noqa: F401  (every writing transaction raises the data version)
     from inspect_loop.letters import notices  # noqa: F401  (the notices subscribe to the loop's events)
 
     db.init_app(app)
+    init_store(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

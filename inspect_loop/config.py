@@ -30,6 +30,12 @@ def default_config(instance_path: str) -> dict:
         # set 1: otherwise every client has the proxy's address and the login limit locks out everyone.
         "PROXY_COUNT": 0,
         "COUNTY_NAME": "",
+        # Pages and API answers served again until the data changes (inspect_loop/caching): how long an entry
+        # lives at most (0 turns the cache off), the memory each process gives it, and Redis shared by every
+        # app machine when set (e.g. redis://127.0.0.1:6379/0).
+        "PAGE_CACHE_SECONDS": 60,
+        "CACHE_MEMORY_BYTES": 64 * 1024 * 1024,
+        "CACHE_REDIS_URL": "",
     }
 
 

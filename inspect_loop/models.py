@@ -9,6 +9,7 @@ from inspect_loop.assignments.models import (  # noqa: F401
     SignOff,
 )
 from inspect_loop.audit.models import Event  # noqa: F401
+from inspect_loop.caching.models import DataVersion  # noqa: F401
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage  # noqa: F401
 from inspect_loop.deadline_extensions.models import ExtensionFinding, ExtensionRequest, ExtensionStatus  # noqa: F401
 from inspect_loop.enforcement.models import (  # noqa: F401

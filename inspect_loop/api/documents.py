@@ -107,7 +107,7 @@ def correct_service(actor, document_id: int, body: inp.ServiceCorrectionIn):
 
 
 @route("GET", "/verify/<token>", summary="核验文书二维码（公开，无需令牌）", permission=None,
-       response=out.VerifyOut)
+       response=out.VerifyOut, cached=False)
 @verification_rate_limit
 def verify_token(token: str):
     # Counted as the page's checks are: once per client address, document and day.

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from inspect_loop.api import bp
 from inspect_loop.api.errors import Unauthenticated, from_validation_error
+from inspect_loop.caching.pages import serve_cached
 from inspect_loop.db import db
 from inspect_loop.errors import Forbidden
 from inspect_loop.users.models import Role, User
@@ -125,14 +126,17 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
 def route(method: str, rule: str, *, summary: str, permission: Action | Rule | None,
           body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
           response: type[BaseModel] | None = None, status: int = 200, media_type: str = "application/json",
-          xlsx: bool = False):
+          xlsx: bool = False, cached: bool = True):
     """Register ``view(actor, **path_parameters, query=…, body=…)``; it returns a response model (or a Flask
-    ``Response`` for files). The request commits once after the view returned; any error rolls back."""
+    ``Response`` for files). The request commits once after the view returned; any error rolls back. A GET's
+    JSON answer comes from the page cache (``inspect_loop.caching``) unless ``cached`` is False: a GET that
+    writes (counting a verification) must run every time."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def endpoint(**path_arguments):
             arguments = dict(path_arguments)
+            actor = None
             if permission is not None:
                 actor = current_api_user()
                 check_permission(actor, permission)
@@ -141,10 +145,15 @@ def route(method: str, rule: str, *, summary: str, permission: Action | Rule | N
                 arguments["query"] = parse_query(query)
             if body is not None:
                 arguments["body"] = parse_body(body)
+            if method == "GET" and cached:
+                return serve_cached(actor, lambda: answer(arguments))
+            return answer(arguments)
+
+        def answer(arguments):
             result = view(**arguments)
-            answer = result if isinstance(result, Response) else (jsonify(result.model_dump(mode="json")), status)
+            answered = result if isinstance(result, Response) else (jsonify(result.model_dump(mode="json")), status)
             db.session.commit()
-            return answer
+            return answered
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=endpoint, methods=[method])
         ROUTES.append(ApiRoute(method=method, rule=rule, endpoint=view.__name__, summary=summary,

@@ -14,6 +14,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from inspect_loop import clock
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureStatus
 from inspect_loop.inspections.models import Finding, FindingStatus
 from inspect_loop.web.helpers import paginate
@@ -86,6 +87,7 @@ def public_view(exposure: Exposure) -> PublicExposure:
 
 
 @bp.get("/exposures")
+@cached_page
 def exposures():
     pager = paginate(shown_exposures(clock.today()), per_page=EXPOSURES_PER_PAGE)
     return render_template("public/exposures.html", pager=pager,

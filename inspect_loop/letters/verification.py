@@ -186,14 +186,33 @@ def offices_to_ask(document: Document | None, number: str) -> list[Department]:
 def verify(token: str, channel: str, address: str | None) -> Verification:
     """Check a token and count the check of the client at ``address`` (the request's ``remote_addr``: the
     client's own behind ``PROXY_COUNT`` trusted proxies, never a header it could set itself)."""
-    parsed = read_token(current_app.config["SECRET_KEY"], token)
-    if parsed is None:
-        return Verification(genuine=False)
-    document_id, nonce = parsed
-    document = db.session.scalar(select(Document).where(Document.id == document_id, Document.nonce == nonce))
+    document = genuine_document(token)
     if document is None:
         return Verification(genuine=False)
     _count_check(document, channel, address or "")
+    return verification_of(document)
+
+
+def count_check(token: str, channel: str, address: str | None) -> None:
+    """Only the count of ``verify``: for a page that shows the answer from the page cache."""
+    document = genuine_document(token)
+    if document is not None:
+        _count_check(document, channel, address or "")
+
+
+def genuine_document(token: str) -> Document | None:
+    """The document a token names, when the token was signed here and still carries the document's nonce."""
+    parsed = read_token(current_app.config["SECRET_KEY"], token)
+    if parsed is None:
+        return None
+    document_id, nonce = parsed
+    return db.session.scalar(select(Document).where(Document.id == document_id, Document.nonce == nonce))
+
+
+def verification_of(document: Document | None) -> Verification:
+    """What the verification answers about a genuine ``document`` (None: not genuine)."""
+    if document is None:
+        return Verification(genuine=False)
     matter = matter_state(document)
     printed = printed_of(document)
     if document.status in DOCUMENT_LABELS:

@@ -4,15 +4,18 @@ counted once a day and rate-limited (``letters.verification``)."""
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from inspect_loop.caching.pages import serve_cached
 from inspect_loop.db import db
 from inspect_loop.extensions import limiter
 from inspect_loop.letters.issuing import token_of
 from inspect_loop.letters.models import DocumentStatus
 from inspect_loop.letters.verification import (
+    count_check,
+    genuine_document,
     offices_to_ask,
     token_for_code,
+    verification_of,
     verification_rate_limit,
-    verify,
 )
 from inspect_loop.web.arguments import query_text
 
@@ -25,12 +28,17 @@ LOOKUP_RATE_LIMIT = "20/minute;200/hour"
 @bp.get("/v/<token>")
 @verification_rate_limit
 def verify_page(token: str):
-    result = verify(token, channel="page", address=request.remote_addr)
+    count_check(token, channel="page", address=request.remote_addr)
+    db.session.commit()  # the check is counted even though the page only reads (and comes from the cache)
+    return serve_cached(None, lambda: _verification_answer(token))
+
+
+def _verification_answer(token: str):
+    result = verification_of(genuine_document(token))
     # Whom to call: for a notice that is not genuine or was revoked.
     revoked = result.genuine and result.document.status == DocumentStatus.revoked
     offices = offices_to_ask(result.document, "") if not result.genuine or revoked else []
     current_url = url_for("verification.verify_page", token=token_of(result.current)) if result.current else None
-    db.session.commit()  # the check is counted even though the page only reads
     return render_template("public/verify.html", result=result, offices=offices, current_url=current_url,
                            number="", code=""), 200 if result.genuine else 404
 

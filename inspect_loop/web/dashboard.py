@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from inspect_loop import clock
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.errors import DomainError
 from inspect_loop.regions.models import RegionLevel
 from inspect_loop.stats import breakdowns, excel
@@ -155,6 +156,7 @@ def weight_texts() -> list[str]:
 
 @bp.get("/dashboard")
 @permission_required(Action.view_stats)
+@cached_page
 def dashboard():
     filters, error = requested_filters()
     date_from, date_to, region = filters.date_from, filters.date_to, filters.region
@@ -228,6 +230,7 @@ def asked_month() -> bool:
 
 @bp.get("/ranking")
 @permission_required(Action.view_stats)
+@cached_page
 def ranking():
     result, region, error = requested_ranking()
     previous_month, next_month = neighbour_months(result["month"])

@@ -25,6 +25,7 @@ from inspect_loop.assignments.operations import (
     sign_off_findings,
 )
 from inspect_loop.audit.models import Event
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
@@ -157,6 +158,7 @@ def export_inbox():
 
 @bp.get("/inbox")
 @recipients_only
+@cached_page
 def inbox():
     if wants_xlsx():
         return export_inbox()

@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from inspect_loop import clock
 from inspect_loop.api import scope
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.cases.queries import open_case_of, open_finding_columns
@@ -132,6 +133,7 @@ def export_tasks(tab: str, day):
 
 @bp.route("/today")
 @permission_required(Action.record_inspection)
+@cached_page
 def today():
     tabs = today_tabs(current_user)
     tab = request.args.get("tab") if request.args.get("tab") in tabs else tabs[0]

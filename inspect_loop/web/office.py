@@ -17,6 +17,7 @@ from flask_login import current_user
 from inspect_loop import clock
 from inspect_loop.api import scope
 from inspect_loop.assignments.operations import DEFAULT_ASSIGNMENT_DAYS, issue_assignment
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases import ladder, policy
 from inspect_loop.cases.models import Case, Stage
 from inspect_loop.cases.queries import risk_color
@@ -125,6 +126,7 @@ def page_of_cases(statement, today):
 
 @bp.get("/office")
 @office_required
+@cached_page
 def office_home():
     today = clock.today()
     filters = queries.CaseFilters.from_request()

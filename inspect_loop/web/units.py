@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from inspect_loop import clock
 from inspect_loop.api import scope
 from inspect_loop.audit.models import Event
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.cases.queries import open_finding_columns, risk_color_expression
@@ -93,6 +94,7 @@ def unit_filter_options(user: User) -> dict:
 
 @bp.route("/units")
 @permission_required(Action.view_cases)
+@cached_page
 def units():
     today = clock.today()
     pager = paginate(units_statement(current_user, today).options(selectinload(Unit.township)))
@@ -194,6 +196,7 @@ def case_link(case: Case | None) -> str | None:
 
 @bp.route("/units/<int:unit_id>")
 @permission_required(Action.view_cases)
+@cached_page
 def unit(unit_id: int):
     unit = visible_unit(unit_id)
     risk = db.session.scalar(select(risk_color_expression()).where(Unit.id == unit.id))

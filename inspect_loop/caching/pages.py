@@ -1,0 +1,91 @@
+"""Serving a GET page or API answer again until the data under it changes.
+
+The key is the data version, the local day (overdue counts change at midnight), the language, the user (by
+id and session generation), the host and the full URL: another user, another day, a write anywhere or a logout
+each make another key. An entry lives ``PAGE_CACHE_SECONDS`` at most, which bounds what depends on the time of
+day alone (a round's start time passing). Nothing is cached or served from the cache while a flashed message
+waits to be shown, and a page whose rendering changed the session is not kept.
+
+Forms carry a per-session CSRF token: a page is rendered with a placeholder in its place, kept so, and every
+response gets its own reader's token.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from hashlib import sha256
+
+from flask import current_app, g, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from inspect_loop import clock
+from inspect_loop.caching.store import store
+from inspect_loop.caching.versions import current_version
+
+CSRF_PLACEHOLDER = "csrf-placeholder-4f1c2b9e7a"
+CACHEABLE_TYPES = ("text/html", "application/json")
+KEPT_HEADERS = {"Content-Type", "Content-Length"}
+CACHE_HEADER = "X-Page-Cache"
+
+
+def page_key(user) -> str | None:
+    seconds = current_app.config["PAGE_CACHE_SECONDS"]
+    if not seconds or request.method != "GET" or "_flashes" in session:
+        return None
+    version = current_version()
+    if version is None:
+        return None
+    reader = f"{user.id}.{user.session_generation}" if user is not None else "-"
+    parts = (version, clock.today().isoformat(), str(get_locale()), reader, request.host, request.full_path)
+    return "page:" + sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def serve_cached(user, produce: Callable[[], object]):
+    """``produce()``'s response, or the one kept for this key; ``user`` is the reader (None: anyone)."""
+    key = page_key(user)
+    if key is None:
+        return produce()
+    kept = store().get(key)
+    if kept is not None:
+        mimetype, _, body = kept.partition(b"\n")
+        response = current_app.response_class(body, mimetype=mimetype.decode())
+        response.headers[CACHE_HEADER] = "hit"
+        return _with_readers_token(response)
+
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session_was_modified = session.modified
+    setattr(g, field, CSRF_PLACEHOLDER)
+    try:
+        response = make_response(produce())
+    finally:
+        g.pop(field, None)
+    if _keepable(response) and (session_was_modified or not session.modified):
+        store().set(key, response.mimetype.encode() + b"\n" + response.get_data(),
+                    current_app.config["PAGE_CACHE_SECONDS"])
+    response.headers[CACHE_HEADER] = "miss"
+    return _with_readers_token(response)
+
+
+def _keepable(response) -> bool:
+    return (response.status_code == 200 and response.mimetype in CACHEABLE_TYPES
+            and not response.is_streamed and set(response.headers.keys()) <= KEPT_HEADERS)
+
+
+def _with_readers_token(response):
+    if response.mimetype != "text/html" or response.direct_passthrough or response.is_streamed:
+        return response
+    body = response.get_data()
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder in body:
+        response.set_data(body.replace(placeholder, generate_csrf().encode()))
+    return response
+
+
+def cached_page(view: Callable) -> Callable:
+    """For a web page's view, under its permission check: the page as rendered for this reader."""
+    @wraps(view)
+    def serve(*args, **kwargs):
+        reader = current_user if current_user.is_authenticated else None
+        return serve_cached(reader, lambda: view(*args, **kwargs))
+    return serve
