@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from inspect_loop.api import bp
 from inspect_loop.api.errors import Unauthenticated, from_validation_error
-from inspect_loop.caching.pages import serve_cached
+from inspect_loop.caching.pages import ANYONE, serve_cached
 from inspect_loop.db import db
 from inspect_loop.errors import Forbidden
 from inspect_loop.users.models import Role, User
@@ -146,7 +146,7 @@ def route(method: str, rule: str, *, summary: str, permission: Action | Rule | N
             if body is not None:
                 arguments["body"] = parse_body(body)
             if method == "GET" and cached:
-                return serve_cached(actor, lambda: answer(arguments))
+                return serve_cached(actor.get_id() if actor else ANYONE, lambda: answer(arguments))
             return answer(arguments)
 
         def answer(arguments):

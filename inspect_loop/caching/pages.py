@@ -8,6 +8,11 @@ waits to be shown, and a page whose rendering changed the session is not kept.
 
 Forms carry a per-session CSRF token: a page is rendered with a placeholder in its place, kept so, and every
 response gets its own reader's token.
+
+A kept web page is served before the view runs (``serve_kept_page``, a ``before_request`` hook), by the reader
+the session names (Flask-Login's ``id:generation``) without loading the user: an entry is only ever kept by a
+request that loaded and checked that user after reading the version in the key, and anything that ends a
+session or changes a user's rights is a write, which makes a new version.
 """
 
 from collections.abc import Callable
@@ -16,7 +21,6 @@ from hashlib import sha256
 
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from inspect_loop import clock
@@ -29,29 +33,55 @@ KEPT_HEADERS = {"Content-Type", "Content-Length"}
 CACHE_HEADER = "X-Page-Cache"
 
 
-def page_key(user) -> str | None:
+ANYONE = "-"
+# The marker ``cached_page`` leaves on a view (``functools.wraps`` carries it to the decorators around it).
+PAGE_CACHE_MARK = "page_cache"
+
+
+def page_key(reader: str) -> str | None:
+    """The key of this request's page for ``reader`` (a user's ``get_id()``, or ANYONE); None: not cached."""
     seconds = current_app.config["PAGE_CACHE_SECONDS"]
     if not seconds or request.method != "GET" or "_flashes" in session:
         return None
     version = current_version()
     if version is None:
         return None
-    reader = f"{user.id}.{user.session_generation}" if user is not None else "-"
     parts = (version, clock.today().isoformat(), str(get_locale()), reader, request.host, request.full_path)
     return "page:" + sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def serve_cached(user, produce: Callable[[], object]):
-    """``produce()``'s response, or the one kept for this key; ``user`` is the reader (None: anyone)."""
-    key = page_key(user)
+def session_reader() -> str:
+    """The user the session names, as Flask-Login keeps it (checked by every request that keeps a page)."""
+    return session.get("_user_id") or ANYONE
+
+
+def _kept_response(key: str | None):
+    kept = store().get(key) if key is not None else None
+    if kept is None:
+        return None
+    mimetype, _, body = kept.partition(b"\n")
+    response = current_app.response_class(body, mimetype=mimetype.decode())
+    response.headers[CACHE_HEADER] = "hit"
+    return _with_readers_token(response)
+
+
+def serve_kept_page():
+    """``before_request``: a web page marked ``@cached_page`` straight from the cache, when kept."""
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method != "GET" or not getattr(view, PAGE_CACHE_MARK, False):
+        return None
+    return _kept_response(page_key(session_reader()))
+
+
+def serve_cached(reader: str, produce: Callable[[], object]):
+    """``produce()``'s response, or the one kept for this key and ``reader`` (a user's ``get_id()``, or
+    ANYONE for a page that is the same for everyone)."""
+    key = page_key(reader)
     if key is None:
         return produce()
-    kept = store().get(key)
+    kept = _kept_response(key)
     if kept is not None:
-        mimetype, _, body = kept.partition(b"\n")
-        response = current_app.response_class(body, mimetype=mimetype.decode())
-        response.headers[CACHE_HEADER] = "hit"
-        return _with_readers_token(response)
+        return kept
 
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     session_was_modified = session.modified
@@ -83,9 +113,9 @@ def _with_readers_token(response):
 
 
 def cached_page(view: Callable) -> Callable:
-    """For a web page's view, under its permission check: the page as rendered for this reader."""
+    """For a web page's view, under its permission check: the page as rendered for the session's reader."""
     @wraps(view)
     def serve(*args, **kwargs):
-        reader = current_user if current_user.is_authenticated else None
-        return serve_cached(reader, lambda: view(*args, **kwargs))
+        return serve_cached(session_reader(), lambda: view(*args, **kwargs))
+    setattr(serve, PAGE_CACHE_MARK, True)
     return serve

@@ -80,13 +80,15 @@ def raise_version(connection) -> None:
                            .on_conflict_do_nothing())
 
 
+READ_VERSION = select(DataVersion.epoch, DataVersion.version).where(DataVersion.id == THE_ROW)
+
+
 def current_version() -> str | None:
     """The data version this request sees, read once per request, before any data the page shows; None
     when there is no row yet (nothing is cached then)."""
     if not has_app_context():
         return None
     if "data_version" not in g:
-        row = db.session.execute(select(DataVersion.epoch, DataVersion.version)
-                                 .where(DataVersion.id == THE_ROW)).first()
+        row = db.session.connection().execute(READ_VERSION).first()
         g.data_version = None if row is None else f"{row.epoch}.{row.version}"
     return g.data_version

@@ -4,7 +4,7 @@ counted once a day and rate-limited (``letters.verification``)."""
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from inspect_loop.caching.pages import serve_cached
+from inspect_loop.caching.pages import serve_cached, session_reader
 from inspect_loop.db import db
 from inspect_loop.extensions import limiter
 from inspect_loop.letters.issuing import token_of
@@ -30,7 +30,7 @@ LOOKUP_RATE_LIMIT = "20/minute;200/hour"
 def verify_page(token: str):
     count_check(token, channel="page", address=request.remote_addr)
     db.session.commit()  # the check is counted even though the page only reads (and comes from the cache)
-    return serve_cached(None, lambda: _verification_answer(token))
+    return serve_cached(session_reader(), lambda: _verification_answer(token))
 
 
 def _verification_answer(token: str):

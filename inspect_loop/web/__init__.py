@@ -18,6 +18,7 @@ def page_url(page: int, arg: str = "page") -> str:
 
 
 def init_web(app: Flask) -> None:
+    from inspect_loop.caching.pages import serve_kept_page
     from inspect_loop.web.auth import role_name
     from inspect_loop.web.formatting import FILTERS
     from inspect_loop.web.helpers import is_english
@@ -30,6 +31,7 @@ def init_web(app: Flask) -> None:
     init_security(app)
     app.before_request(refuse_unwanted_characters)
     app.before_request(remember_choice)
+    app.before_request(serve_kept_page)  # last: after the checks of every request
     app.jinja_env.globals.update(is_english=is_english, role_name=role_name, menu_for=menu_for,
                                  page_url=page_url, link_arguments=link_arguments,
                                  language_switch_url=language_switch_url,

@@ -108,6 +108,19 @@ def test_each_user_gets_their_own_page(login, county):
     assert served(inspector, url) == ("hit", page)
 
 
+def test_a_session_ended_on_another_device_is_never_served_a_kept_page(login, county):
+    url = f"/units/{county.units.shop.id}"
+    phone, desk = login("office"), login("office")
+    assert served(phone, url)[0] == "miss" and served(desk, url)[0] == "hit"
+    with phone.session_transaction() as kept_cookie:
+        ended = dict(kept_cookie)
+    assert phone.post("/logout").status_code == 302  # ends every session of the user (a new generation)
+    with phone.session_transaction() as session:
+        session.update(ended)  # the old cookie, replayed
+    assert phone.get(url).status_code == 302
+    assert desk.get(url).status_code == 302
+
+
 def test_a_new_day_makes_the_page_anew(login, county):
     url = f"/units/{county.units.shop.id}"
     with freeze_time("2026-12-07 10:00:00+08:00"):
