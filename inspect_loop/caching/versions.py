@@ -11,7 +11,7 @@ connection that changed a row (flushes, bulk statements and ``session.execute`` 
 """
 
 from flask import g, has_app_context
-from sqlalchemy import event, select, update
+from sqlalchemy import event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -80,15 +80,19 @@ def raise_version(connection) -> None:
                            .on_conflict_do_nothing())
 
 
-READ_VERSION = select(DataVersion.epoch, DataVersion.version).where(DataVersion.id == THE_ROW)
+# Plain SQL, the same on SQLite and PostgreSQL: read on every request, it skips the statement compiler.
+READ_VERSION = f"SELECT epoch, version FROM data_version WHERE id = {THE_ROW}"
 
 
 def current_version() -> str | None:
     """The data version this request sees, read once per request, before any data the page shows; None
-    when there is no row yet (nothing is cached then)."""
+    when there is no row yet (nothing is cached then). Read on a connection of its own, outside the request's
+    session: a page served from the cache then opens no session at all, and a page computed afterwards reads
+    data at least as new as this version (each statement sees every commit made before it began)."""
     if not has_app_context():
         return None
     if "data_version" not in g:
-        row = db.session.connection().execute(READ_VERSION).first()
+        with db.engine.connect() as connection:
+            row = connection.exec_driver_sql(READ_VERSION).first()
         g.data_version = None if row is None else f"{row.epoch}.{row.version}"
     return g.data_version

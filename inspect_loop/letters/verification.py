@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from inspect_loop import clock
@@ -189,15 +189,31 @@ def verify(token: str, channel: str, address: str | None) -> Verification:
     document = genuine_document(token)
     if document is None:
         return Verification(genuine=False)
-    _count_check(document, channel, address or "")
+    _count_check(document.id, channel, address or "")
     return verification_of(document)
 
 
+# For ``count_check``: the document a token names and its check by this visitor today, in one statement built
+# once (each scan of a QR code runs it).
+_DOCUMENT_AND_CHECK = (
+    select(Document.id,
+           select(DocumentCheck.id).where(DocumentCheck.document_id == Document.id,
+                                          DocumentCheck.visitor == bindparam("visitor"))
+           .scalar_subquery().label("counted"))
+    .where(Document.id == bindparam("document_id"), Document.nonce == bindparam("nonce")))
+
+
 def count_check(token: str, channel: str, address: str | None) -> None:
-    """Only the count of ``verify``: for a page that shows the answer from the page cache."""
-    document = genuine_document(token)
-    if document is not None:
-        _count_check(document, channel, address or "")
+    """Only the count of ``verify``: for a page that shows the answer from the page cache. A repeated check
+    only reads (no write lock, no commit to wait for)."""
+    parsed = read_token(current_app.config["SECRET_KEY"], token)
+    if parsed is None:
+        return
+    visitor = _visitor(address or "")
+    row = db.session.execute(_DOCUMENT_AND_CHECK, {"document_id": parsed[0], "nonce": parsed[1],
+                                                   "visitor": visitor}).first()
+    if row is not None and row.counted is None:
+        _insert_check(row.id, channel, visitor)
 
 
 def genuine_document(token: str) -> Document | None:
@@ -223,16 +239,24 @@ def verification_of(document: Document | None) -> Verification:
                         printed=printed, findings=finding_checks(printed), current=current_version(document))
 
 
-def _count_check(document: Document, channel: str, address: str) -> None:
+def _count_check(document_id: int, channel: str, address: str) -> None:
     """One ``DocumentCheck`` per document, address and local day; a repeated check (even a concurrent one)
-    finds the row there and adds nothing. The address is kept only as a keyed hash of it with the day: it
-    tells two checks of one day apart, but cannot be read back or followed from one day to the next."""
+    finds the row there and adds nothing."""
+    _insert_check(document_id, channel, _visitor(address))
+
+
+def _visitor(address: str) -> str:
+    """The address is kept only as a keyed hash of it with the day: it tells two checks of one day apart, but
+    cannot be read back or followed from one day to the next."""
     secret = current_app.config["SECRET_KEY"].encode()
-    visitor = hmac.new(secret, f"document-check|{clock.today().isoformat()}|{address}".encode(),
-                       hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"document-check|{clock.today().isoformat()}|{address}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _insert_check(document_id: int, channel: str, visitor: str) -> None:
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     db.session.execute(insert(DocumentCheck)
-                       .values(document_id=document.id, checked_at=clock.now(), channel=channel, visitor=visitor)
+                       .values(document_id=document_id, checked_at=clock.now(), channel=channel, visitor=visitor)
                        .on_conflict_do_nothing(index_elements=["document_id", "visitor"]))
 
 

@@ -3,6 +3,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from inspect_loop import clock
 from inspect_loop.audit.events import (
@@ -92,8 +93,8 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
-                                                   ApiToken.revoked_at.is_(None)))
+    row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)))
     if row is None or not row.user.active:
         return None
     # To the minute is enough to see which tokens are in use; writing on every request would make every
