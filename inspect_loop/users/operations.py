@@ -2,7 +2,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from inspect_loop import clock
@@ -92,9 +92,13 @@ def issue_api_token(user: User, actor: User | None = None) -> str:
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
+# Every API request runs it: built once, the token's user loaded with it.
+_TOKEN_AND_USER = (select(ApiToken).options(joinedload(ApiToken.user))
+                   .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None)))
+
+
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)))
+    row = db.session.scalar(_TOKEN_AND_USER, {"digest": token_digest(token)})
     if row is None or not row.user.active:
         return None
     # To the minute is enough to see which tokens are in use; writing on every request would make every
