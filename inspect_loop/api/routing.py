@@ -146,7 +146,9 @@ def route(method: str, rule: str, *, summary: str, permission: Action | Rule | N
             if body is not None:
                 arguments["body"] = parse_body(body)
             if method == "GET" and cached:
-                return serve_cached(actor.get_id() if actor else ANYONE, lambda: answer(arguments))
+                served = serve_cached(actor.get_id() if actor else ANYONE, lambda: answer(arguments))
+                db.session.commit()  # a token's last use is written also when the answer was kept
+                return served
             return answer(arguments)
 
         def answer(arguments):
