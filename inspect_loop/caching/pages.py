@@ -35,6 +35,8 @@ CACHE_HEADER = "X-Page-Cache"
 
 
 ANYONE = "-"
+# Settings the pages print (the address on notices and the warning about it, the county's name).
+RENDERED_SETTINGS = ("BASE_URL", "COUNTY_NAME")
 # The marker ``cached_page`` leaves on a view (``functools.wraps`` carries it to the decorators around it).
 PAGE_CACHE_MARK = "page_cache"
 
@@ -49,7 +51,8 @@ def page_key(reader: str) -> str | None:
         return None
     # The language as the app chooses it (a plain string: Babel's parsed Locale is not needed to tell them apart).
     language = get_babel().locale_selector()
-    parts = (version, clock.today().isoformat(), language, reader, request.host, request.full_path)
+    settings = tuple(str(current_app.config.get(name)) for name in RENDERED_SETTINGS)
+    parts = (version, clock.today().isoformat(), language, reader, request.host, request.full_path, *settings)
     return "page:" + sha256("\x1f".join(parts).encode()).hexdigest()
 
 
