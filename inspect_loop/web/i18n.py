@@ -1,14 +1,15 @@
 """The page language: Chinese (zh_CN) unless the user chose English with ``?lang=en`` (kept in the session).
 
-Pages call ``_()`` hundreds of times; Flask-Babel's own template callables look the request's catalogue up
-again on every call (about ten context-local lookups and the locale's name). ``page_catalogue`` keeps it
-for the request instead, where Flask-Babel keeps its per-request state, so ``refresh()`` and
-``force_locale()`` (which reset that slot) still change the language at once.
+Pages translate hundreds of texts (templates' ``_()``, the views' ``gettext``, lazy labels); Flask-Babel
+looks the request's catalogue up again for each (about ten context-local lookups and the locale's name).
+``page_catalogue`` keeps it for the request instead, in the slot of Flask-Babel's per-request state that
+``refresh()`` and ``force_locale()`` reset, so they still change the language at once. The app has one
+message domain (``messages``).
 """
 
 from babel.support import NullTranslations
 from flask import Flask, has_request_context, request, session, url_for
-from flask_babel import _get_current_context, get_translations
+from flask_babel import Domain, _get_current_context, get_babel, get_domain
 
 from inspect_loop.web.arguments import link_arguments
 
@@ -41,14 +42,22 @@ def language_switch_url() -> str:
 
 def page_catalogue() -> NullTranslations:
     """The translations of this request's language, looked up once per request (application context);
-    outside any context Flask-Babel's answer (no translation)."""
+    outside any context no translation, as Flask-Babel gives."""
     babel_state = _get_current_context()
     if babel_state is None:
-        return get_translations()
+        return NullTranslations()
     catalogue = getattr(babel_state, "babel_translations", None)
     if catalogue is None:
-        catalogue = babel_state.babel_translations = get_translations()
+        catalogue = babel_state.babel_translations = Domain.get_translations(get_domain())
     return catalogue
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain with ``page_catalogue``: the views' ``gettext`` and the lazy texts
+    (``lazy_gettext``) translate through it."""
+
+    def get_translations(self) -> NullTranslations:
+        return page_catalogue()
 
 
 def page_gettext(message: str) -> str:
@@ -68,9 +77,12 @@ def page_npgettext(context: str, singular: str, plural: str, n: int) -> str:
 
 
 def install_page_gettext(app: Flask) -> None:
-    """The templates' ``_``, ``gettext``, ``ngettext``… through ``page_catalogue`` (after ``babel.init_app``,
-    which installs its own). ``_`` is bound to the translating function itself rather than to Jinja's alias,
-    which would look ``gettext`` up in the template context on every call."""
+    """Translation through ``page_catalogue`` for the views and the templates (after ``babel.init_app``,
+    which installs Flask-Babel's own template callables). The templates' ``_`` is bound to the translating
+    function itself rather than to Jinja's alias, which looks ``gettext`` up in the template context on
+    every call."""
+    babel = get_babel(app)
+    babel.instance.domain_instance = RequestDomain(domain=babel.default_domain)
     app.jinja_env.install_gettext_callables(gettext=page_gettext, ngettext=page_ngettext, newstyle=True,
                                             pgettext=page_pgettext, npgettext=page_npgettext)
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
