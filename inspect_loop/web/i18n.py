@@ -9,6 +9,8 @@ message domain (``messages``).
 
 from babel.support import NullTranslations
 from flask import Flask, has_request_context, request, session, url_for
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from flask_babel import Domain, _get_current_context, get_babel, get_domain
 
 from inspect_loop.web.arguments import link_arguments
@@ -76,13 +78,23 @@ def page_npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return page_catalogue().unpgettext(context, singular, plural, n)
 
 
+@pass_eval_context
+def template_gettext(eval_context, message: str, **variables) -> str:
+    """The templates' ``_()``: what Jinja's newstyle ``gettext`` does (a template's text is markup, so its
+    variables are escaped, and it is always a format string), without calling through the template
+    context a second time."""
+    text = page_catalogue().ugettext(message)
+    if eval_context.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def install_page_gettext(app: Flask) -> None:
     """Translation through ``page_catalogue`` for the views and the templates (after ``babel.init_app``,
-    which installs Flask-Babel's own template callables). The templates' ``_`` is bound to the translating
-    function itself rather than to Jinja's alias, which looks ``gettext`` up in the template context on
-    every call."""
+    which installs Flask-Babel's own template callables)."""
     babel = get_babel(app)
     babel.instance.domain_instance = RequestDomain(domain=babel.default_domain)
     app.jinja_env.install_gettext_callables(gettext=page_gettext, ngettext=page_ngettext, newstyle=True,
                                             pgettext=page_pgettext, npgettext=page_npgettext)
-    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
+    # Jinja's ``_`` looks ``gettext`` up in the template context on every call.
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
