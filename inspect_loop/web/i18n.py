@@ -9,9 +9,9 @@ message domain (``messages``).
 
 from babel.support import NullTranslations
 from flask import Flask, has_request_context, request, session, url_for
+from flask_babel import Domain, _get_current_context, get_babel, get_domain
 from jinja2 import pass_eval_context
 from markupsafe import Markup
-from flask_babel import Domain, _get_current_context, get_babel, get_domain
 
 from inspect_loop.web.arguments import link_arguments
 
