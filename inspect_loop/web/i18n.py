@@ -70,14 +70,6 @@ def page_ngettext(singular: str, plural: str, n: int) -> str:
     return page_catalogue().ungettext(singular, plural, n)
 
 
-def page_pgettext(context: str, message: str) -> str:
-    return page_catalogue().upgettext(context, message)
-
-
-def page_npgettext(context: str, singular: str, plural: str, n: int) -> str:
-    return page_catalogue().unpgettext(context, singular, plural, n)
-
-
 @pass_eval_context
 def template_gettext(eval_context, message: str, **variables) -> str:
     """The templates' ``_()``: what Jinja's newstyle ``gettext`` does (a template's text is markup, so its
@@ -94,7 +86,6 @@ def install_page_gettext(app: Flask) -> None:
     which installs Flask-Babel's own template callables)."""
     babel = get_babel(app)
     babel.instance.domain_instance = RequestDomain(domain=babel.default_domain)
-    app.jinja_env.install_gettext_callables(gettext=page_gettext, ngettext=page_ngettext, newstyle=True,
-                                            pgettext=page_pgettext, npgettext=page_npgettext)
+    app.jinja_env.install_gettext_callables(gettext=page_gettext, ngettext=page_ngettext, newstyle=True)
     # Jinja's ``_`` looks ``gettext`` up in the template context on every call.
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
