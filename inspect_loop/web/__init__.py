@@ -22,7 +22,7 @@ def init_web(app: Flask) -> None:
     from inspect_loop.web.auth import role_name
     from inspect_loop.web.formatting import FILTERS
     from inspect_loop.web.helpers import is_english
-    from inspect_loop.web.i18n import language_switch_url, remember_choice
+    from inspect_loop.web.i18n import install_page_gettext, language_switch_url, remember_choice
     from inspect_loop.web.labels import event_label, label, options
     from inspect_loop.web.navigation import menu_for
     from inspect_loop.web.posted_text import refuse_unwanted_characters
@@ -37,6 +37,7 @@ def init_web(app: Flask) -> None:
                                  language_switch_url=language_switch_url,
                                  label=label, event_label=event_label, enum_options=options)
     app.jinja_env.filters.update(FILTERS)
+    install_page_gettext(app)
 
 
 from inspect_loop.web import (  # noqa: E402,F401  (the page modules register their routes on bp)

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -72,7 +73,8 @@ def load_user(login_id: str) -> User | None:
     match = LOGIN_ID.fullmatch(login_id)
     if match is None:
         return None
-    user = db.session.get(User, int(match.group(1)))
+    # Every page's header names the user's department: loaded with the user, not by a second statement.
+    user = db.session.get(User, int(match.group(1)), options=[joinedload(User.department)])
     if user is None or user.session_generation != int(match.group(2)):
         return None
     return user

@@ -3,26 +3,27 @@
 
 import enum
 
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.labels import EVENT_LABELS, zh
 from inspect_loop.letters.models import DocumentKind, ServiceMethod
+from inspect_loop.web.i18n import page_gettext
 
 # The three risk colours in words (a colour is never shown without its word).
 RISK_WORDS = {"red": _l("红 · 高风险"), "yellow": _l("黄 · 中风险"), "green": _l("绿 · 低风险")}
 
 
 def label(member) -> str:
-    """The translated label of an enum member (its value when it has none)."""
+    """The translated label of an enum member (its value when it has none); from the request's catalogue,
+    looked up once per request (lists call this for every row)."""
     text = zh(member)
-    return gettext(text) if isinstance(member, enum.Enum) and text else text
+    return page_gettext(text) if isinstance(member, enum.Enum) and text else text
 
 
 def event_label(action: str) -> str:
-    return gettext(EVENT_LABELS[action]) if action in EVENT_LABELS else action
+    return page_gettext(EVENT_LABELS[action]) if action in EVENT_LABELS else action
 
 
 def _enum_label(enum_class: type[enum.Enum], value) -> str:
