@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 from inspect_loop import clock
 from inspect_loop.api import responses as out
@@ -154,7 +154,9 @@ SERVICE_LOADING = selectinload(Document.service).options(
 
 
 def documents_where(*conditions) -> list[Document]:
-    return list(db.session.scalars(select(Document).options(joinedload(Document.issuer), SERVICE_LOADING)
+    # ``printed`` (JSON, for the verification page) is never part of the API's document.
+    return list(db.session.scalars(select(Document).options(defer(Document.printed), joinedload(Document.issuer),
+                                                            SERVICE_LOADING)
                                    .where(*conditions).order_by(Document.id)))
 
 
@@ -180,7 +182,10 @@ def cases_out(cases: list[Case]) -> list[out.CaseOut]:
         return []
     today = clock.today()
     documents = _by(documents_where(Document.case_id.in_(ids)), lambda document: document.case_id)
-    events = _by(db.session.scalars(select(Event).options(joinedload(Event.actor))
+    # The events as plain rows of the four fields shown: a page's hundreds of events as ORM objects (with
+    # their JSON ``data``, never shown here) cost more than the rest of the page.
+    events = _by(db.session.execute(select(Event.case_id, Event.at, Event.action, Event.reason, User.username)
+                                    .outerjoin(User, User.id == Event.actor_id)
                                     .where(Event.case_id.in_(ids)).order_by(Event.id)), lambda event: event.case_id)
     feedback = _by(db.session.scalars(
         select(ReferralFeedback).where(ReferralFeedback.case_id.in_(ids))
@@ -195,8 +200,7 @@ def cases_out(cases: list[Case]) -> list[out.CaseOut]:
             enforcement_at=local(case.enforcement_at), closed_at=local(case.closed_at),
             overdue=any(finding.overdue for finding in findings), findings=findings,
             documents=[document_out(document) for document in documents[case.id]],
-            events=[out.EventOut(at=local(event.at), action=event.action,
-                                 actor=event.actor.username if event.actor else None, reason=event.reason)
+            events=[out.EventOut(at=local(event.at), action=event.action, actor=event.username, reason=event.reason)
                     for event in events[case.id]],
             referral_feedback=[referral_feedback_out(row, today) for row in feedback[case.id]]))
     return answers
