@@ -13,7 +13,7 @@ from inspect_loop.units.models import Unit
 
 def overdue_condition(today=None):
     """SQL condition: a finding is overdue when today is past its deadline and it is not closed."""
-    today = today or clock.today()
+    today = clock.today() if today is None else today  # a bound parameter has no truth value
     return and_(Finding.status == FindingStatus.open, Finding.deadline < today)
 
 
