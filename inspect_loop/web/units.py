@@ -24,7 +24,7 @@ from inspect_loop.api import scope
 from inspect_loop.audit.models import Event
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import open_finding_columns, risk_color_expression
+from inspect_loop.cases.queries import open_finding_columns, risk_color, risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
@@ -196,7 +196,7 @@ def case_link(case: Case | None) -> str | None:
 @permission_required(Action.view_cases)
 def unit(unit_id: int):
     unit = visible_unit(unit_id)
-    risk = db.session.scalar(select(risk_color_expression()).where(Unit.id == unit.id))
+    risk = risk_color(unit)
     cases = unit_cases(unit, current_user)
     case = next((item for item in cases if item.status == CaseStatus.open), None)
     documents = unit_documents(unit, current_user)
