@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 from inspect_loop import clock
 from inspect_loop.api import responses as out
@@ -154,7 +154,9 @@ SERVICE_LOADING = selectinload(Document.service).options(
 
 
 def documents_where(*conditions) -> list[Document]:
-    return list(db.session.scalars(select(Document).options(joinedload(Document.issuer), SERVICE_LOADING)
+    # ``printed`` (JSON, for the verification page) is never part of the API's document.
+    return list(db.session.scalars(select(Document).options(defer(Document.printed), joinedload(Document.issuer),
+                                                            SERVICE_LOADING)
                                    .where(*conditions).order_by(Document.id)))
 
 
@@ -180,12 +182,17 @@ def cases_out(cases: list[Case]) -> list[out.CaseOut]:
         return []
     today = clock.today()
     documents = _by(documents_where(Document.case_id.in_(ids)), lambda document: document.case_id)
-    events = _by(db.session.scalars(select(Event).options(joinedload(Event.actor))
+    # The events as plain rows of the four fields shown: a page's hundreds of events as ORM objects (with
+    # their JSON ``data``, never shown here) cost more than the rest of the page.
+    events = _by(db.session.execute(select(Event.case_id, Event.at, Event.action, Event.reason, User.username)
+                                    .outerjoin(User, User.id == Event.actor_id)
                                     .where(Event.case_id.in_(ids)).order_by(Event.id)), lambda event: event.case_id)
-    feedback = _by(db.session.scalars(
+    feedback_rows = list(db.session.scalars(
         select(ReferralFeedback).where(ReferralFeedback.case_id.in_(ids))
         .options(joinedload(ReferralFeedback.department), joinedload(ReferralFeedback.referral))
-        .order_by(ReferralFeedback.department_id)), lambda row: row.case_id)
+        .order_by(ReferralFeedback.department_id)))
+    feedback = _by(zip(feedback_rows, referral_feedback_outs(feedback_rows, today), strict=True),
+                   lambda pair: pair[0].case_id)
     answers = []
     for case in cases:
         findings = [finding_out(finding, today) for finding in case.findings]
@@ -195,23 +202,29 @@ def cases_out(cases: list[Case]) -> list[out.CaseOut]:
             enforcement_at=local(case.enforcement_at), closed_at=local(case.closed_at),
             overdue=any(finding.overdue for finding in findings), findings=findings,
             documents=[document_out(document) for document in documents[case.id]],
-            events=[out.EventOut(at=local(event.at), action=event.action,
-                                 actor=event.actor.username if event.actor else None, reason=event.reason)
+            events=[out.EventOut(at=local(event.at), action=event.action, actor=event.username, reason=event.reason)
                     for event in events[case.id]],
-            referral_feedback=[referral_feedback_out(row, today) for row in feedback[case.id]]))
+            referral_feedback=[answer for _row, answer in feedback[case.id]]))
     return answers
 
 
-def referral_feedback_out(row: ReferralFeedback, today: date) -> out.ReferralFeedbackOut:
-    recorder = db.session.get(User, row.recorded_by_id) if row.recorded_by_id else None
-    return out.ReferralFeedbackOut(
+def referral_feedback_outs(rows: list[ReferralFeedback], today: date) -> list[out.ReferralFeedbackOut]:
+    """The feedback rows with who recorded them and whether they are overdue: two queries for all the rows
+    (one per row would multiply on a page of cases)."""
+    maybe_overdue = [row.id for row in rows if not row.is_recorded and row.due_on < today]
+    overdue = set(db.session.scalars(select(ReferralFeedback.id).where(
+        ReferralFeedback.id.in_(maybe_overdue), feedback_overdue_condition(today)))) if maybe_overdue else set()
+    names = usernames(row.recorded_by_id for row in rows if row.recorded_by_id)
+    return [out.ReferralFeedbackOut(
         referral_number=row.referral.number, department_code=row.department.code,
-        department_name=row.department.name, due_on=row.due_on,
-        overdue=not row.is_recorded and row.due_on < today and db.session.scalar(
-            select(exists().where(ReferralFeedback.id == row.id, feedback_overdue_condition(today)))),
+        department_name=row.department.name, due_on=row.due_on, overdue=row.id in overdue,
         recorded=row.is_recorded, action_taken=row.action_taken, done_on=row.done_on,
-        reply_number=row.reply_number, recorded_by=recorder.username if recorder else None,
-        recorded_at=local(row.recorded_at))
+        reply_number=row.reply_number, recorded_by=names.get(row.recorded_by_id), recorded_at=local(row.recorded_at))
+        for row in rows]
+
+
+def referral_feedback_out(row: ReferralFeedback, today: date) -> out.ReferralFeedbackOut:
+    return referral_feedback_outs([row], today)[0]
 
 
 def case_out(case: Case) -> out.CaseOut:

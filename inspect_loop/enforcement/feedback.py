@@ -6,6 +6,7 @@ are in ``docs/letters.md``); the 执法建议书 prints it and a re-issue keeps 
 """
 
 from datetime import date
+from functools import cache
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
@@ -127,9 +128,10 @@ def feedback_state(feedback: ReferralFeedback) -> dict:
             "reply_number": feedback.reply_number}
 
 
-def overdue_condition(today: date):
-    """Feedback asked for by a day before ``today`` and not recorded, on a referral still standing (some version
-    of its number valid) of a case not withdrawn. A SQL condition over ``ReferralFeedback``."""
+@cache
+def _standing_and_not_withdrawn():
+    """The part of ``overdue_condition`` that does not depend on the day, built once: its three aliases of
+    many-column models cost more to build than the workbench's whole sweep takes to run."""
     # Aliases of their own, so the condition stays whole inside a query that already joins cases or documents.
     referral, version, case = aliased(Document), aliased(Document), aliased(Case)
     standing = exists().where(version.kind == DocumentKind.referral, version.status == DocumentStatus.valid,
@@ -137,8 +139,14 @@ def overdue_condition(today: date):
                               version.serial == referral.serial)
     referral_stands = exists().where(referral.id == ReferralFeedback.referral_id, standing)
     not_withdrawn = exists().where(case.id == ReferralFeedback.case_id, case.outcome.is_distinct_from(Outcome.withdrawn))
-    return and_(ReferralFeedback.recorded_at.is_(None), ReferralFeedback.due_on < today, referral_stands,
-                not_withdrawn)
+    return referral_stands, not_withdrawn
+
+
+def overdue_condition(today: date):
+    """Feedback asked for by a day before ``today`` and not recorded, on a referral still standing (some version
+    of its number valid) of a case not withdrawn. A SQL condition over ``ReferralFeedback``."""
+    return and_(ReferralFeedback.recorded_at.is_(None), ReferralFeedback.due_on < today,
+                *_standing_and_not_withdrawn())
 
 
 def overdue_statement(today: date):

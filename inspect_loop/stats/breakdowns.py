@@ -1,8 +1,9 @@
 """Breakdowns beside the summary: trend by month, by hazard category and sector, 三色 per township, overdue list."""
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import and_, case, distinct, func, select, union
+from sqlalchemy import Date, and_, bindparam, case, distinct, func, select, union
 
 from inspect_loop import clock
 from inspect_loop.cases.models import Case, CaseStatus, Stage
@@ -15,7 +16,9 @@ from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.labels import zh
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
 from inspect_loop.stats.queries import (
+    BoundPeriod,
     Period,
+    built_once,
     period_of,
     ratio,
     rectified_on_time,
@@ -40,30 +43,39 @@ def months_between(date_from: date, date_to: date) -> list[str]:
     return months
 
 
-def _by_month(statement, month_column) -> dict[str, tuple]:
+def _by_month(statement, month_column):
     bucket = year_month(month_column).label("month")
-    rows = db.session.execute(statement.add_columns(bucket).group_by(bucket)).all()
-    return {row.month: tuple(row)[:-1] for row in rows}
+    return statement.add_columns(bucket).group_by(bucket)
+
+
+@built_once
+def _trend_statements(period: BoundPeriod) -> tuple:
+    """Per month: found; closed and on time; cases opened; rounds and person-times; units interviewed;
+    enforcement actions."""
+    return (
+        _by_month(select(func.count(Finding.id)).where(period.covers(Finding.found_on),
+                                                       period.in_region(Finding.unit_id)), Finding.found_on),
+        _by_month(select(func.count(Finding.id), func.coalesce(func.sum(case((rectified_on_time(), 1), else_=0)), 0))
+                  .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on),
+                         period.in_region(Finding.unit_id)), Finding.closed_on),
+        _by_month(select(func.count(Case.id)).where(period.covers(Case.opened_on), period.in_region(Case.unit_id)),
+                  Case.opened_on),
+        _by_month(select(func.count(InterviewRound.id), func.coalesce(func.sum(InterviewRound.participants), 0))
+                  .where(rounds_held(period)), InterviewRound.held_on),
+        _by_month(summonses_in(period).add_columns(func.count(distinct(Summons.unit_id)))
+                  .where(Summons.attended.is_(True)), InterviewRound.held_on),
+        _by_month(select(func.count(EnforcementAction.id)).where(
+            period.covers(EnforcementAction.decided_on), period.in_region(EnforcementAction.unit_id)),
+            EnforcementAction.decided_on),
+    )
 
 
 def monthly_trend(date_from: date, date_to: date, region_code: str | None = None) -> list[dict]:
     """Per month of the period: findings found and closed, on-time rate, cases opened, rounds, enforcement."""
     period = period_of(date_from, date_to, region_code)
-    found = _by_month(select(func.count(Finding.id)).where(
-        period.covers(Finding.found_on), period.in_region(Finding.unit_id)), Finding.found_on)
-    closed = _by_month(select(func.count(Finding.id), func.coalesce(func.sum(case((rectified_on_time(), 1),
-                                                                                    else_=0)), 0))
-                       .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on),
-                              period.in_region(Finding.unit_id)), Finding.closed_on)
-    opened = _by_month(select(func.count(Case.id)).where(period.covers(Case.opened_on),
-                                                         period.in_region(Case.unit_id)), Case.opened_on)
-    rounds = _by_month(select(func.count(InterviewRound.id), func.coalesce(func.sum(InterviewRound.participants), 0))
-                       .where(rounds_held(period)), InterviewRound.held_on)
-    interviewed = _by_month(summonses_in(period).add_columns(
-        func.count(distinct(Summons.unit_id))).where(Summons.attended.is_(True)), InterviewRound.held_on)
-    enforced = _by_month(select(func.count(EnforcementAction.id)).where(
-        period.covers(EnforcementAction.decided_on), period.in_region(EnforcementAction.unit_id)),
-        EnforcementAction.decided_on)
+    found, closed, opened, rounds, interviewed, enforced = (
+        {row.month: tuple(row)[:-1] for row in db.session.execute(statement, period.parameters())}
+        for statement in _trend_statements(period))
     trend = []
     for month in months_between(period.date_from, period.date_to):
         closed_count, on_time = (int(value) for value in closed.get(month, (0, 0)))
@@ -86,6 +98,16 @@ def monthly_trend(date_from: date, date_to: date, region_code: str | None = None
 COHORT_COUNTS = ("found", "major", "closed", "on_time", "open", "overdue")
 
 
+@built_once
+def _cohort_statements(period: BoundPeriod) -> tuple:
+    count_if = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
+    return (select(Finding.hazard_type_id, func.count(Finding.id), count_if(Finding.severity == Severity.major),
+                   count_if(Finding.status == FindingStatus.closed), count_if(rectified_on_time()),
+                   count_if(Finding.status == FindingStatus.open), count_if(overdue_condition(period.today)))
+            .where(period.covers(Finding.found_on), period.in_region(Finding.unit_id))
+            .group_by(Finding.hazard_type_id),)
+
+
 def _cohort_by_hazard_type(period: Period) -> list[tuple[HazardType, dict[str, int]]]:
     """Findings found in the period, per hazard type: how many, major, closed, on time, still open, overdue now.
 
@@ -93,13 +115,8 @@ def _cohort_by_hazard_type(period: Period) -> list[tuple[HazardType, dict[str, i
     categories or sectors (``_rolled_up``) is left to Python, so that the dashboard's two tables cost one
     query (``cohorts``).
     """
-    count_if = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
-    rows = db.session.execute(
-        select(Finding.hazard_type_id, func.count(Finding.id), count_if(Finding.severity == Severity.major),
-               count_if(Finding.status == FindingStatus.closed), count_if(rectified_on_time()),
-               count_if(Finding.status == FindingStatus.open), count_if(overdue_condition()))
-        .where(period.covers(Finding.found_on), period.in_region(Finding.unit_id))
-        .group_by(Finding.hazard_type_id)).all()
+    statement, = _cohort_statements(period)
+    rows = db.session.execute(statement, period.parameters()).all()
     counts = {row[0]: dict(zip(COHORT_COUNTS, (int(value) for value in row[1:]), strict=True)) for row in rows}
     hazards = db.session.scalars(select(HazardType).where(HazardType.id.in_(counts))) if counts else []
     return [(hazard, counts[hazard.id]) for hazard in hazards]
@@ -191,15 +208,21 @@ def risk_units(today: date):
     return red, yellow
 
 
-def risk_counts_by_township() -> dict[int, dict[str, int]]:
-    """township id → {colour: operating units}: each unit is looked up in the two sets of ``risk_units``."""
-    red, yellow = risk_units(clock.today())
+@cache
+def _risk_counts_statement():
+    """Built once, with today as a bound parameter: the dashboard and the ranking count it on every request."""
+    red, yellow = risk_units(bindparam("today", type_=Date))
     is_red = Unit.id.in_(red)
     count_if = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
+    return (select(Unit.township_id, func.count(Unit.id), count_if(is_red), count_if(and_(~is_red, Unit.id.in_(yellow))))
+            .where(Unit.status.not_in(CLOSED_UNIT_STATUSES)).group_by(Unit.township_id))
+
+
+def risk_counts_by_township() -> dict[int, dict[str, int]]:
+    """township id → {colour: operating units}: each unit is looked up in the two sets of ``risk_units``."""
     counts: dict[int, dict[str, int]] = {}
-    for township_id, units, red_units, yellow_units in db.session.execute(
-            select(Unit.township_id, func.count(Unit.id), count_if(is_red), count_if(and_(~is_red, Unit.id.in_(yellow))))
-            .where(Unit.status.not_in(CLOSED_UNIT_STATUSES)).group_by(Unit.township_id)):
+    for township_id, units, red_units, yellow_units in db.session.execute(_risk_counts_statement(),
+                                                                          {"today": clock.today()}):
         counts[township_id] = {"red": int(red_units), "yellow": int(yellow_units),
                                "green": int(units) - int(red_units) - int(yellow_units)}
     return counts

@@ -6,10 +6,25 @@ it is. Statuses that a figure reads "now" (closed out, closed now) are read as t
 runs. Definitions and the ambiguities resolved are in ``docs/statistics.md``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select, true
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 
 from inspect_loop import clock
@@ -50,10 +65,58 @@ class Period:
     def in_region(self, unit_id_column):
         return unit_in_region(unit_id_column, self.region)
 
+    @property
+    def level(self) -> RegionLevel | None:
+        return self.region.level if self.region is not None else None
+
+    @property
+    def today(self) -> date:
+        return clock.today()
+
+    def parameters(self) -> dict:
+        """The values of ``BoundPeriod``'s parameters that stand for this period."""
+        return {"date_from": self.date_from, "date_to": self.date_to,
+                "moment_from": clock.local_midnight_utc(self.date_from),
+                "moment_to": clock.local_midnight_utc(self.date_to + timedelta(days=1)),
+                "region_id": self.region.id if self.region is not None else None, "today": clock.today()}
+
     def describe(self) -> dict:
         region = self.region
         return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(),
                 "region": {"code": region.code, "name": region.name, "level": region.level.value} if region else None}
+
+
+class BoundPeriod:
+    """Every period of regions of one level (or of no region) at once: ``Period``'s conditions with bound
+    parameters in place of its dates, region and today, whose values ``Period.parameters()`` gives."""
+
+    def __init__(self, level: RegionLevel | None):
+        self.level = level
+        self.date_from, self.date_to = bindparam("date_from", type_=Date), bindparam("date_to", type_=Date)
+        self.today = bindparam("today", type_=Date)
+
+    def covers(self, column):
+        return column.between(self.date_from, self.date_to)
+
+    def covers_moment(self, column):
+        return and_(column >= bindparam("moment_from", type_=DateTime), column < bindparam("moment_to", type_=DateTime))
+
+    def in_region(self, unit_id_column):
+        if self.level is None:
+            return true()
+        column = Unit.county_id if self.level == RegionLevel.county else Unit.township_id
+        return unit_id_column.in_(select(Unit.id).where(column == bindparam("region_id", type_=Integer)))
+
+
+def built_once(build: Callable[[BoundPeriod], tuple]) -> Callable[[Period], tuple]:
+    """``build(period)``'s statements, built on the first call for the period's region level from a
+    ``BoundPeriod`` and reused for every period of that level: run them with ``period.parameters()``.
+    Building the dashboard's statements cost more than running them."""
+    @cache
+    def for_level(level: RegionLevel | None) -> tuple:
+        return build(BoundPeriod(level))
+
+    return lambda period: for_level(period.level)
 
 
 def unit_in_region(unit_id_column, region: Region | None):
@@ -114,7 +177,7 @@ def is_warning_stage_finding():
 def rounds_held(period: Period):
     """Rounds held in the period; with a region, those that summoned at least one of its units."""
     summoned_here = exists().where(Summons.round_id == InterviewRound.id, period.in_region(Summons.unit_id))
-    return and_(period.covers(InterviewRound.held_on), summoned_here if period.region is not None else true())
+    return and_(period.covers(InterviewRound.held_on), summoned_here if period.level is not None else true())
 
 
 def summonses_in(period: Period):
@@ -127,25 +190,31 @@ def ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def _scalar(statement) -> int:
-    return int(db.session.scalar(statement) or 0)
+def _scalar(statement, period: Period) -> int:
+    return int(db.session.scalar(statement, period.parameters()) or 0)
 
 
 # -- the figures ----------------------------------------------------------------------------------------
 
+@built_once
+def _interview_statements(period: BoundPeriod) -> tuple:
+    return (select(func.count(InterviewRound.id), func.coalesce(func.sum(InterviewRound.participants), 0))
+            .where(rounds_held(period)),
+            summonses_in(period).add_columns(
+                func.count(distinct(case((Summons.attended.is_(True), Summons.unit_id)))),
+                func.count(distinct(case((Summons.attended.is_(False), Summons.unit_id))))))
+
+
 def interview_figures(period: Period) -> dict:
-    rounds, person_times = db.session.execute(
-        select(func.count(InterviewRound.id), func.coalesce(func.sum(InterviewRound.participants), 0))
-        .where(rounds_held(period))).one()
-    attended, absent = db.session.execute(summonses_in(period).add_columns(
-        func.count(distinct(case((Summons.attended.is_(True), Summons.unit_id)))),
-        func.count(distinct(case((Summons.attended.is_(False), Summons.unit_id)))))).one()
+    rounds_statement, units_statement = _interview_statements(period)
+    rounds, person_times = db.session.execute(rounds_statement, period.parameters()).one()
+    attended, absent = db.session.execute(units_statement, period.parameters()).one()
     return {"interview_rounds": int(rounds), "education_person_times": int(person_times),
             "units_interviewed": int(attended), "units_absent": int(absent)}
 
 
-def outcome_figures(period: Period) -> dict:
-    """按时整改到位 and recurrence, over the warning-stage findings of the cases whose unit attended."""
+@built_once
+def _outcome_statements(period: BoundPeriod) -> tuple:
     attended_cases = summonses_in(period).add_columns(Summons.case_id).where(Summons.attended.is_(True))
     warning_findings = (
         select(Finding.unit_id, Finding.hazard_type_id, Finding.closed_on,
@@ -178,22 +247,33 @@ def outcome_figures(period: Period) -> dict:
         # A case withdrawn (e.g. recorded in error) is no evidence of a recurrence.
         .where(later_case.outcome.is_distinct_from(Outcome.withdrawn)))
     recurred = per_unit.c.unit_id.in_(recurred_units)
-    on_time_units, eligible_units, recurred_units = db.session.execute(select(
+    return (select(
         func.coalesce(func.sum(case((per_unit.c.on_time == per_unit.c.findings, 1), else_=0)), 0),
         func.coalesce(func.sum(case((eligible, 1), else_=0)), 0),
         func.coalesce(func.sum(case((and_(eligible, recurred), 1), else_=0)), 0),
-    ).select_from(per_unit)).one()
+    ).select_from(per_unit),)
+
+
+def outcome_figures(period: Period) -> dict:
+    """按时整改到位 and recurrence, over the warning-stage findings of the cases whose unit attended."""
+    statement, = _outcome_statements(period)
+    on_time_units, eligible_units, recurred_units = db.session.execute(statement, period.parameters()).one()
     return {"units_rectified_on_time": int(on_time_units),
             "recurrence": {"units_eligible": int(eligible_units), "units_recurred": int(recurred_units),
                            "rate": ratio(int(recurred_units), int(eligible_units))}}
 
 
+@built_once
+def _enforcement_statements(period: BoundPeriod) -> tuple:
+    return (select(EnforcementAction.action, func.count(EnforcementAction.id),
+                   func.count(distinct(EnforcementAction.unit_id)))
+            .where(period.covers(EnforcementAction.decided_on), period.in_region(EnforcementAction.unit_id))
+            .group_by(EnforcementAction.action),)
+
+
 def enforcement_figures(period: Period) -> dict:
-    rows = db.session.execute(
-        select(EnforcementAction.action, func.count(EnforcementAction.id),
-               func.count(distinct(EnforcementAction.unit_id)))
-        .where(period.covers(EnforcementAction.decided_on), period.in_region(EnforcementAction.unit_id))
-        .group_by(EnforcementAction.action)).all()
+    statement, = _enforcement_statements(period)
+    rows = db.session.execute(statement, period.parameters()).all()
     actions = {ActionKind(action): (int(count), int(units)) for action, count, units in rows}
     count = lambda kind: actions.get(kind, (0, 0))[0]  # noqa: E731
     units = lambda kind: actions.get(kind, (0, 0))[1]  # noqa: E731
@@ -202,32 +282,44 @@ def enforcement_figures(period: Period) -> dict:
             "bans": units(ActionKind.ban)}
 
 
+@built_once
+def _on_time_statements(period: BoundPeriod) -> tuple:
+    return (select(func.count(Finding.id), func.coalesce(func.sum(case((rectified_on_time(), 1), else_=0)), 0))
+            .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on),
+                   period.in_region(Finding.unit_id)),)
+
+
 def on_time_figures(period: Period) -> dict:
-    closed, on_time = db.session.execute(
-        select(func.count(Finding.id), func.coalesce(func.sum(case((rectified_on_time(), 1), else_=0)), 0))
-        .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on),
-               period.in_region(Finding.unit_id))).one()
+    statement, = _on_time_statements(period)
+    closed, on_time = db.session.execute(statement, period.parameters()).one()
     return {"findings_closed": int(closed), "findings_rectified_on_time": int(on_time),
             "on_time_rate": ratio(int(on_time), int(closed))}
 
 
-def exposure_figures(period: Period) -> dict:
+@built_once
+def _exposure_statements(period: BoundPeriod) -> tuple:
     published = and_(Exposure.status == ExposureStatus.published, period.covers(Exposure.published_on))
     listed_here = exists().where(ExposureItem.exposure_id == Exposure.id, period.in_region(ExposureItem.unit_id))
-    actions = _scalar(select(func.count(Exposure.id)).where(
-        published, listed_here if period.region is not None else true()))
     items = (select().select_from(ExposureItem).join(Exposure, Exposure.id == ExposureItem.exposure_id)
              .where(published, period.in_region(ExposureItem.unit_id)))
-    places = _scalar(items.add_columns(func.count(distinct(ExposureItem.unit_id))))
     listed = (items.join(ExposureItemFinding, ExposureItemFinding.item_id == ExposureItem.id)
               .join(Finding, Finding.id == ExposureItemFinding.finding_id))
-    problems, problems_closed = db.session.execute(listed.add_columns(
-        func.count(distinct(Finding.id)),
-        func.count(distinct(case((Finding.status == FindingStatus.closed, Finding.id)))))).one()
+    return (select(func.count(Exposure.id)).where(published, listed_here if period.level is not None else true()),
+            items.add_columns(func.count(distinct(ExposureItem.unit_id))),
+            listed.add_columns(func.count(distinct(Finding.id)),
+                               func.count(distinct(case((Finding.status == FindingStatus.closed, Finding.id))))))
+
+
+def exposure_figures(period: Period) -> dict:
+    actions_statement, places_statement, problems_statement = _exposure_statements(period)
+    actions = _scalar(actions_statement, period)
+    places = _scalar(places_statement, period)
+    problems, problems_closed = db.session.execute(problems_statement, period.parameters()).one()
     return {"actions": actions, "places": places, "problems": int(problems), "problems_closed": int(problems_closed)}
 
 
-def service_figures(period: Period) -> dict:
+@built_once
+def _service_statements(period: BoundPeriod) -> tuple:
     """送达率 per kind of served notice: of the notices first issued in the period and not revoked, how many
     have their service recorded (as of now). A notice is its number: a re-issued one counts once, by the date
     of its first version, and is served when its current version is (the new paper must be served again)."""
@@ -235,7 +327,7 @@ def service_figures(period: Period) -> dict:
                     func.min(Document.issued_on).label("first_on"))
              .where(Document.kind.in_(SERVED_KINDS))
              .group_by(Document.issuer_id, Document.kind, Document.year, Document.serial).subquery("first_issue"))
-    rows = db.session.execute(
+    return (
         select(Document.kind, func.count(Document.id), func.count(DocumentService.id))
         .join(first, and_(first.c.issuer_id == Document.issuer_id, first.c.kind == Document.kind,
                           first.c.year == Document.year, first.c.serial == Document.serial))
@@ -243,7 +335,12 @@ def service_figures(period: Period) -> dict:
         # The current version of each number: neither superseded nor revoked.
         .where(Document.status == DocumentStatus.valid, period.covers(first.c.first_on),
                period.in_region(Document.unit_id))
-        .group_by(Document.kind)).all()
+        .group_by(Document.kind),)
+
+
+def service_figures(period: Period) -> dict:
+    statement, = _service_statements(period)
+    rows = db.session.execute(statement, period.parameters()).all()
     counted = {DocumentKind(kind): (int(issued), int(served)) for kind, issued, served in rows}
     figures = {}
     for kind in SERVED_KINDS:
@@ -252,32 +349,48 @@ def service_figures(period: Period) -> dict:
     return figures
 
 
+@built_once
+def _extension_statements(period: BoundPeriod) -> tuple:
+    asked, decided = period.covers(ExtensionRequest.requested_on), period.covers(ExtensionRequest.decided_on)
+    return (select(
+        func.count().filter(asked),
+        func.count().filter(decided, ExtensionRequest.status == ExtensionStatus.approved),
+        func.count().filter(decided, ExtensionRequest.status == ExtensionStatus.refused),
+    ).where(or_(asked, decided), period.in_region(ExtensionRequest.unit_id)),)
+
+
 def extension_figures(period: Period) -> dict:
-    """延期 requests asked (by the day asked) and decided (by the day decided) in the period."""
-    def count(date_column, *conditions):
-        return _scalar(select(func.count(ExtensionRequest.id)).where(
-            period.covers(date_column), period.in_region(ExtensionRequest.unit_id), *conditions))
+    """延期 requests asked (by the day asked) and decided (by the day decided) in the period: one query, each
+    figure a filtered count."""
+    statement, = _extension_statements(period)
+    requested, approved, refused = db.session.execute(statement, period.parameters()).one()
+    return {"requested": int(requested), "approved": int(approved), "refused": int(refused)}
 
-    return {"requested": count(ExtensionRequest.requested_on),
-            "approved": count(ExtensionRequest.decided_on, ExtensionRequest.status == ExtensionStatus.approved),
-            "refused": count(ExtensionRequest.decided_on, ExtensionRequest.status == ExtensionStatus.refused)}
 
+@built_once
+def _activity_statements(period: BoundPeriod) -> tuple:
+    # Each WHERE is the union of its figures' conditions, so the database reads only rows some figure counts.
+    found_here, overdue_now = period.covers(Finding.found_on), overdue_condition(period.today)
+    case_conditions = (period.covers(Case.opened_on), period.covers(Case.closed_on),
+                       period.covers_moment(Case.warning_at), period.covers_moment(Case.enforcement_at))
+    return (select(func.count(Inspection.id)).where(period.covers(Inspection.inspected_on),
+                                                    period.in_region(Inspection.unit_id)),
+            select(func.count().filter(found_here), func.count().filter(overdue_now))
+            .where(or_(found_here, overdue_now), period.in_region(Finding.unit_id)),
+            select(*(func.count().filter(condition) for condition in case_conditions))
+            .where(or_(*case_conditions), period.in_region(Case.unit_id)))
 
 
 def activity_figures(period: Period) -> dict:
-    """Counts beyond SPEC section 5 that the dashboard shows beside it."""
-    def count(column, date_condition, unit_column):
-        return _scalar(select(func.count(column)).where(date_condition, period.in_region(unit_column)))
-
-    return {
-        "inspections": count(Inspection.id, period.covers(Inspection.inspected_on), Inspection.unit_id),
-        "findings_found": count(Finding.id, period.covers(Finding.found_on), Finding.unit_id),
-        "cases_opened": count(Case.id, period.covers(Case.opened_on), Case.unit_id),
-        "cases_closed": count(Case.id, period.covers(Case.closed_on), Case.unit_id),
-        "cases_to_warning": count(Case.id, period.covers_moment(Case.warning_at), Case.unit_id),
-        "cases_to_enforcement": count(Case.id, period.covers_moment(Case.enforcement_at), Case.unit_id),
-        "overdue_now": count(Finding.id, overdue_condition(), Finding.unit_id),
-    }
+    """Counts beyond SPEC section 5 that the dashboard shows beside it: one query per table, each figure a
+    filtered count (a query per figure cost more to build than to run)."""
+    inspections_statement, findings_statement, cases_statement = _activity_statements(period)
+    inspections = _scalar(inspections_statement, period)
+    found, overdue = db.session.execute(findings_statement, period.parameters()).one()
+    opened, closed, to_warning, to_enforcement = db.session.execute(cases_statement, period.parameters()).one()
+    return {"inspections": inspections, "findings_found": int(found), "cases_opened": int(opened),
+            "cases_closed": int(closed), "cases_to_warning": int(to_warning),
+            "cases_to_enforcement": int(to_enforcement), "overdue_now": int(overdue)}
 
 
 def summary(date_from: date, date_to: date, region_code: str | None = None) -> dict:

@@ -8,9 +8,23 @@ import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from itertools import count
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Select,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 
 from inspect_loop import clock
 from inspect_loop.cases.models import Case
@@ -28,7 +42,7 @@ from inspect_loop.inspections.models import (
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.stats.breakdowns import RISK_COLORS, risk_counts_by_township, townships_of
-from inspect_loop.stats.queries import Period, ratio, rectified_on_time, statistical_region
+from inspect_loop.stats.queries import ratio, rectified_on_time, statistical_region
 from inspect_loop.units.models import Unit
 
 # Points taken from 100 (docs/ranking.md explains each).
@@ -97,8 +111,8 @@ def parse_month(text: str | None) -> Month:
     return month
 
 
-def _grouped(statement, unit_id_column) -> dict[int, tuple]:
-    """Run ``statement`` (counts only) per township of the unit in ``unit_id_column``.
+def _grouped(statement, unit_id_column):
+    """``statement`` (counts only) per township of the unit in ``unit_id_column``.
 
     It is counted per unit first, then the units' counts are summed per township. The per-unit step reads
     only the rows the statement selects, through their own indexes; joining the units first would make
@@ -107,9 +121,8 @@ def _grouped(statement, unit_id_column) -> dict[int, tuple]:
     """
     per_unit = statement.add_columns(unit_id_column.label("unit_id")).group_by(unit_id_column).subquery("per_unit")
     counts = [column for column in per_unit.c if column.name != "unit_id"]
-    rows = db.session.execute(select(*(func.sum(column) for column in counts), Unit.township_id)
-                              .join(Unit, Unit.id == per_unit.c.unit_id).group_by(Unit.township_id)).all()
-    return {row[-1]: tuple(int(value or 0) for value in row[:-1]) for row in rows}
+    return (select(*(func.sum(column) for column in counts), Unit.township_id)
+            .join(Unit, Unit.id == per_unit.c.unit_id).group_by(Unit.township_id))
 
 
 def _sum_if(condition):
@@ -123,8 +136,9 @@ def deadline_as_of(moment):
             .order_by(FindingDeadline.id.desc()).limit(1).scalar_subquery())
 
 
-def overdue_as_of(day: date):
-    """Subquery of ``(id, unit_id)``: findings open at the end of ``day`` and past the deadline they had then.
+def overdue_as_of(day, end_of_day):
+    """Subquery of ``(id, unit_id)``: findings open at the end of ``day`` (its local end ``end_of_day`` in
+    naive UTC) and past the deadline they had then.
 
     "Open then" is three disjoint sets, each read through its own index (``status``, ``closed_on``): open
     now, closed after ``day``, voided with a case that had not ended by ``day``. One OR over the three
@@ -132,7 +146,6 @@ def overdue_as_of(day: date):
     instant ``found_on`` is the local date of) so that SQLite does not take the ``found_on`` index, which
     for a month end holds nearly every finding, over the ``status`` index.
     """
-    end_of_day = clock.local_midnight_utc(day + timedelta(days=1))
     open_then = (
         Finding.status == FindingStatus.open,
         and_(Finding.status == FindingStatus.closed, Finding.closed_on > day),
@@ -144,36 +157,68 @@ def overdue_as_of(day: date):
                        for condition in open_then)).subquery("overdue")
 
 
-def month_figures(month: Month) -> dict[int, dict]:
-    """township id → the month's counts for every township with any activity."""
-    as_of = min(month.last, clock.today())
-    period = Period(month.first, month.last)
+@cache
+def month_statements() -> dict[str, Select]:
+    """The month's counts per township, one statement per kind of count, built once for every month and
+    database: the month's bounds are bound parameters (``month_parameters``). Building these seven statements
+    cost more than running them, and the ranking runs them for two months on every request."""
+    first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
+    as_of, as_of_end = bindparam("as_of", type_=Date), bindparam("as_of_end", type_=DateTime)
+
+    def in_month(column):
+        return column.between(first, last)
+
+    def escalated(column):  # the local date of a naive-UTC moment lies in the month
+        return and_(column >= bindparam("first_moment", type_=DateTime),
+                    column < bindparam("after_last_moment", type_=DateTime))
+
     # The kind of each finding's inspection, looked up by key for the month's few findings; a join lets
     # PostgreSQL hash all inspections ever made instead.
     inspection_kind = select(Inspection.kind).where(Inspection.id == Finding.inspection_id).scalar_subquery()
     supervised = inspection_kind.not_in(OWN_INSPECTION_KINDS)
-    found = _grouped(select(func.count(Finding.id), _sum_if(supervised),
-                            _sum_if(and_(supervised, Finding.severity == Severity.major)))
-                     .select_from(Finding).where(period.covers(Finding.found_on)), Finding.unit_id)
-    closed = _grouped(select(func.count(Finding.id), _sum_if(rectified_on_time())).select_from(Finding)
-                      .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on)),
-                      Finding.unit_id)
-    overdue_findings = overdue_as_of(as_of)
-    overdue = _grouped(select(func.count(overdue_findings.c.id)), overdue_findings.c.unit_id)
-    escalations = _grouped(select(_sum_if(period.covers_moment(Case.warning_at)),
-                                  _sum_if(period.covers_moment(Case.enforcement_at)))
-                           .select_from(Case).where(or_(period.covers_moment(Case.warning_at),
-                                                        period.covers_moment(Case.enforcement_at))),
-                           Case.unit_id)
-    interviews = _grouped(select(func.count(distinct(case((Summons.attended.is_(True), Summons.unit_id)))),
-                                 func.count(distinct(case((Summons.attended.is_(False), Summons.unit_id)))))
-                          .select_from(Summons).join(InterviewRound, InterviewRound.id == Summons.round_id)
-                          .where(period.covers(InterviewRound.held_on)), Summons.unit_id)
-    actions = _grouped(select(func.count(EnforcementAction.id)).select_from(EnforcementAction)
-                       .where(period.covers(EnforcementAction.decided_on)), EnforcementAction.unit_id)
-    supervisions = _grouped(select(func.count(Inspection.id)).select_from(Inspection)
-                            .where(period.covers(Inspection.inspected_on),
-                                   Inspection.kind.not_in(OWN_INSPECTION_KINDS)), Inspection.unit_id)
+    overdue_findings = overdue_as_of(as_of, as_of_end)
+    return {
+        "found": _grouped(select(func.count(Finding.id), _sum_if(supervised),
+                                 _sum_if(and_(supervised, Finding.severity == Severity.major)))
+                          .select_from(Finding).where(in_month(Finding.found_on)), Finding.unit_id),
+        "closed": _grouped(select(func.count(Finding.id), _sum_if(rectified_on_time())).select_from(Finding)
+                           .where(Finding.status == FindingStatus.closed, in_month(Finding.closed_on)),
+                           Finding.unit_id),
+        "overdue": _grouped(select(func.count(overdue_findings.c.id)), overdue_findings.c.unit_id),
+        "escalations": _grouped(select(_sum_if(escalated(Case.warning_at)), _sum_if(escalated(Case.enforcement_at)))
+                                .select_from(Case).where(or_(escalated(Case.warning_at),
+                                                             escalated(Case.enforcement_at))),
+                                Case.unit_id),
+        "interviews": _grouped(select(func.count(distinct(case((Summons.attended.is_(True), Summons.unit_id)))),
+                                      func.count(distinct(case((Summons.attended.is_(False), Summons.unit_id)))))
+                               .select_from(Summons).join(InterviewRound, InterviewRound.id == Summons.round_id)
+                               .where(in_month(InterviewRound.held_on)), Summons.unit_id),
+        "actions": _grouped(select(func.count(EnforcementAction.id)).select_from(EnforcementAction)
+                            .where(in_month(EnforcementAction.decided_on)), EnforcementAction.unit_id),
+        "supervisions": _grouped(select(func.count(Inspection.id)).select_from(Inspection)
+                                 .where(in_month(Inspection.inspected_on),
+                                        Inspection.kind.not_in(OWN_INSPECTION_KINDS)), Inspection.unit_id),
+    }
+
+
+def month_parameters(month: Month) -> dict:
+    """The values of ``month_statements``' parameters for ``month``: counted up to today in the current one."""
+    as_of = min(month.last, clock.today())
+    return {"first": month.first, "last": month.last, "as_of": as_of,
+            "as_of_end": clock.local_midnight_utc(as_of + timedelta(days=1)),
+            "first_moment": clock.local_midnight_utc(month.first),
+            "after_last_moment": clock.local_midnight_utc(month.last + timedelta(days=1))}
+
+
+def month_figures(month: Month) -> dict[int, dict]:
+    """township id → the month's counts for every township with any activity."""
+    parameters = month_parameters(month)
+    counted = {name: {row[-1]: tuple(int(value or 0) for value in row[:-1])
+                      for row in db.session.execute(statement, parameters)}
+               for name, statement in month_statements().items()}
+    found, closed, overdue, escalations, interviews, actions, supervisions = (
+        counted[name] for name in ("found", "closed", "overdue", "escalations", "interviews", "actions",
+                                   "supervisions"))
 
     figures: dict[int, dict] = {}
     for township_id in (set(found) | set(closed) | set(overdue) | set(escalations) | set(interviews) | set(actions)

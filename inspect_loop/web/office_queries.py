@@ -19,7 +19,7 @@ from inspect_loop.assignments.models import Assignment
 from inspect_loop.audit.models import Event
 from inspect_loop.cases import sweep
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import overdue_condition, risk_color_expression
+from inspect_loop.cases.queries import overdue_condition, risk_colors_statement
 from inspect_loop.db import db
 from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.enforcement import feedback
@@ -114,8 +114,7 @@ def risk_colors(unit_ids, today: date) -> dict[int, str]:
     colors = {}
     for start in range(0, len(unit_ids), RISK_CHUNK):
         chunk = unit_ids[start:start + RISK_CHUNK]
-        colors.update(db.session.execute(select(Unit.id, risk_color_expression(today))
-                                         .where(Unit.id.in_(chunk))).all())
+        colors.update(db.session.execute(risk_colors_statement(), {"today": today, "unit_ids": chunk}).all())
     return colors
 
 

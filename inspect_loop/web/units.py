@@ -25,7 +25,7 @@ from inspect_loop.audit.models import Event
 from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import open_finding_columns, risk_color_expression
+from inspect_loop.cases.queries import open_finding_columns, risk_color, risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
@@ -199,7 +199,7 @@ def case_link(case: Case | None) -> str | None:
 @cached_page
 def unit(unit_id: int):
     unit = visible_unit(unit_id)
-    risk = db.session.scalar(select(risk_color_expression()).where(Unit.id == unit.id))
+    risk = risk_color(unit)
     cases = unit_cases(unit, current_user)
     case = next((item for item in cases if item.status == CaseStatus.open), None)
     documents = unit_documents(unit, current_user)

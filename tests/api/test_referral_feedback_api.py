@@ -1,6 +1,7 @@
 """POST /cases/{id}/referral-feedback and the feedback on GET /cases/{id}; attendance before the round's time."""
 
 import pytest
+from sqlalchemy import event
 
 from tests.api.client import ok
 
@@ -98,3 +99,20 @@ def test_attendance_before_the_round_s_time_is_409_and_after_it_200(api, county)
     assert early["current"]["held_at"] == "2026-03-20T14:30:00+08:00"
     assert ok(api.post(f"/interview-rounds/{round_id}/attendance", "office", day="2026-03-20", hour=15,
                        json=attendance))["attended"] is True
+
+
+def test_a_page_s_feedback_is_checked_for_overdue_in_one_query_not_one_per_row(api, referred_case, database):
+    unit_id = ok(api.get(f"/cases/{referred_case}", "office", day="2026-05-07"))["unit_id"]
+    overdue_checks = []
+
+    def record(connection, cursor, statement, *arguments):
+        if "referral_feedback.recorded_at IS NULL" in statement:
+            overdue_checks.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        page = ok(api.get(f"/cases?unit_id={unit_id}", "office", day="2026-05-07"))
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    assert [row["overdue"] for row in page["items"][0]["referral_feedback"]] == [True, True]
+    assert len(overdue_checks) == 1
