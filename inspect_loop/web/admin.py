@@ -12,6 +12,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from inspect_loop import clock
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.config import is_loopback_url
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
@@ -87,6 +88,7 @@ class PasswordResetForm(FlaskForm):
 
 @bp.get("/admin")
 @permission_required(Action.manage_users)
+@cached_page
 def admin_home():
     return render_template("admin/home.html", counts=queries.counts(),
                            loopback_base_url=is_loopback_url(current_app.config["BASE_URL"]))
@@ -102,6 +104,7 @@ def user_row(user: User) -> dict:
 
 @bp.get("/admin/users")
 @permission_required(Action.manage_users)
+@cached_page
 def admin_users():
     filters = queries.UserFilters.from_request()
     statement = queries.users_statement(filters)

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.hazards.models import DayBasis, HazardType, Severity
@@ -95,6 +96,7 @@ class RegionForm(RegionEditForm):
 
 @bp.get("/admin/regions")
 @catalogue_required
+@cached_page
 def admin_regions():
     level = queries.choice("level", set(RegionLevel))
     statement = queries.regions_statement(search_text(), level)
@@ -175,6 +177,7 @@ class DepartmentForm(DepartmentEditForm):
 
 @bp.get("/admin/departments")
 @catalogue_required
+@cached_page
 def admin_departments():
     kind = queries.choice("kind", set(DepartmentKind))
     statement = queries.departments_statement(search_text(), kind)
@@ -260,6 +263,7 @@ def hazard_row(hazard) -> dict:
 
 @bp.get("/admin/hazards")
 @catalogue_required
+@cached_page
 def admin_hazards():
     filters = queries.HazardFilters.from_request()
     notes = [(_("类别"), filters.category or _("全部")), (_("行业"), filters.sector or _("全部")),

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from inspect_loop import clock
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.exposures import queries
@@ -86,6 +87,7 @@ def posted_date(name: str, label: str) -> date | None:
 
 @bp.get("/office/exposures")
 @manage_required
+@cached_page
 def exposures_admin():
     today = clock.today()
     chosen = request.args.get("state", "")
@@ -196,6 +198,7 @@ def place_rows(exposure: Exposure) -> list[dict]:
 
 @bp.get("/office/exposures/<int:exposure_id>")
 @manage_required
+@cached_page
 def exposure_admin(exposure_id: int):
     exposure = get_exposure(exposure_id)
     if wants_xlsx():

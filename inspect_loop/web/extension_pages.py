@@ -13,6 +13,7 @@ from inspect_loop import clock
 from inspect_loop.api import scope
 from inspect_loop.api.extensions import EXTENSION_LOADING, extension_notice
 from inspect_loop.assignments.models import Assignment
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases.models import Case, CaseStatus
 from inspect_loop.db import db
 from inspect_loop.deadline_extensions.models import ExtensionRequest, ExtensionStatus
@@ -82,6 +83,7 @@ def export_row(extension: ExtensionRequest) -> dict:
 
 @bp.get("/extensions")
 @roles_required(*READERS)
+@cached_page
 def extensions():
     status = request.args.get("status")
     if status is None:  # the deciding offices open their pending requests; the township offices all of theirs
@@ -166,6 +168,7 @@ def render_detail(extension: ExtensionRequest, message: str | None = None, statu
 
 @bp.get("/extensions/<int:extension_id>")
 @roles_required(*READERS)
+@cached_page
 def extension_detail(extension_id: int):
     return render_detail(visible_request(extension_id))
 

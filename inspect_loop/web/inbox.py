@@ -254,6 +254,7 @@ def render_assignment(assignment: Assignment, message: str | None = None, failed
 
 @bp.get("/inbox/<int:assignment_id>")
 @recipients_only
+@cached_page
 def inbox_assignment(assignment_id: int):
     return render_assignment(get_assignment(assignment_id))
 

@@ -147,6 +147,7 @@ def office_home():
 
 @bp.get("/office/today/<section>")
 @office_required
+@cached_page
 def office_due(section: str):
     if section not in queries.SWEEP_SECTIONS:
         abort(404)
@@ -230,6 +231,7 @@ def render_case(case: Case, message: str | None = None, failed: str = "", status
 
 @bp.get("/office/cases/<int:case_id>")
 @office_required
+@cached_page
 def office_case(case_id: int):
     return render_case(get_case(case_id))
 

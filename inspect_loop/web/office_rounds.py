@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from inspect_loop import clock
 from inspect_loop.api import scope
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.db import db
 from inspect_loop.errors import InvalidInput
 from inspect_loop.interviews.models import InterviewRound
@@ -80,6 +81,7 @@ def get_round(round_id: int) -> InterviewRound:
 
 @bp.get("/office/rounds")
 @office_required
+@cached_page
 def office_rounds():
     year = query_year()
     statement = queries.rounds_statement(current_user, search_text(), year)
@@ -198,6 +200,7 @@ def render_round(interview_round: InterviewRound, message: str | None = None, fa
 
 @bp.get("/office/rounds/<int:round_id>")
 @office_required
+@cached_page
 def office_round(round_id: int):
     interview_round = get_round(round_id)
     if wants_xlsx():

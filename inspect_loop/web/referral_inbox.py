@@ -9,6 +9,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
 from inspect_loop import clock
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
 from inspect_loop.enforcement import feedback
@@ -52,6 +53,7 @@ def render_referrals(message: str | None = None, failed: int | None = None, stat
 
 @bp.get("/inbox/referrals")
 @regulators_only
+@cached_page
 def inbox_referrals():
     return render_referrals()
 

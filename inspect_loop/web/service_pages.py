@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from inspect_loop import clock
 from inspect_loop.api import scope
+from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
@@ -174,6 +175,7 @@ def unserved_row(document: Document, today) -> dict:
 
 @bp.get("/office/unserved")
 @roles_required(*OFFICE_ROLES)
+@cached_page
 def office_unserved():
     today = clock.today()
     township = query_id("township")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from inspect_loop import create_app
 from inspect_loop.caching.models import DataVersion
-from inspect_loop.caching.pages import CACHE_HEADER
+from inspect_loop.caching.pages import CACHE_HEADER, PAGE_CACHE_MARK
 from inspect_loop.caching.store import MemoryStore
 from inspect_loop.caching.versions import current_version
 from inspect_loop.db import db
@@ -308,3 +308,11 @@ def test_the_version_is_read_once_per_request(app, county):
         db.session.execute(update(Unit).where(Unit.id == county.units.shop.id).values(name="改名"))
         db.session.commit()
         assert current_version() == first
+
+
+def test_only_pages_read_with_get_are_kept(app):
+    """A kept page is served without running its view: a view that also handles a form must not be kept."""
+    kept = [rule for rule in app.url_map.iter_rules()
+            if getattr(app.view_functions[rule.endpoint], PAGE_CACHE_MARK, False)]
+    assert len(kept) >= 20
+    assert [rule.rule for rule in kept if rule.methods - {"GET", "HEAD", "OPTIONS"}] == []
