@@ -84,15 +84,19 @@ def raise_version(connection) -> None:
 READ_VERSION = f"SELECT epoch, version FROM data_version WHERE id = {THE_ROW}"
 
 
-def current_version() -> str | None:
+def current_version(connection=None) -> str | None:
     """The data version this request sees, read once per request, before any data the page shows; None
-    when there is no row yet (nothing is cached then). Read on a connection of its own, outside the request's
-    session: a page served from the cache then opens no session at all, and a page computed afterwards reads
-    data at least as new as this version (each statement sees every commit made before it began)."""
+    when there is no row yet (nothing is cached then). Read outside the request's session, on ``connection``
+    or one of its own: a page served from the cache then opens no session at all, and a page computed
+    afterwards reads data at least as new as this version (each statement sees every commit made before it
+    began)."""
     if not has_app_context():
         return None
     if "data_version" not in g:
-        with db.engine.connect() as connection:
+        if connection is None:
+            with db.engine.connect() as own:
+                row = own.exec_driver_sql(READ_VERSION).first()
+        else:
             row = connection.exec_driver_sql(READ_VERSION).first()
         g.data_version = None if row is None else f"{row.epoch}.{row.version}"
     return g.data_version

@@ -203,17 +203,17 @@ _DOCUMENT_AND_CHECK = (
     .where(Document.id == bindparam("document_id"), Document.nonce == bindparam("nonce")))
 
 
-def count_check(token: str, channel: str, address: str | None) -> None:
-    """Only the count of ``verify``: for a page that shows the answer from the page cache. A repeated check
-    only reads (no write lock, no commit to wait for)."""
+def count_check(connection, token: str, channel: str, address: str | None) -> None:
+    """Only the count of ``verify``, on ``connection`` (the caller commits): for a page that shows the answer
+    from the page cache. A repeated check only reads (no write lock, no commit to wait for)."""
     parsed = read_token(current_app.config["SECRET_KEY"], token)
     if parsed is None:
         return
     visitor = _visitor(address or "")
-    row = db.session.execute(_DOCUMENT_AND_CHECK, {"document_id": parsed[0], "nonce": parsed[1],
+    row = connection.execute(_DOCUMENT_AND_CHECK, {"document_id": parsed[0], "nonce": parsed[1],
                                                    "visitor": visitor}).first()
     if row is not None and row.counted is None:
-        _insert_check(row.id, channel, visitor)
+        _insert_check(connection, row.id, channel, visitor)
 
 
 def genuine_document(token: str) -> Document | None:
@@ -242,7 +242,7 @@ def verification_of(document: Document | None) -> Verification:
 def _count_check(document_id: int, channel: str, address: str) -> None:
     """One ``DocumentCheck`` per document, address and local day; a repeated check (even a concurrent one)
     finds the row there and adds nothing."""
-    _insert_check(document_id, channel, _visitor(address))
+    _insert_check(db.session.connection(), document_id, channel, _visitor(address))
 
 
 def _visitor(address: str) -> str:
@@ -253,9 +253,9 @@ def _visitor(address: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
-def _insert_check(document_id: int, channel: str, visitor: str) -> None:
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(insert(DocumentCheck)
+def _insert_check(connection, document_id: int, channel: str, visitor: str) -> None:
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(insert(DocumentCheck)
                        .values(document_id=document_id, checked_at=clock.now(), channel=channel, visitor=visitor)
                        .on_conflict_do_nothing(index_elements=["document_id", "visitor"]))
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from inspect_loop.assignments.operations import issue_assignment
+from inspect_loop.db import db
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
 from inspect_loop.inspections.models import InspectionKind
@@ -173,6 +174,7 @@ def test_a_notice_that_does_not_verify_names_the_offices_to_ask(every_kind, clie
     assert 'id="offices"' not in page_of(client, every_kind.reminder).get_data(as_text=True)
     with at("2026-04-11"):
         issuing.revoke(every_kind.reminder, county.users.office, "录入错误")
+    db.session.commit()  # as the request that revokes does: the verification page reads what was committed
     assert "兰溪市平安办" in field(page_of(client, every_kind.reminder).get_data(as_text=True), "offices")
 
 
