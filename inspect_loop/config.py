@@ -14,7 +14,9 @@ def default_config(instance_path: str) -> dict:
     return {
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "inspect_loop.sqlite"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping at every checkout: a connection idle for a while is pinged instead (db.py), which spares a
+        # round trip per request to a database that is busy serving it.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "BASE_URL": "http://127.0.0.1:5000",
         "TESTING": False,
         # Photos from phones are downscaled in the browser; 16 MB leaves room for several per request.

@@ -1,10 +1,12 @@
 """The SQLAlchemy extension and the declarative base every model derives from."""
 
 import enum
+import time
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Engine, Enum, MetaData, event, select
+from sqlalchemy import Engine, Enum, MetaData, event, exc, select
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 # Named constraints make migrations reproducible on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -44,6 +46,33 @@ def _begin_sqlite_write_transaction(connection) -> None:
 def _sqlite_savepoint_inside_a_transaction(connection, _name):
     if connection.dialect.name == "sqlite":
         _begin_sqlite_write_transaction(connection)
+
+
+# A pooled connection left idle this long is tried before it is handed out; one in steady use is not. A
+# database restarted or a connection dropped by the network is seen by the try, and the pool connects anew
+# instead of failing the request. (SQLAlchemy's pool_pre_ping tries every checkout: a second round trip on
+# every request, as dear as the query of a page served from the cache.)
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle_since(_dbapi_connection, record) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_after_idle(dbapi_connection, record, _proxy) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:  # whatever the driver raises for a dead connection
+        raise exc.DisconnectionError("idle connection no longer answers") from error
 
 
 def lock(*rows) -> None:
