@@ -5,7 +5,6 @@ import importlib
 
 import psycopg
 import pytest
-
 from sqlalchemy.exc import OperationalError, PendingRollbackError
 
 from inspect_loop.db import db
