@@ -84,6 +84,11 @@ def raise_version(connection) -> None:
 READ_VERSION = f"SELECT epoch, version FROM data_version WHERE id = {THE_ROW}"
 
 
+# One statement needs no transaction: without one, the read is one round trip to the database, with no
+# BEGIN before it nor ROLLBACK when the connection goes back to the pool.
+NO_TRANSACTION = "AUTOCOMMIT"
+
+
 def current_version(connection=None) -> str | None:
     """The data version this request sees, read once per request, before any data the page shows; None
     when there is no row yet (nothing is cached then). Read outside the request's session, on ``connection``
@@ -95,7 +100,7 @@ def current_version(connection=None) -> str | None:
     if "data_version" not in g:
         if connection is None:
             with db.engine.connect() as own:
-                row = own.exec_driver_sql(READ_VERSION).first()
+                row = own.execution_options(isolation_level=NO_TRANSACTION).exec_driver_sql(READ_VERSION).first()
         else:
             row = connection.exec_driver_sql(READ_VERSION).first()
         g.data_version = None if row is None else f"{row.epoch}.{row.version}"
