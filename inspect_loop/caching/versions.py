@@ -11,7 +11,7 @@ connection that changed a row (flushes, bulk statements and ``session.execute`` 
 """
 
 from flask import g, has_app_context
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -87,6 +87,18 @@ READ_VERSION = f"SELECT epoch, version FROM data_version WHERE id = {THE_ROW}"
 # One statement needs no transaction: without one, the read is one round trip to the database, with no
 # BEGIN before it nor ROLLBACK when the connection goes back to the pool.
 NO_TRANSACTION = "AUTOCOMMIT"
+
+
+def version_columns():
+    """The data version as two columns another statement reads along with its own (one round trip for both);
+    hand what it read to ``remember_version``."""
+    return (select(DataVersion.epoch).where(DataVersion.id == THE_ROW).scalar_subquery().label("version_epoch"),
+            select(DataVersion.version).where(DataVersion.id == THE_ROW).scalar_subquery().label("version"))
+
+
+def remember_version(epoch: str | None, version: int | None) -> None:
+    """This request's data version, read by a statement of the caller's (``version_columns``)."""
+    g.data_version = None if epoch is None else f"{epoch}.{version}"
 
 
 def current_version(connection=None) -> str | None:

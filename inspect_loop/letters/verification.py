@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from inspect_loop import clock
 from inspect_loop.assignments.models import Assignment
+from inspect_loop.caching.versions import remember_version, version_columns
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
 from inspect_loop.db import db
 from inspect_loop.extensions import limiter
@@ -193,26 +194,31 @@ def verify(token: str, channel: str, address: str | None) -> Verification:
     return verification_of(document)
 
 
-# For ``count_check``: the document a token names and its check by this visitor today, in one statement built
-# once (each scan of a QR code runs it).
+# For ``count_check``: the document a token names, its check by this visitor today and the data version the
+# page cache reads, in one statement built once (each scan of a QR code runs it).
 _DOCUMENT_AND_CHECK = (
     select(Document.id,
            select(DocumentCheck.id).where(DocumentCheck.document_id == Document.id,
                                           DocumentCheck.visitor == bindparam("visitor"))
-           .scalar_subquery().label("counted"))
+           .scalar_subquery().label("counted"),
+           *version_columns())
     .where(Document.id == bindparam("document_id"), Document.nonce == bindparam("nonce")))
 
 
 def count_check(connection, token: str, channel: str, address: str | None) -> None:
-    """Only the count of ``verify``, on ``connection`` (the caller commits): for a page that shows the answer
-    from the page cache. A repeated check only reads (no write lock, no commit to wait for)."""
+    """Only the count of ``verify``, on ``connection`` (each statement its own transaction): for a page that
+    shows the answer from the page cache, whose data version it reads in the same statement. A repeated
+    check only reads (no write lock, no commit to wait for)."""
     parsed = read_token(current_app.config["SECRET_KEY"], token)
     if parsed is None:
         return
     visitor = _visitor(address or "")
     row = connection.execute(_DOCUMENT_AND_CHECK, {"document_id": parsed[0], "nonce": parsed[1],
                                                    "visitor": visitor}).first()
-    if row is not None and row.counted is None:
+    if row is None:
+        return
+    remember_version(row.version_epoch, row.version)
+    if row.counted is None:
         _insert_check(connection, row.id, channel, visitor)
 
 

@@ -5,7 +5,7 @@ counted once a day and rate-limited (``letters.verification``)."""
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from inspect_loop.caching.pages import serve_cached, session_reader
-from inspect_loop.caching.versions import NO_TRANSACTION, current_version
+from inspect_loop.caching.versions import NO_TRANSACTION
 from inspect_loop.db import db
 from inspect_loop.extensions import limiter
 from inspect_loop.letters.issuing import token_of
@@ -29,11 +29,10 @@ LOOKUP_RATE_LIMIT = "20/minute;200/hour"
 @bp.get("/v/<token>")
 @verification_rate_limit
 def verify_page(token: str):
-    # The check is counted even though the page only reads, and is served from the cache; on one connection
-    # with the data version the cache reads (a use note: counting raises no version).
+    # The check is counted even though the page only reads, and is served from the cache; the same statement
+    # reads the data version the cache keys by (a use note: counting raises no version).
     with db.engine.connect() as connection:
         connection.execution_options(isolation_level=NO_TRANSACTION)  # each statement its own (see versions.py)
-        current_version(connection)
         count_check(connection, token, channel="page", address=request.remote_addr)
     return serve_cached(session_reader(), lambda: _verification_answer(token))
 
