@@ -5,6 +5,7 @@ secret: the nonce makes tokens unguessable even for consecutive ids, the signatu
 """
 
 import hashlib
+from functools import cache
 
 from itsdangerous import BadData, URLSafeSerializer
 
@@ -14,8 +15,9 @@ TOKEN_SALT = "inspect_loop.document-verify"
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
+@cache
 def _serializer(secret_key: str) -> URLSafeSerializer:
-    # itsdangerous signs with SHA-1 unless told otherwise.
+    # itsdangerous signs with SHA-1 unless told otherwise. Made once per key: every QR scan reads a token.
     return URLSafeSerializer(secret_key, salt=TOKEN_SALT, signer_kwargs={"digest_method": hashlib.sha256})
 
 
