@@ -5,6 +5,7 @@ import time
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, Enum, MetaData, event, exc, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import Pool
 
@@ -73,6 +74,13 @@ def _ping_after_idle(dbapi_connection, record, _proxy) -> None:
         dbapi_connection.rollback()
     except Exception as error:  # whatever the driver raises for a dead connection
         raise exc.DisconnectionError("idle connection no longer answers") from error
+
+
+def insert_or_nothing(connection, model, **values):
+    """``INSERT … ON CONFLICT DO NOTHING`` for ``connection``'s database (both dialects spell it alike, from
+    different modules): a row another transaction may have written first is then simply there."""
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    return connection.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
 def lock(*rows) -> None:

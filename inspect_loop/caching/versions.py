@@ -12,12 +12,11 @@ connection that changed a row (flushes, bulk statements and ``session.execute`` 
 
 from flask import g, has_app_context
 from sqlalchemy import event, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from inspect_loop.caching.models import THE_ROW, DataVersion, new_epoch
-from inspect_loop.db import db
+from inspect_loop.db import db, insert_or_nothing
 
 WROTE = "inspect_loop.wrote"
 # Tables that only note the use of something, written by requests that otherwise read: a public check of a
@@ -75,9 +74,7 @@ def raise_version(connection) -> None:
                                  .values(version=DataVersion.version + 1))
     if updated.rowcount == 0:
         # Only where the row was deleted (tests empty every table): made anew with a new epoch.
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        connection.execute(dialect.insert(DataVersion).values(id=THE_ROW, epoch=new_epoch(), version=1)
-                           .on_conflict_do_nothing())
+        insert_or_nothing(connection, DataVersion, id=THE_ROW, epoch=new_epoch(), version=1)
 
 
 # Plain SQL, the same on SQLite and PostgreSQL: read on every request, it skips the statement compiler.

@@ -6,17 +6,14 @@ its increment back too, so no gap appears. SQLite serialises writers on the data
 """
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from inspect_loop.db import db
+from inspect_loop.db import db, insert_or_nothing
 from inspect_loop.letters.models import DOCUMENT_KIND_MARKS, DocumentCounter, DocumentKind
 
 
 def next_serial(issuer_id: int, kind: DocumentKind, year: int) -> int:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(DocumentCounter).values(issuer_id=issuer_id, kind=kind, year=year, last_serial=0)
-                       .on_conflict_do_nothing())
+    insert_or_nothing(db.session.connection(), DocumentCounter, issuer_id=issuer_id, kind=kind, year=year,
+                      last_serial=0)
     return db.session.execute(
         update(DocumentCounter)
         .where(DocumentCounter.issuer_id == issuer_id, DocumentCounter.kind == kind, DocumentCounter.year == year)

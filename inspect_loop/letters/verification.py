@@ -13,13 +13,12 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from inspect_loop import clock
 from inspect_loop.assignments.models import Assignment
 from inspect_loop.caching.versions import remember_version, version_columns
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
-from inspect_loop.db import db
+from inspect_loop.db import db, insert_or_nothing
 from inspect_loop.extensions import limiter
 from inspect_loop.inspections.models import Finding, FindingStatus, Inspection
 from inspect_loop.labels import N_, zh
@@ -260,10 +259,8 @@ def _visitor(address: str) -> str:
 
 
 def _insert_check(connection, document_id: int, channel: str, visitor: str) -> None:
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    connection.execute(insert(DocumentCheck)
-                       .values(document_id=document_id, checked_at=clock.now(), channel=channel, visitor=visitor)
-                       .on_conflict_do_nothing(index_elements=["document_id", "visitor"]))
+    insert_or_nothing(connection, DocumentCheck, document_id=document_id, checked_at=clock.now(), channel=channel,
+                      visitor=visitor)
 
 
 # The year's brackets as people type them on a phone or a PC: printed 〔〕 (GB/T 9704), typed [] 【】 () （）.
