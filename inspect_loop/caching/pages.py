@@ -6,7 +6,7 @@ each make another key. An entry lives ``PAGE_CACHE_SECONDS`` at most, which boun
 day alone (a round's start time passing). Nothing is cached or served from the cache while a flashed message
 waits to be shown, and a page whose rendering changed the session is not kept.
 
-Forms carry a per-session CSRF token: a page is rendered with a placeholder in its place, kept so, and every
+Forms carry a per-session CSRF token: a page is rendered with a stand-in in its place, kept so, and every
 response gets its own reader's token.
 
 A kept web page is served before the view runs (``serve_kept_page``, a ``before_request`` hook), by the reader
@@ -28,7 +28,7 @@ from inspect_loop import clock
 from inspect_loop.caching.store import store
 from inspect_loop.caching.versions import current_version
 
-CSRF_PLACEHOLDER = "csrf-placeholder-4f1c2b9e7a"
+CSRF_STAND_IN = "csrf-stand-in-4f1c2b9e7a"
 CACHEABLE_TYPES = ("text/html", "application/json")
 KEPT_HEADERS = {"Content-Type", "Content-Length"}
 CACHE_HEADER = "X-Page-Cache"
@@ -91,7 +91,7 @@ def serve_cached(reader: str, produce: Callable[[], object]):
 
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     session_was_modified = session.modified
-    setattr(g, field, CSRF_PLACEHOLDER)
+    setattr(g, field, CSRF_STAND_IN)
     try:
         response = make_response(produce())
     finally:
@@ -112,9 +112,9 @@ def _with_readers_token(response):
     if response.mimetype != "text/html" or response.direct_passthrough or response.is_streamed:
         return response
     body = response.get_data()
-    placeholder = CSRF_PLACEHOLDER.encode()
-    if placeholder in body:
-        response.set_data(body.replace(placeholder, _readers_csrf_token().encode()))
+    stand_in = CSRF_STAND_IN.encode()
+    if stand_in in body:
+        response.set_data(body.replace(stand_in, _readers_csrf_token().encode()))
     return response
 
 

@@ -169,9 +169,9 @@ def test_every_reader_gets_their_own_sessions_csrf_token_in_a_kept_page(app, str
     first, second = logged_in(), logged_in()  # the same user on two devices: two sessions
     url = f"/units/{county.units.shop.id}"
     state, page = served(first, url)
-    assert state == "miss" and "csrf-placeholder" not in page
+    assert state == "miss" and "csrf-stand-in" not in page
     state, kept = served(second, url)
-    assert state == "hit" and "csrf-placeholder" not in kept
+    assert state == "hit" and "csrf-stand-in" not in kept
     token = TOKEN.search(kept).group(1)
     assert token != TOKEN.search(page).group(1)
     # The kept page's token is the second session's own: its form posts (logging out ends the session).
