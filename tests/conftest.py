@@ -138,10 +138,9 @@ def database(app):
 @pytest.fixture
 def county(database):
     from tests.factories import build_county
+    from tests.kept import kept
 
-    county = build_county()
-    database.session.commit()
-    return county
+    return kept("county", build_county)
 
 
 @pytest.fixture

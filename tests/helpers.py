@@ -4,6 +4,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from inspect_loop.clock import LOCAL_TZ
+from inspect_loop.letters import issuing, render
 
 
 def at(day: str, hour: int = 10, minute: int = 0):
@@ -32,3 +33,11 @@ def phone_rows(html: str) -> list[str]:
     """The text of each list row as a phone shows it (the ``m.phone_row`` cell), its tags stripped."""
     cells = re.findall(r'<td class="phone-row"[^>]*>(.*?)</td>', html, flags=re.S)
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
+
+
+def one_pdf_for_every_notice(monkeypatch) -> None:
+    """Every notice issued gets one small PDF rendered once: for data built for what it holds, not for its
+    papers (rendering is most of a demo county's build)."""
+    pdf = render.html_to_pdf("<p>通知书</p>")
+    monkeypatch.setattr(issuing, "render_letter", lambda kind, data: pdf)
+    monkeypatch.setattr(issuing, "_pdfs", lambda letters: [pdf for _letter in letters])

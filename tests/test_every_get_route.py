@@ -25,7 +25,6 @@ from inspect_loop.exposures.models import Exposure
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import Photo
 from inspect_loop.interviews.models import InterviewRound
-from inspect_loop.letters import issuing, render
 from inspect_loop.letters.models import Document
 from inspect_loop.letters.tokens import make_token
 from inspect_loop.regions.models import Department, Region
@@ -34,6 +33,7 @@ from inspect_loop.units.models import Unit
 from inspect_loop.users.models import User
 from inspect_loop.users.operations import issue_api_token
 from inspect_loop.web.office_queries import SWEEP_SECTIONS
+from tests.helpers import one_pdf_for_every_notice
 from tests.web.test_uploads import jpeg_bytes, upload
 
 # The demo's login of each role; None is a visitor who has not logged in.
@@ -91,12 +91,6 @@ def get_routes(app: Flask) -> list[tuple[str, str]]:
 
 def routes_of_the_app() -> list[tuple[str, str]]:
     return get_routes(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "walk"}))
-
-
-def one_pdf_for_every_notice(monkeypatch) -> None:
-    pdf = render.html_to_pdf("<p>通知书</p>")
-    monkeypatch.setattr(issuing, "render_letter", lambda kind, data: pdf)
-    monkeypatch.setattr(issuing, "_pdfs", lambda letters: [pdf for _letter in letters])
 
 
 @pytest.fixture(scope="session")

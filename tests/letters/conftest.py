@@ -15,6 +15,7 @@ from inspect_loop.interviews.operations import convene_round, record_attendance
 from inspect_loop.letters.models import Document, DocumentKind
 from tests.factories import inspect
 from tests.helpers import at
+from tests.kept import kept
 
 
 def to_warning(county, unit, *codes, day="2026-03-02", recheck="2026-03-13"):
@@ -40,6 +41,10 @@ def document_of(database, kind: DocumentKind) -> Document:
 
 @pytest.fixture
 def every_kind(county, database):
+    return kept("every_kind", lambda: build_every_kind(county, database))
+
+
+def build_every_kind(county, database):
     """One case taken through the ladder: a reminder, a summons, a 交办单, a 准予延期整改通知书 of the 交办单's
     deadline (to 2026-04-08) and an 执法建议书 for the shop."""
     case = to_warning(county, county.units.shop, "XF-01", "XF-02", "SC-01")

@@ -265,3 +265,12 @@ def test_the_page_fits_a_phone_375_px_wide_and_the_toggle_opens(every_kind, live
             tab.screenshot(path=ARTIFACTS / "not-genuine-375px.png", full_page=True)
         finally:
             browser.close()
+
+
+def test_a_visitor_who_scans_a_notice_gets_no_cookie(every_kind, client):
+    """A citizen checking a notice is not given a session: the public pages carry no CSRF token (they post
+    nothing), and a kept page is served without one."""
+    paths = [urlsplit(issuing.verify_url(every_kind.reminder)).path, "/v", "/v?number=x&code=y", "/exposures"]
+    for path in paths + paths:  # the second time from the page cache
+        response = client.get(path)
+        assert response.status_code in (200, 404) and "Set-Cookie" not in response.headers, path

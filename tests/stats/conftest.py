@@ -40,6 +40,7 @@ from inspect_loop.interviews.operations import convene_round, record_attendance
 from inspect_loop.units.operations import create_unit
 from tests.factories import inspect
 from tests.helpers import at
+from tests.kept import kept
 
 
 def day(text: str) -> date:
@@ -116,6 +117,10 @@ def publish_exposure(county, database, title, on, items, draft=False):
 
 @pytest.fixture
 def year(county, database):
+    return kept("year", lambda: build_year(county, database))
+
+
+def build_year(county, database):
     c = county
     admin = c.users.admin
     with at("2026-03-01", 9):

@@ -18,14 +18,15 @@ from inspect_loop.stats import (
     summary,
     township_ranking,
 )
-from tests.helpers import at
+from tests.helpers import at, one_pdf_for_every_notice
 
 
 def enforced_cases() -> set[int]:
     return set(db.session.scalars(select(EnforcementAction.case_id)))
 
 
-def test_demo_county_figures_are_consistent(database):
+def test_demo_county_figures_are_consistent(database, monkeypatch):
+    one_pdf_for_every_notice(monkeypatch)
     with at("2026-06-30", 20):
         build_demo(units=40, days=120, progress=lambda line: None)
         database.session.commit()
@@ -69,9 +70,10 @@ def test_demo_county_figures_are_consistent(database):
     assert not db.session.scalars(feedback.overdue_statement(date(2026, 6, 30))).all()
 
 
-def test_the_demo_publishes_each_quarter_even_when_the_15th_or_the_last_day_is_a_weekend(database):
+def test_the_demo_publishes_each_quarter_even_when_the_15th_or_the_last_day_is_a_weekend(database, monkeypatch):
     from inspect_loop.exposures.models import Exposure, ExposureStatus
 
+    one_pdf_for_every_notice(monkeypatch)
     with at("2026-08-31", 20):  # 15 August 2026 is a Saturday, yesterday (30 August) a Sunday
         build_demo(units=40, days=75, progress=lambda line: None)
         database.session.commit()

@@ -5,7 +5,7 @@ with the first real id each role may open (a new page is covered without being l
 does not exist (the error page). Each role's pages are opened in one Chromium context logged in as that role;
 axe-core (``make axe`` installs it from npm into ``.venv/node``; docs/accessibility.md) is injected into each
 page and run at both widths. Only violations axe rates serious or critical fail the test; all of them are
-listed at once, and written to ``test-artifacts/accessibility/violations.json``.
+listed at once, and written to ``test-artifacts/accessibility/violations-<role>.json``.
 """
 
 import json
@@ -102,41 +102,45 @@ def describe(path: str, width: int, violation: dict) -> str:
 
 @needs_chromium
 @needs_axe
-def test_no_page_of_any_role_has_a_serious_accessibility_violation(walked_app, path_values, served_county):  # noqa: F811
+@pytest.mark.parametrize("role", list(ROLE_LOGINS))  # one test per role: the workers share the walk
+def test_no_page_of_the_role_has_a_serious_accessibility_violation(walked_app, path_values, served_county,  # noqa: F811
+                                                                    role):
     assert AXE.exists(), f"axe-core is not installed at {AXE}: `make axe` installs it from npm"
+    username = ROLE_LOGINS[role]
     started = time.monotonic()
     found: list[dict] = []
     views = 0
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        for role, username in ROLE_LOGINS.items():
-            # The injected axe-core is an inline script, which the pages' CSP refuses.
-            context = browser.new_context(base_url=served_county, bypass_csp=True, locale="zh-CN")
-            tab = context.new_page()
-            if username is not None:
-                log_in(tab, username)
-            for path in pages_of(walked_app, logged_in(walked_app, username), path_values):
-                tab.goto(path)
-                tab.add_script_tag(path=str(AXE))
-                tab.evaluate(OPEN_EVERY_DETAILS)
-                # One load serves both widths: the layout follows the viewport (the pages' scripts read no
-                # width at load; static/js/tables.js follows resizes).
-                for width, height in SCREENS:
-                    tab.set_viewport_size({"width": width, "height": height})
-                    views += 1
-                    found += [{"role": role, "path": path, "width": width, **violation}
-                              for violation in tab.evaluate(RUN_AXE, list(BLOCKING))]
-            context.close()
+        # The injected axe-core is an inline script, which the pages' CSP refuses.
+        context = browser.new_context(base_url=served_county, bypass_csp=True, locale="zh-CN")
+        tab = context.new_page()
+        if username is not None:
+            log_in(tab, username)
+        for path in pages_of(walked_app, logged_in(walked_app, username), path_values):
+            tab.goto(path)
+            tab.add_script_tag(path=str(AXE))
+            tab.evaluate(OPEN_EVERY_DETAILS)
+            # One load serves both widths: the layout follows the viewport (the pages' scripts read no
+            # width at load; static/js/tables.js follows resizes).
+            for width, height in SCREENS:
+                tab.set_viewport_size({"width": width, "height": height})
+                views += 1
+                found += [{"role": role, "path": path, "width": width, **violation}
+                          for violation in tab.evaluate(RUN_AXE, list(BLOCKING))]
+        context.close()
         browser.close()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "violations.json").write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"axe-core: {views} page views in {time.monotonic() - started:.0f} s")
+    (ARTIFACTS / f"violations-{role}.json").write_text(json.dumps(found, ensure_ascii=False, indent=1),
+                                                       encoding="utf-8")
+    print(f"axe-core: {views} page views of {role} in {time.monotonic() - started:.0f} s")
     if found:
         rules = Counter((violation["rule"], violation["impact"]) for violation in found)
         summary = ", ".join(f"{rule} ({impact}) on {count} page views" for (rule, impact), count in rules.items())
         details = "\n".join(f"[{violation['role']}] {describe(violation['path'], violation['width'], violation)}"
                             for violation in found)
         pytest.fail(f"serious or critical accessibility violations: {summary}\n{details}", pytrace=False)
+
 
 
 @needs_chromium
