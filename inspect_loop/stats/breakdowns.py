@@ -28,11 +28,10 @@ from inspect_loop.stats.queries import (
     unit_in_region,
 )
 from inspect_loop.stats.sql import year_month
-from inspect_loop.units.models import Unit, UnitStatus
+from inspect_loop.units.models import CLOSED_UNIT_STATUSES, Unit
 
+# The three colours of places in operation; the closed places (关停、取缔、注销) are counted apart, in grey.
 RISK_COLORS = ("red", "yellow", "green")
-# Units that no longer operate have no colour worth counting.
-CLOSED_UNIT_STATUSES = (UnitStatus.shut_down, UnitStatus.banned)
 
 
 def months_between(date_from: date, date_to: date) -> list[str]:
@@ -213,23 +212,32 @@ def _risk_counts_statement():
     """Built once, with today as a bound parameter: the dashboard and the ranking count it on every request."""
     red, yellow = risk_units(bindparam("today", type_=Date))
     is_red = Unit.id.in_(red)
+    is_yellow = and_(~is_red, Unit.id.in_(yellow))
     count_if = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
-    return (select(Unit.township_id, func.count(Unit.id), count_if(is_red), count_if(and_(~is_red, Unit.id.in_(yellow))))
-            .where(Unit.status.not_in(CLOSED_UNIT_STATUSES)).group_by(Unit.township_id))
+    return (select(Unit.township_id, func.count(Unit.id), count_if(is_red), count_if(is_yellow),
+                   count_if(and_(~is_red, ~Unit.id.in_(yellow), Unit.status.in_(CLOSED_UNIT_STATUSES))))
+            .group_by(Unit.township_id))
 
 
 def risk_counts_by_township() -> dict[int, dict[str, int]]:
-    """township id → {colour: operating units}: each unit is looked up in the two sets of ``risk_units``."""
+    """township id → {state: units}, the 三色 of ``cases.queries.risk_color_expression`` counted: each unit is
+    looked up in the two sets of ``risk_units``; a closed place (关停、取缔、注销) neither red nor yellow is
+    ``closed``, the rest green."""
     counts: dict[int, dict[str, int]] = {}
-    for township_id, units, red_units, yellow_units in db.session.execute(_risk_counts_statement(),
-                                                                          {"today": clock.today()}):
-        counts[township_id] = {"red": int(red_units), "yellow": int(yellow_units),
-                               "green": int(units) - int(red_units) - int(yellow_units)}
+    for township_id, units, red_units, yellow_units, closed_units in db.session.execute(
+            _risk_counts_statement(), {"today": clock.today()}):
+        counts[township_id] = {"red": int(red_units), "yellow": int(yellow_units), "closed": int(closed_units),
+                               "green": int(units) - int(red_units) - int(yellow_units) - int(closed_units)}
     return counts
 
 
+def places_in_operation(counts: dict[str, int]) -> int:
+    """The units a township's 三色 weighs: those with a colour (red, yellow, green), not the closed places."""
+    return sum(counts.get(color, 0) for color in RISK_COLORS)
+
+
 def risk_by_township(region_code: str | None = None) -> list[dict]:
-    """Today's 三色 of operating units, counted per township (shut-down and banned units left out)."""
+    """Today's 三色 per township: the colours of the places in operation, and the closed places apart."""
     region = statistical_region(region_code)
     counts = risk_counts_by_township()
     rows = []
@@ -237,7 +245,7 @@ def risk_by_township(region_code: str | None = None) -> list[dict]:
         colors = counts.get(township.id, {})
         rows.append({"township_code": township.code, "township_name": township.name,
                      **{color: colors.get(color, 0) for color in RISK_COLORS},
-                     "units": sum(colors.values())})
+                     "units": places_in_operation(colors), "closed": colors.get("closed", 0)})
     return rows
 
 
