@@ -38,8 +38,19 @@ class RowError:
 class ImportReport:
     kind: ImportKind
     rows: int = 0  # data rows in the file
-    imported: int = 0  # rows created (0 unless every row was good)
+    # What the good rows did (all 0 unless every row was good): new units or hazard types, units already in
+    # the ledger updated, or found as they were.
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def summary_zh(self) -> str:
+        return f"新建 {self.created} 条，更新 {self.updated} 条，无变化 {self.unchanged} 条"
 
     @property
     def ok(self) -> bool:
@@ -138,16 +149,16 @@ def run_import(kind: ImportKind, actor: User, table: Table) -> ImportReport:
             first_seen[unique] = sheet_row.number
         row_savepoint = db.session.begin_nested()
         try:
-            kind.create(actor, values)
+            done = kind.save(actor, values)
         except DomainError as error:
             row_savepoint.rollback()
             report.errors.append(error_of(kind, sheet_row.number, error))
         else:
             row_savepoint.commit()
-            report.imported += 1
+            setattr(report, done, getattr(report, done) + 1)
     if report.errors:
         whole.rollback()
-        report.imported = 0
+        report.created = report.updated = report.unchanged = 0
     else:
         whole.commit()
     return report

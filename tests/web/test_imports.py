@@ -96,7 +96,7 @@ def test_every_bad_row_is_reported_with_its_column(login, county):
     rows = [UNIT_HEADER,
             ["", "", "330781001", "", "", "", ""],  # 2: no name
             ["甲商店", "91330781MA2XXXXXX1", "330781001", "", "", "", ""],  # 3: bad USCC
-            ["乙商店", make_uscc(1), "330781001", "", "", "", ""],  # 4: USCC of the test county's shop
+            ["乙商店", make_uscc(1), "330781001", "", "", "", ""],  # 4: the shop's USCC: updates it, no error
             ["丙商店", make_uscc(201), "330781001", "", "", "", ""],
             ["丁商店", make_uscc(201), "330781001", "", "", "", ""],  # 6: repeats row 5
             ["戊商店", "", "330781", "", "", "", ""],  # 7: a county is not where a unit sits
@@ -106,7 +106,6 @@ def test_every_bad_row_is_reported_with_its_column(login, county):
     assert report_rows(response) == [
         ("2", "单位名称", "必填，不能为空"),
         ("3", "统一社会信用代码", "统一社会信用代码校验码不正确"),
-        ("4", "统一社会信用代码", "该统一社会信用代码已登记"),
         ("6", "统一社会信用代码", "与第5行重复"),
         ("7", "所在区划代码", "单位须位于乡镇（街道）或其下级区划"),
         ("8", "单位名称", "不能超过200个字"),
