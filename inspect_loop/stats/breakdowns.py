@@ -11,7 +11,7 @@ from inspect_loop.cases.queries import overdue_condition
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import EnforcementAction
 from inspect_loop.hazards.models import HazardType, Severity
-from inspect_loop.inspections.models import Finding, FindingStatus
+from inspect_loop.inspections.models import CloseKind, Finding, FindingStatus
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.labels import zh
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
@@ -52,8 +52,8 @@ def _trend_statements(period: BoundPeriod) -> tuple:
     """Per month: found; closed and on time; cases opened; rounds and person-times; units interviewed;
     enforcement actions."""
     return (
-        _by_month(select(func.count(Finding.id)).where(period.covers(Finding.found_on),
-                                                       period.in_region(Finding.unit_id)), Finding.found_on),
+        _by_month(select(func.count(Finding.id), func.count(Finding.id).filter(Finding.close_kind == CloseKind.on_the_spot))
+                  .where(period.covers(Finding.found_on), period.in_region(Finding.unit_id)), Finding.found_on),
         _by_month(select(func.count(Finding.id), func.coalesce(func.sum(case((rectified_on_time(), 1), else_=0)), 0))
                   .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on),
                          period.in_region(Finding.unit_id)), Finding.closed_on),
@@ -79,9 +79,11 @@ def monthly_trend(date_from: date, date_to: date, region_code: str | None = None
     for month in months_between(period.date_from, period.date_to):
         closed_count, on_time = (int(value) for value in closed.get(month, (0, 0)))
         round_count, person_times = (int(value) for value in rounds.get(month, (0, 0)))
+        found_count, on_the_spot = (int(value) for value in found.get(month, (0, 0)))
         trend.append({
             "month": month,
-            "findings_found": int(found.get(month, (0,))[0]),
+            "findings_found": found_count,
+            "findings_on_the_spot": on_the_spot,
             "findings_closed": closed_count,
             "findings_rectified_on_time": on_time,
             "on_time_rate": ratio(on_time, closed_count),
@@ -94,14 +96,14 @@ def monthly_trend(date_from: date, date_to: date, region_code: str | None = None
     return trend
 
 
-COHORT_COUNTS = ("found", "major", "closed", "on_time", "open", "overdue")
+COHORT_COUNTS = ("found", "major", "on_the_spot", "closed", "on_time", "open", "overdue")
 
 
 @built_once
 def _cohort_statements(period: BoundPeriod) -> tuple:
     count_if = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
     return (select(Finding.hazard_type_id, func.count(Finding.id), count_if(Finding.severity == Severity.major),
-                   count_if(Finding.status == FindingStatus.closed), count_if(rectified_on_time()),
+                   count_if(Finding.close_kind == CloseKind.on_the_spot), count_if(Finding.status == FindingStatus.closed), count_if(rectified_on_time()),
                    count_if(Finding.status == FindingStatus.open), count_if(overdue_condition(period.today)))
             .where(period.covers(Finding.found_on), period.in_region(Finding.unit_id))
             .group_by(Finding.hazard_type_id),)
@@ -133,7 +135,8 @@ def _rolled_up(per_hazard_type: list[tuple[HazardType, dict[str, int]]], attribu
 
 
 def _cohort_row(counts: dict[str, int]) -> dict:
-    return {"found": counts["found"], "major": counts["major"], "closed": counts["closed"],
+    return {"found": counts["found"], "major": counts["major"], "on_the_spot": counts["on_the_spot"],
+            "closed": counts["closed"],
             "rectified_on_time": counts["on_time"], "on_time_rate": ratio(counts["on_time"], counts["closed"]),
             "open": counts["open"], "overdue": counts["overdue"]}
 

@@ -19,7 +19,7 @@ def test_monthly_trend(year):
         trend = monthly_trend(MARCH, JUNE)
     assert [row["month"] for row in trend] == ["2026-03", "2026-04", "2026-05", "2026-06"]
     march, april, may, june = trend
-    assert march == {"month": "2026-03", "findings_found": 8, "findings_closed": 1, "findings_rectified_on_time": 0,
+    assert march == {"month": "2026-03", "findings_found": 8, "findings_on_the_spot": 0, "findings_closed": 1, "findings_rectified_on_time": 0,
                      "on_time_rate": 0.0, "cases_opened": 7, "interview_rounds": 2, "education_person_times": 32,
                      "units_interviewed": 4, "enforcement_actions": 0}
     # April: factory (late), market SP-01 and shop (on time) closed; the diner's three actions.
@@ -43,9 +43,9 @@ def test_by_category_and_sector(year):
         ("消防安全", 9), ("用电安全", 3), ("生产安全", 1), ("食品安全", 1)]
     # 消防安全: closed shop F1 (on time), market XF-01 (late), school (on time); open diner, kiosk, factory
     # XF-02, market XF-01 (May), shop XF-01 (June) — all overdue on 07-10; the hostel's ended (voided).
-    assert categories[0] == {"category": "消防安全", "found": 9, "major": 0, "closed": 3, "rectified_on_time": 2,
+    assert categories[0] == {"category": "消防安全", "found": 9, "major": 0, "on_the_spot": 0, "closed": 3, "rectified_on_time": 2,
                              "on_time_rate": 0.6667, "open": 5, "overdue": 5}
-    assert categories[2] == {"category": "生产安全", "found": 1, "major": 1, "closed": 0, "rectified_on_time": 0,
+    assert categories[2] == {"category": "生产安全", "found": 1, "major": 1, "on_the_spot": 0, "closed": 0, "rectified_on_time": 0,
                              "on_time_rate": 0.0, "open": 0, "overdue": 0}
     assert sectors[0]["sector"] == "消防" and sectors[0]["regulators"] == ["兰溪市消防救援大队"]
     assert {row["sector"]: row["regulators"] for row in sectors}["用电"] == ["兰溪市应急管理局"]
