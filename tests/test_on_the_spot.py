@@ -128,11 +128,11 @@ def test_figures_count_findings_rectified_on_the_spot_apart(county, database):
         east = summary(date(2026, 3, 1), date(2026, 4, 30), "330781001")
         trend = monthly_trend(date(2026, 3, 1), date(2026, 4, 30))
         categories = by_category(date(2026, 3, 1), date(2026, 4, 30))
-    assert (march["findings_found"], march["findings_on_the_spot"], march["findings_closed"],
+    assert (march["findings_found"], march["on_the_spot_rectified"], march["findings_closed"],
             march["findings_rectified_on_time"], march["on_time_rate"], march["cases_opened"]) == (4, 3, 3, 3, 1.0, 1)
-    assert (spring["findings_found"], spring["findings_on_the_spot"], spring["cases_opened"]) == (5, 3, 2)
-    assert (east["findings_found"], east["findings_on_the_spot"]) == (4, 2)  # the factory lies in 马涧镇
-    assert [(row["month"], row["findings_found"], row["findings_on_the_spot"]) for row in trend] == [
+    assert (spring["findings_found"], spring["on_the_spot_rectified"], spring["cases_opened"]) == (5, 3, 2)
+    assert (east["findings_found"], east["on_the_spot_rectified"]) == (4, 2)  # the factory lies in 马涧镇
+    assert [(row["month"], row["findings_found"], row["on_the_spot_rectified"]) for row in trend] == [
         ("2026-03", 4, 3), ("2026-04", 1, 0)]
     assert {row["category"]: (row["found"], row["on_the_spot"], row["closed"], row["open"]) for row in categories} == {
         "消防安全": (2, 2, 2, 0), "用电安全": (2, 1, 1, 1), "食品安全": (1, 0, 0, 1)}

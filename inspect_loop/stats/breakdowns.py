@@ -83,7 +83,7 @@ def monthly_trend(date_from: date, date_to: date, region_code: str | None = None
         trend.append({
             "month": month,
             "findings_found": found_count,
-            "findings_on_the_spot": on_the_spot,
+            "on_the_spot_rectified": on_the_spot,
             "findings_closed": closed_count,
             "findings_rectified_on_time": on_time,
             "on_time_rate": ratio(on_time, closed_count),

@@ -59,7 +59,7 @@ SUMMARY_FIGURES: list[tuple[str, str, str]] = [
     ("extensions.refused", N_("不予延期数"), "统计期间内审批不予延期的申请数（按审批日期计）。"),
     ("inspections", N_("检查次数"), "统计期间内的检查次数（含暗访、复查、回访、自查、巡查等各类检查）。"),
     ("findings_found", N_("发现问题数"), "统计期间内发现的隐患问题数（按发现日期计）。"),
-    ("findings_on_the_spot", N_("即查即改问题数"), ON_THE_SPOT_RULE + "。"),
+    ("on_the_spot_rectified", N_("即查即改问题数"), ON_THE_SPOT_RULE + "。"),
     ("findings_closed", N_("销号问题数"), "统计期间内销号的问题数（含一次提醒阶段复查核销），即按时整改率的分母。"),
     ("findings_rectified_on_time", N_("按时整改问题数"), "统计期间内销号的问题中按时整改的问题数，即按时整改率的分子。"),
     ("cases_opened", N_("新立闭环案件数"), "统计期间内立案（一次提醒）的案件数。"),
@@ -127,7 +127,7 @@ BREAKDOWNS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "trend": (N_("月度趋势"), [
         ("month", N_("月份"), "自然月。"),
         ("findings_found", N_("发现问题数"), "当月发现的问题数。"),
-        ("findings_on_the_spot", N_("即查即改问题数"), "当月发现的问题中即查即改（当场整改到位、直接销号）的数量。"),
+        ("on_the_spot_rectified", N_("即查即改问题数"), "当月发现的问题中即查即改（当场整改到位、直接销号）的数量。"),
         ("findings_closed", N_("销号问题数"), "当月销号（含复查核销）的问题数。"),
         ("findings_rectified_on_time", N_("按时整改问题数"), "当月销号问题中按时整改的数量。" + ON_TIME_RULE + "。"),
         ("on_time_rate", N_("按时整改率"), "按时整改问题数 ÷ 销号问题数；当月无销号问题时为0。"),

@@ -390,7 +390,7 @@ def activity_figures(period: Period) -> dict:
     inspections = _scalar(inspections_statement, period)
     found, on_the_spot, overdue = db.session.execute(findings_statement, period.parameters()).one()
     opened, closed, to_warning, to_enforcement = db.session.execute(cases_statement, period.parameters()).one()
-    return {"inspections": inspections, "findings_found": int(found), "findings_on_the_spot": int(on_the_spot),
+    return {"inspections": inspections, "findings_found": int(found), "on_the_spot_rectified": int(on_the_spot),
             "cases_opened": int(opened),
             "cases_closed": int(closed), "cases_to_warning": int(to_warning),
             "cases_to_enforcement": int(to_enforcement), "overdue_now": int(overdue)}

@@ -19,7 +19,7 @@ def test_monthly_trend(year):
         trend = monthly_trend(MARCH, JUNE)
     assert [row["month"] for row in trend] == ["2026-03", "2026-04", "2026-05", "2026-06"]
     march, april, may, june = trend
-    assert march == {"month": "2026-03", "findings_found": 8, "findings_on_the_spot": 0, "findings_closed": 1, "findings_rectified_on_time": 0,
+    assert march == {"month": "2026-03", "findings_found": 8, "on_the_spot_rectified": 0, "findings_closed": 1, "findings_rectified_on_time": 0,
                      "on_time_rate": 0.0, "cases_opened": 7, "interview_rounds": 2, "education_person_times": 32,
                      "units_interviewed": 4, "enforcement_actions": 0}
     # April: factory (late), market SP-01 and shop (on time) closed; the diner's three actions.
