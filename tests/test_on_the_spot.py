@@ -137,3 +137,13 @@ def test_figures_count_findings_rectified_on_the_spot_apart(county, database):
     assert {row["category"]: (row["found"], row["on_the_spot"], row["closed"], row["open"]) for row in categories} == {
         "消防安全": (2, 2, 2, 0), "用电安全": (2, 1, 1, 1), "食品安全": (1, 0, 0, 1)}
     assert db.session.scalar(select(func.count(Finding.id)).where(Finding.case_id.is_(None))) == 2
+
+
+def test_a_finding_rectified_on_the_spot_without_a_case_can_be_exposed(county, database):
+    from inspect_loop.exposures.operations import ExposedPlace, create_exposure
+
+    with at("2026-03-02"):
+        [finding] = record(county, county.units.shop, spot(county, "XF-01")).findings
+        exposure = create_exposure(county.users.office, title="2026年第1期平安曝光",
+                                   items=[ExposedPlace(county.units.shop, [finding])])
+    assert [item.findings for item in exposure.items] == [[finding]]
