@@ -1,8 +1,8 @@
 """Running an import: every row through its domain operation inside one transaction, all rows or none.
 
 The header is matched to the kind's columns first (a misspelt or unknown column is an error, so no column's
-data is ever silently dropped). Each row is then checked and created inside its own SAVEPOINT, so a refused
-row leaves no trace and the rows after it are still checked against everything before them (a USCC used
+data is ever silently dropped). Each row is then checked and saved — created, or updating the unit already in
+the ledger — inside its own SAVEPOINT, so a refused row leaves no trace and the rows after it are still checked against everything before them (a USCC used
 twice, a code already in the catalogue). When any row is bad the whole import is rolled back and the report
 lists every bad row with its row number, column and message; nothing is written.
 """
