@@ -293,3 +293,15 @@ def test_a_region_named_like_a_formula_stays_text_in_the_template(login, county)
     workbook = load_workbook(BytesIO(login("root").get("/imports/units/template.xlsx").data))
     cells = [row[1] for row in workbook["区划代码"].iter_rows(min_row=2) if row[0].value == "330781009"]
     assert cells and cells[0].data_type == "s" and cells[0].value.startswith("=HYPERLINK")
+
+
+def test_the_import_page_says_how_many_units_were_created_updated_and_unchanged(login, county):
+    rows = [UNIT_HEADER,
+            ["某电子商务商行", make_uscc(1), "330781001", "", "", "李四", ""],  # the shop: a new contact
+            ["柏社农贸市场", make_uscc(2), "330781001", "", "", "", ""],  # the market as it is
+            ["兰江副食品商店", "", "330781001", "兰江街道兰荫路2号", "商铺", "", ""]]
+    client = login("root")
+    response = upload(client, "/imports/units", csv_file(rows), "units.csv")
+    assert response.status_code == 302 and units_count() == 4
+    page = text_of(client.get(response.headers["Location"]))
+    assert "已导入 3 条单位：新建 1 条，更新 1 条，无变化 1 条" in page
