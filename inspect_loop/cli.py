@@ -121,7 +121,8 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(f"{report.bad_rows} 行有错误，未导入任何数据 "
                                        f"({report.bad_rows} bad rows, nothing imported)")
         db.session.commit()
-        click.echo(f"已导入 {report.imported} 条{kind.title} (imported {report.imported} rows)")
+        click.echo(f"已导入 {report.imported} 条{kind.title}：{report.summary_zh()} (imported {report.imported} rows: "
+                   f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged)")
 
     as_option = click.option("--as", "username", help="the user the import is recorded as; default: the first "
                                                       "active administrator")

@@ -17,7 +17,7 @@ from inspect_loop.cases.models import CaseStatus, Outcome, Stage
 from inspect_loop.deadline_extensions.models import ExtensionStatus
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.hazards.models import DayBasis, Severity
-from inspect_loop.inspections.models import FindingStatus, InspectionKind, PlanStatus
+from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind, PlanStatus
 from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
@@ -38,6 +38,7 @@ ENUM_LABELS: dict[type[enum.Enum], dict] = {
     UnitStatus: {
         UnitStatus.operating: N_("正常经营"), UnitStatus.suspended: N_("停业整顿"),
         UnitStatus.shut_down: N_("已关停"), UnitStatus.banned: N_("已取缔"),
+        UnitStatus.deregistered: N_("已注销"),
     },
     Stage: {Stage.reminder: N_("一次提醒"), Stage.warning: N_("二次警示"), Stage.enforcement: N_("三次执法")},
     CaseStatus: {CaseStatus.open: N_("进行中"), CaseStatus.closed: N_("已结案")},
@@ -48,6 +49,8 @@ ENUM_LABELS: dict[type[enum.Enum], dict] = {
     },
     FindingStatus: {FindingStatus.open: N_("整改中"), FindingStatus.closed: N_("已销号"),
                     FindingStatus.voided: N_("已终止")},
+    CloseKind: {CloseKind.verified: N_("复查核销"), CloseKind.closed_out: N_("验收销号"),
+                CloseKind.on_the_spot: N_("即查即改")},
     InspectionKind: {
         InspectionKind.unannounced: N_("暗访"), InspectionKind.reinspection: N_("复查"),
         InspectionKind.follow_up: N_("回访"), InspectionKind.self_check: N_("主体自查"),
@@ -83,6 +86,9 @@ ENUM_LABELS: dict[type[enum.Enum], dict] = {
 # transitions of the ladder (``cases/ladder.py``), which take their names from here.
 EVENT_LABELS = {
     "unit.created": N_("登记单位"),
+    "unit.updated": N_("修改单位信息"),
+    "unit.resumed": N_("复业（解除停业整顿）"),
+    "unit.deregistered": N_("注销单位"),
     "inspection.recorded": N_("录入检查"),
     "case.open": N_("立案（一次提醒）"),
     "case.rectified_at_reminder": N_("复查整改到位，结案"),

@@ -121,3 +121,53 @@ def test_a_failed_import_leaves_nothing_behind_even_if_the_caller_commits(app, c
     database.session.commit()
     assert count(database, Unit) == 3
     assert database.session.scalar(select(func.count(Event.id)).where(Event.action == "unit.created")) == 3
+
+
+def test_an_import_updates_units_already_in_the_ledger_instead_of_duplicating_them(app, county, database, tmp_path):
+    """By the USCC; without one, by name and address in the county. The summary says what each row did."""
+    shop, market, factory = county.units.shop, county.units.market, county.units.factory
+    path = write(tmp_path, "units.csv", units_csv(
+        f"某电子商务商行（振兴店）,{shop.uscc},330781001,,,李四,",  # by USCC: renamed, new contact
+        f"柏社农贸市场,{market.uscc.lower()},330781001,,,,",  # by USCC: nothing new
+        "马涧五金加工厂,,330781101201,马涧镇郑宅村,五金加工,,",  # no USCC: by name and address
+        f"马涧五金加工厂,{make_uscc(103)},330781101,马涧镇郑宅村,,,",  # same name and address, gives its USCC
+        "兰江副食品商店,,330781001,兰荫路2号,商铺,,"))  # new
+    result = app.test_cli_runner().invoke(args=["import", "units", path])
+    assert result.exit_code == 0, result.output
+    assert "已导入 5 条单位：新建 1 条，更新 3 条，无变化 1 条" in result.output
+    assert count(database, Unit) == 4
+    database.session.expire_all()
+    assert (shop.name, shop.contact_name, shop.contact_phone) == ("某电子商务商行（振兴店）", "李四", "13800000001")
+    assert (factory.category, factory.uscc, factory.region_id) == ("五金加工", make_uscc(103), county.west.id)
+    changes = [event.data["changes"] for event in database.session.scalars(
+        select(Event).where(Event.action == "unit.updated").order_by(Event.id))]
+    assert changes[0] == {"name": {"old": "某电子商务商行", "new": "某电子商务商行（振兴店）"},
+                          "contact_name": {"old": "张三", "new": "李四"}}
+    assert changes[2] == {"uscc": {"old": None, "new": make_uscc(103)},
+                          "region_code": {"old": "330781101201", "new": "330781101"}}
+
+
+def test_a_row_matching_two_units_by_name_and_address_is_refused(app, county, database):
+    from inspect_loop.units.operations import create_unit
+
+    for _ in range(2):
+        create_unit(county.users.admin, name="兰江便民亭", region=county.east, address="兰江街道江滨路")
+    database.session.commit()
+    report = run_import(UNITS, county.users.admin, read_table("units.csv", units_csv("兰江便民亭,,330781001,兰江街道江滨路,,,")))
+    assert [(error.column, error.message_zh) for error in report.errors] == [
+        ("统一社会信用代码", "已登记多个同名同地址的单位，无法确定更新哪一个；请填写统一社会信用代码")]
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
+
+
+def test_an_import_does_not_update_a_deregistered_unit_by_its_uscc(app, county, database):
+    from datetime import date
+
+    from inspect_loop.units.operations import deregister_unit
+    from tests.helpers import at
+
+    with at("2027-06-01"):
+        deregister_unit(county.users.office, county.units.market, reason="歇业", deregistered_on=date(2027, 6, 1))
+    database.session.commit()
+    report = run_import(UNITS, county.users.admin, read_table(
+        "units.csv", units_csv(f"柏社农贸市场,{county.units.market.uscc},330781001,,,王五,")))
+    assert [error.message_zh for error in report.errors] == ["单位“柏社农贸市场”已注销，不能修改"]

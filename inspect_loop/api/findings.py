@@ -17,21 +17,24 @@ from inspect_loop.users.permissions import Action
 
 def visible_finding(actor, finding_id: int) -> Finding:
     finding = lookups.get_or_404(Finding, finding_id, "finding_id")
-    scope.require_case(actor, finding.case)
+    if finding.case is None:  # 即查即改 at a unit with no open case: seen with the unit
+        scope.require_unit(actor, finding.unit)
+    else:
+        scope.require_case(actor, finding.case)
     return finding
 
 
-def unattached_photos(actor, photo_ids: list[int]) -> list[Photo]:
+def unattached_photos(actor, photo_ids: list[int], field: str = "photos") -> list[Photo]:
     """The actor's own uploads (as on the web form): another user's photo reads as unknown, so a report
     can neither show nor claim someone else's pictures."""
     photos = []
     for index, photo_id in enumerate(dict.fromkeys(photo_ids)):
-        photo = lookups.get_or_404(Photo, photo_id, f"photos.{index}")
+        photo = lookups.get_or_404(Photo, photo_id, f"{field}.{index}")
         if photo.uploaded_by_id != actor.id:
-            raise NotFound(f"照片 {photo_id} 不存在", f"There is no photo {photo_id}.", field=f"photos.{index}")
+            raise NotFound(f"照片 {photo_id} 不存在", f"There is no photo {photo_id}.", field=f"{field}.{index}")
         if photo.is_attached:
             raise Conflict(f"照片 {photo_id} 已关联到其他记录", f"Photo {photo_id} already belongs to another record.",
-                           field=f"photos.{index}")
+                           field=f"{field}.{index}")
         photos.append(photo)
     return photos
 

@@ -3,10 +3,11 @@
 from inspect_loop.api import lookups, scope
 from inspect_loop.api import responses as out
 from inspect_loop.api import schemas as inp
+from inspect_loop.api.findings import unattached_photos
 from inspect_loop.api.routing import PLAN_READERS, route
 from inspect_loop.api.serialize import inspection_out, paginate, plan_out
 from inspect_loop.db import db
-from inspect_loop.errors import NotFound
+from inspect_loop.errors import InvalidInput, NotFound
 from inspect_loop.inspections.models import Finding, InspectionPlan
 from inspect_loop.inspections.operations import (
     NewFinding,
@@ -25,8 +26,15 @@ def post_inspection(actor, body: inp.InspectionIn):
     unit = lookups.get_or_404(Unit, body.unit_id, "unit_id")
     scope.require_unit(actor, unit)
     findings = [NewFinding(lookups.hazard_type(item.hazard_code, f"findings.{index}.hazard_code"),
-                           description=item.description, severity=item.severity)
+                           description=item.description, severity=item.severity,
+                           photos=tuple(unattached_photos(actor, item.photos, f"findings.{index}.photos")),
+                           on_the_spot=item.on_the_spot, rectification_note=item.rectification_note,
+                           rectification_photos=tuple(unattached_photos(
+                               actor, item.rectification_photos, f"findings.{index}.rectification_photos")))
                 for index, item in enumerate(body.findings)]
+    claimed = [photo.id for item in findings for photo in (*item.photos, *item.rectification_photos)]
+    if len(claimed) != len(set(claimed)):
+        raise InvalidInput("同一张照片不能用于两处", "The same photo cannot be used twice.", field="findings")
     verified = [VerificationResult(lookups.get_or_404(Finding, item.finding_id, f"verified.{index}.finding_id"),
                                    item.rectified)
                 for index, item in enumerate(body.verified)]

@@ -94,8 +94,11 @@ class UnitOut(Out):
     contact_name: str | None
     contact_phone: str | None
     status: UnitStatus
-    risk_color: Literal["red", "yellow", "green"]
+    risk_color: Literal["red", "yellow", "green", "closed"] = Field(
+        description="三色：red 红、yellow 黄、green 绿；closed 已关停/取缔/注销（灰色，无风险颜色）")
     created_at: datetime
+    deregistered_on: date | None = Field(None, description="注销日期（已注销的单位）")
+    deregistration_reason: str | None = Field(None, description="注销原因（已注销的单位）")
 
 
 class DeadlineOut(Out):
@@ -107,7 +110,7 @@ class DeadlineOut(Out):
 
 class FindingOut(Out):
     id: int
-    case_id: int
+    case_id: int | None = Field(description="即查即改且未立案的问题为 null")
     unit_id: int
     inspection_id: int
     hazard_code: str

@@ -155,12 +155,41 @@ class UnitIn(Body):
     contact_phone: text(30) | None = None
 
 
+class UnitPatchIn(Body):
+    """A correction of a unit's ledger entry; an omitted (or null) field is unchanged, "" empties an optional
+    one (the USCC included)."""
+
+    name: text(200, 1) | None = None
+    uscc: text(40) | None = Field(None, description="空串删除统一社会信用代码")
+    address: text(300) | None = None
+    region_code: text(20, 1) | None = Field(None, description="所在乡镇（街道）、村（社区）或网格，限本县（市、区）内")
+    category: text(40) | None = None
+    contact_name: text(50) | None = None
+    contact_phone: text(30) | None = None
+
+
+class UnitResumeIn(Body):
+    decision: text(2000, 1, multiline=True) = Field(description="复业决定（文号或内容）")
+    resumed_on: Day = Field(description="复业日期：不晚于今天，不早于停业整顿决定日期")
+
+
+class UnitDeregisterIn(Body):
+    reason: text(2000, 1, multiline=True) = Field(description="注销原因")
+    deregistered_on: Day = Field(description="注销日期：不晚于今天，不早于单位登记日期")
+
+
 # Inspections -----------------------------------------------------------------------------------------------
 
 class NewFindingIn(Body):
     hazard_code: Code
     description: Note = ""
     severity: Severity | None = Field(None, description="缺省取隐患类型的严重程度")
+    photos: list[Id] = Field(default_factory=list, max_length=20, description="问题照片：已上传、尚未关联的照片 id")
+    on_the_spot: bool = Field(False, description="即查即改：检查时当场整改到位（须附整改照片；重大隐患不适用）。"
+                              "该问题直接销号，不签发整改提醒通知书，不因它立案")
+    rectification_note: Note = Field("", description="即查即改的整改情况")
+    rectification_photos: list[Id] = Field(default_factory=list, max_length=20,
+                                           description="即查即改的整改后照片：已上传、尚未关联的照片 id，即查即改时必填")
 
 
 class VerifiedIn(Body):

@@ -94,7 +94,8 @@ def unit_out(row) -> out.UnitOut:
     return out.UnitOut(id=unit.id, name=unit.name, uscc=unit.uscc, address=unit.address, region_code=region_code,
                        township_code=township_code, county_code=county_code, category=unit.category,
                        contact_name=unit.contact_name, contact_phone=unit.contact_phone, status=unit.status,
-                       risk_color=risk_color, created_at=local(unit.created_at))
+                       risk_color=risk_color, created_at=local(unit.created_at),
+                       deregistered_on=unit.deregistered_on, deregistration_reason=unit.deregistration_reason)
 
 
 def unit_by_id_out(unit_id: int) -> out.UnitOut:

@@ -160,7 +160,7 @@ def add_guidance(actor: User, assignment: Assignment, note: str):
 def sign_off(actor: User, finding: Finding, *, approved: bool, note: str | None = None) -> SignOff:
     require(actor, Action.sign_off)
     require_regulator_of(actor, finding.hazard_type.sector, finding.unit.county_id)
-    ladder.lock_case(finding.case)
+    lock(finding.unit)  # the case's lock (ladder.lock_case); a finding rectified on the spot may have no case
     policy.check_open_after_warning(finding)
     if finding.first_reported_at is None:
         raise TransitionRefused(f"问题“{finding.hazard_type.title}”尚未报告整改情况，不能签认",
@@ -190,7 +190,7 @@ def close_out(actor: User, finding: Finding, *, note: str | None = None) -> Clos
     territorial = safety_office_of(finding.unit.township_id)
     if territorial is None or actor.department_id != territorial.id:
         raise Forbidden("只有属地乡镇（街道）平安办可以验收销号", "Only the Safety Office of the unit's township may close out a problem.")
-    ladder.lock_case(finding.case)
+    lock(finding.unit)  # the case's lock (ladder.lock_case); a finding rectified on the spot may have no case
     policy.check_open_after_warning(finding)
     if finding.signed_off_at is None:
         raise TransitionRefused(f"问题“{finding.hazard_type.title}”尚未经行业主管部门签认，不能销号",

@@ -122,8 +122,10 @@ def case_schema(transition: str) -> type[CaseMoved]:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class InspectionRecorded(DomainEvent):
     kind: InspectionKind
-    findings: list[int]  # new findings
+    findings: list[int]  # new findings left to rectify (the 整改提醒通知书 lists them)
     verified: dict[str, bool]  # finding id → seen rectified
+    # 即查即改: new findings rectified during this visit, closed at once with their photos (no notice).
+    on_the_spot: list[int] = dataclasses.field(default_factory=list)
 
 
 @kind("finding.rectification_reported")
@@ -413,6 +415,31 @@ class HazardTypeCorrected(DomainEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class UnitCreated(DomainEvent):
     pass
+
+
+@kind("unit.updated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UnitCorrected(DomainEvent):
+    changes: dict[str, dict]  # field → {"old": …, "new": …}
+
+
+@kind("unit.resumed")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UnitResumed(DomainEvent):
+    """复业: a suspended unit set back to operating by the office's decision."""
+
+    decision: str
+    resumed_on: date
+    suspended_on: date | None  # the suspension lifted (None: suspended without a recorded action)
+
+
+@kind("unit.deregistered")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UnitDeregistered(DomainEvent):
+    """注销: the unit is kept for its history and never inspected again; the reason is the log's column."""
+
+    deregistered_on: date
+    from_status: str
 
 
 @kind("user.created")

@@ -168,7 +168,8 @@ def check_enforceable(case: Case) -> None:
 
 def check_open_after_warning(finding: Finding) -> None:
     """Sign-off and close-out apply to an open finding of a case at 二次警示 or later."""
-    current = {"finding_id": finding.id, "status": finding.status.value, **ladder.current_state(finding.case)}
+    case_state = ladder.current_state(finding.case) if finding.case is not None else {}  # 即查即改 without a case
+    current = {"finding_id": finding.id, "status": finding.status.value, **case_state}
     if finding.status != FindingStatus.open:
         raise TransitionRefused(f"问题“{finding.hazard_type.title}”已不在整改中",
                                 f"“{finding.hazard_type.title}” is no longer being rectified.", current=current)

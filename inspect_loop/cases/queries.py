@@ -10,7 +10,10 @@ from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
 from inspect_loop.hazards.models import Severity
 from inspect_loop.inspections.models import Finding, FindingStatus
-from inspect_loop.units.models import Unit
+from inspect_loop.units.models import CLOSED_UNIT_STATUSES, Unit
+
+# The states of 三色: the three colours, and the closed places' own grey (已关停/取缔/注销), never green.
+RISK_STATES = ("red", "yellow", "green", "closed")
 
 
 def overdue_condition(today=None):
@@ -33,7 +36,10 @@ def open_finding_columns(today, owner_column, owner):
 
 
 def risk_color_expression(today=None):
-    """三色 of a unit as one SQL expression over ``Unit``, usable in lists and single look-ups alike."""
+    """三色 of a unit as one SQL expression over ``Unit``, usable in lists and single look-ups alike.
+
+    A place shut down, banned or deregistered is ``closed`` (grey), never green; an open case still makes it
+    red or yellow first (a banned place found operating again is a live risk)."""
     today = clock.today() if today is None else today  # a bound parameter has no truth value
     open_case_at = lambda stage: exists().where(  # noqa: E731
         Case.unit_id == Unit.id, Case.status == CaseStatus.open, Case.stage == stage)
@@ -45,6 +51,7 @@ def risk_color_expression(today=None):
     return sql_case(
         (open_case_at(Stage.enforcement) | open_major | overdue_at(Stage.warning), "red"),
         (open_case_at(Stage.warning) | overdue_at(Stage.reminder), "yellow"),
+        (Unit.status.in_(CLOSED_UNIT_STATUSES), "closed"),
         else_="green",
     )
 

@@ -186,7 +186,7 @@ def _checked(actor: User, title: str, items: list[ExposedPlace], expires_on: dat
                 raise InvalidInput(f"问题“{finding.hazard_type.title}”不属于单位“{item.unit.name}”",
                                    f"“{finding.hazard_type.title}” is not a problem of “{item.unit.name}”.",
                                    field=f"items.{index}.finding_ids")
-            if finding.case.outcome == Outcome.withdrawn:
+            if finding.case is not None and finding.case.outcome == Outcome.withdrawn:
                 # A withdrawn case was recorded in error: its problems are no one's to be exposed for.
                 raise InvalidInput(f"问题“{finding.hazard_type.title}”所在案件已撤销，不能曝光",
                                    f"The case of “{finding.hazard_type.title}” was withdrawn, so it cannot be "

@@ -1,8 +1,8 @@
 """Running an import: every row through its domain operation inside one transaction, all rows or none.
 
 The header is matched to the kind's columns first (a misspelt or unknown column is an error, so no column's
-data is ever silently dropped). Each row is then checked and created inside its own SAVEPOINT, so a refused
-row leaves no trace and the rows after it are still checked against everything before them (a USCC used
+data is ever silently dropped). Each row is then checked and saved — created, or updating the unit already in
+the ledger — inside its own SAVEPOINT, so a refused row leaves no trace and the rows after it are still checked against everything before them (a USCC used
 twice, a code already in the catalogue). When any row is bad the whole import is rolled back and the report
 lists every bad row with its row number, column and message; nothing is written.
 """
@@ -38,8 +38,19 @@ class RowError:
 class ImportReport:
     kind: ImportKind
     rows: int = 0  # data rows in the file
-    imported: int = 0  # rows created (0 unless every row was good)
+    # What the good rows did (all 0 unless every row was good): new units or hazard types, units already in
+    # the ledger updated, or found as they were.
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def summary_zh(self) -> str:
+        return f"新建 {self.created} 条，更新 {self.updated} 条，无变化 {self.unchanged} 条"
 
     @property
     def ok(self) -> bool:
@@ -138,16 +149,16 @@ def run_import(kind: ImportKind, actor: User, table: Table) -> ImportReport:
             first_seen[unique] = sheet_row.number
         row_savepoint = db.session.begin_nested()
         try:
-            kind.create(actor, values)
+            done = kind.save(actor, values)
         except DomainError as error:
             row_savepoint.rollback()
             report.errors.append(error_of(kind, sheet_row.number, error))
         else:
             row_savepoint.commit()
-            report.imported += 1
+            setattr(report, done, getattr(report, done) + 1)
     if report.errors:
         whole.rollback()
-        report.imported = 0
+        report.created = report.updated = report.unchanged = 0
     else:
         whole.commit()
     return report

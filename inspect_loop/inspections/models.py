@@ -96,8 +96,7 @@ class FindingStatus(enum.StrEnum):
 class CloseKind(enum.StrEnum):
     verified = "verified"  # a re-inspection at the reminder stage saw it rectified
     closed_out = "closed_out"  # signed off by the regulator and closed out (销号) by the territorial office
-
-
+    on_the_spot = "on_the_spot"  # 即查即改: put right during the visit that found it, with a photo
 
 
 class Finding(db.Model):
@@ -112,7 +111,8 @@ class Finding(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    # None for a finding rectified on the spot (即查即改) at a unit with no open case: it opens none.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
     hazard_type_id: Mapped[int] = mapped_column(ForeignKey("hazard_type.id"), index=True)
@@ -131,7 +131,7 @@ class Finding(db.Model):
     closed_on: Mapped[date | None] = mapped_column(index=True)
     close_kind: Mapped[CloseKind | None] = mapped_column(enum_column(CloseKind, "finding_close_kind"))
 
-    case: Mapped["Case"] = relationship(back_populates="findings")  # noqa: F821
+    case: Mapped["Case | None"] = relationship(back_populates="findings")  # noqa: F821
     unit: Mapped[Unit] = relationship()
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
     hazard_type: Mapped[HazardType] = relationship()

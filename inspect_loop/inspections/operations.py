@@ -28,6 +28,7 @@ from inspect_loop.inspections.models import (
     Verification,
 )
 from inspect_loop.units.models import Unit
+from inspect_loop.units.operations import refuse_inspection_of_deregistered
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.permissions import Action, county_id_of, require, require_in_area
 
@@ -38,6 +39,10 @@ class NewFinding:
     description: str = ""
     severity: Severity | None = None  # None: the hazard type's severity
     photos: tuple = ()  # Photo rows uploaded beforehand (inspect_loop.web.uploads.store_photo)
+    # 即查即改: put right during this visit; the photos of the result are required.
+    on_the_spot: bool = False
+    rectification_note: str = ""
+    rectification_photos: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
     lock(unit)
     if submission_key and (earlier := earlier_submission(actor, unit, submission_key)) is not None:
         return earlier
+    refuse_inspection_of_deregistered(unit)
+    check_on_the_spot(findings)
     case = open_case_of(unit.id)
     today = clock.today()
     policy.check_verification(actor, case, kind, verified, today)
@@ -83,12 +90,19 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
             return earlier
         raise
 
-    new_findings = []
+    new_findings, on_the_spot = [], []
     if findings:
-        if case is None:
+        # Findings rectified on the spot open no case; they join one that is open or opened for the others.
+        if case is None and any(not item.on_the_spot for item in findings):
             case = ladder.open_case(unit, actor)
             inspection.case_id = case.id
-        new_findings = [_add_finding(inspection, case, item) for item in findings]
+        for item in findings:
+            finding = _add_finding(inspection, case, item)
+            if item.on_the_spot:
+                _rectify_on_the_spot(actor, finding, item)
+                on_the_spot.append(finding)
+            else:
+                new_findings.append(finding)
 
     if verified:
         _apply_verifications(actor, inspection, case, kind, verified)
@@ -99,7 +113,8 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
     # A subscriber issues the 整改提醒通知书 of the new findings (letters/notices.py).
     record_event(actor, InspectionRecorded(case_id=case.id if case else None, unit_id=unit.id, kind=kind,
                                            findings=[finding.id for finding in new_findings],
-                                           verified={str(item.finding.id): item.rectified for item in verified}),
+                                           verified={str(item.finding.id): item.rectified for item in verified},
+                                           on_the_spot=[finding.id for finding in on_the_spot]),
                  inspection)
     db.session.flush()
     return inspection
@@ -114,11 +129,44 @@ def earlier_submission(actor: User, unit: Unit, submission_key: str) -> Inspecti
     return earlier
 
 
-def _add_finding(inspection: Inspection, case: Case, item: NewFinding) -> Finding:
+def check_on_the_spot(findings: list[NewFinding]) -> None:
+    """即查即改 needs a photo of the result, and is for general hazards: a major one (重大隐患) goes through the
+    loop, where it is supervised."""
+    for item in findings:
+        if not item.on_the_spot:
+            continue
+        title = item.hazard_type.title
+        if (item.severity or item.hazard_type.severity) == Severity.major:
+            raise InvalidInput(f"“{title}”是重大隐患，须立案整改，不能即查即改",
+                               f"“{title}” is a major hazard: it must be rectified through the loop, not on the spot.",
+                               field="on_the_spot")
+        if not item.rectification_photos:
+            raise InvalidInput(f"“{title}”即查即改须附整改后的照片", f"Add a photo of “{title}” put right on the spot.",
+                               field="rectification_photos")
+        if {photo.id for photo in item.photos} & {photo.id for photo in item.rectification_photos}:
+            raise InvalidInput("同一张照片不能既是问题照片又是整改照片",
+                               "The same photo cannot show both the problem and its rectification.",
+                               field="rectification_photos")
+
+
+def _rectify_on_the_spot(actor: User, finding: Finding, item: NewFinding) -> None:
+    """The finding closed during the visit that found it, its photos kept as the rectification's."""
+    report = Rectification(finding=finding, note=(item.rectification_note or "").strip() or "即查即改",
+                           reported_at=finding.found_at, reported_on=finding.found_on, reported_by_id=actor.id)
+    report.photos = list(item.rectification_photos)
+    db.session.add(report)
+    finding.first_reported_at, finding.first_reported_on = finding.found_at, finding.found_on
+    finding.status = FindingStatus.closed
+    finding.close_kind = CloseKind.on_the_spot
+    finding.closed_at, finding.closed_on = finding.found_at, finding.found_on
+    db.session.flush()
+
+
+def _add_finding(inspection: Inspection, case: Case | None, item: NewFinding) -> Finding:
     hazard = item.hazard_type
     found_on = inspection.inspected_on
     deadline = deadline_for(found_on, hazard.rectify_days, hazard.day_basis)
-    finding = Finding(case=case, case_id=case.id, unit_id=inspection.unit_id, inspection=inspection,
+    finding = Finding(case=case, case_id=case.id if case else None, unit_id=inspection.unit_id, inspection=inspection,
                       hazard_type=hazard, hazard_type_id=hazard.id, description=item.description or "",
                       severity=item.severity or hazard.severity, found_at=inspection.inspected_at,
                       found_on=found_on, deadline=deadline, status=FindingStatus.open)
@@ -154,7 +202,7 @@ def report_rectification(actor: User, finding: Finding, note: str, photos=()) ->
     """The unit's rectification report, filed by its township office or an inspector on its behalf."""
     require(actor, Action.report_rectification)
     require_in_area(actor, finding.unit)
-    ladder.lock_case(finding.case)
+    lock(finding.unit)  # the case's lock (ladder.lock_case); a finding rectified on the spot may have no case
     if finding.status != FindingStatus.open:
         raise TransitionRefused(f"问题“{finding.hazard_type.title}”已不在整改中",
                                 f"“{finding.hazard_type.title}” is no longer being rectified.",
@@ -178,6 +226,7 @@ def report_rectification(actor: User, finding: Finding, note: str, photos=()) ->
 def plan_inspection(actor: User, unit: Unit, planned_on, team: list[User], notes: str = "") -> InspectionPlan:
     require(actor, Action.plan_inspection)
     require_in_area(actor, unit)
+    refuse_inspection_of_deregistered(unit)
     if not team:
         raise InvalidInput("暗访计划至少需要一名组员", "An unannounced inspection plan needs at least one team member.", field="team")
     if any(member.role not in (Role.inspector, Role.safety_office) for member in team):

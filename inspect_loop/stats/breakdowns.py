@@ -11,7 +11,7 @@ from inspect_loop.cases.queries import overdue_condition
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import EnforcementAction
 from inspect_loop.hazards.models import HazardType, Severity
-from inspect_loop.inspections.models import Finding, FindingStatus
+from inspect_loop.inspections.models import CloseKind, Finding, FindingStatus
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.labels import zh
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
@@ -28,11 +28,10 @@ from inspect_loop.stats.queries import (
     unit_in_region,
 )
 from inspect_loop.stats.sql import year_month
-from inspect_loop.units.models import Unit, UnitStatus
+from inspect_loop.units.models import CLOSED_UNIT_STATUSES, Unit
 
+# The three colours of places in operation; the closed places (关停、取缔、注销) are counted apart, in grey.
 RISK_COLORS = ("red", "yellow", "green")
-# Units that no longer operate have no colour worth counting.
-CLOSED_UNIT_STATUSES = (UnitStatus.shut_down, UnitStatus.banned)
 
 
 def months_between(date_from: date, date_to: date) -> list[str]:
@@ -53,8 +52,8 @@ def _trend_statements(period: BoundPeriod) -> tuple:
     """Per month: found; closed and on time; cases opened; rounds and person-times; units interviewed;
     enforcement actions."""
     return (
-        _by_month(select(func.count(Finding.id)).where(period.covers(Finding.found_on),
-                                                       period.in_region(Finding.unit_id)), Finding.found_on),
+        _by_month(select(func.count(Finding.id), func.count(Finding.id).filter(Finding.close_kind == CloseKind.on_the_spot))
+                  .where(period.covers(Finding.found_on), period.in_region(Finding.unit_id)), Finding.found_on),
         _by_month(select(func.count(Finding.id), func.coalesce(func.sum(case((rectified_on_time(), 1), else_=0)), 0))
                   .where(Finding.status == FindingStatus.closed, period.covers(Finding.closed_on),
                          period.in_region(Finding.unit_id)), Finding.closed_on),
@@ -80,9 +79,11 @@ def monthly_trend(date_from: date, date_to: date, region_code: str | None = None
     for month in months_between(period.date_from, period.date_to):
         closed_count, on_time = (int(value) for value in closed.get(month, (0, 0)))
         round_count, person_times = (int(value) for value in rounds.get(month, (0, 0)))
+        found_count, on_the_spot = (int(value) for value in found.get(month, (0, 0)))
         trend.append({
             "month": month,
-            "findings_found": int(found.get(month, (0,))[0]),
+            "findings_found": found_count,
+            "on_the_spot_rectified": on_the_spot,
             "findings_closed": closed_count,
             "findings_rectified_on_time": on_time,
             "on_time_rate": ratio(on_time, closed_count),
@@ -95,14 +96,14 @@ def monthly_trend(date_from: date, date_to: date, region_code: str | None = None
     return trend
 
 
-COHORT_COUNTS = ("found", "major", "closed", "on_time", "open", "overdue")
+COHORT_COUNTS = ("found", "major", "on_the_spot", "closed", "on_time", "open", "overdue")
 
 
 @built_once
 def _cohort_statements(period: BoundPeriod) -> tuple:
     count_if = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
     return (select(Finding.hazard_type_id, func.count(Finding.id), count_if(Finding.severity == Severity.major),
-                   count_if(Finding.status == FindingStatus.closed), count_if(rectified_on_time()),
+                   count_if(Finding.close_kind == CloseKind.on_the_spot), count_if(Finding.status == FindingStatus.closed), count_if(rectified_on_time()),
                    count_if(Finding.status == FindingStatus.open), count_if(overdue_condition(period.today)))
             .where(period.covers(Finding.found_on), period.in_region(Finding.unit_id))
             .group_by(Finding.hazard_type_id),)
@@ -134,7 +135,8 @@ def _rolled_up(per_hazard_type: list[tuple[HazardType, dict[str, int]]], attribu
 
 
 def _cohort_row(counts: dict[str, int]) -> dict:
-    return {"found": counts["found"], "major": counts["major"], "closed": counts["closed"],
+    return {"found": counts["found"], "major": counts["major"], "on_the_spot": counts["on_the_spot"],
+            "closed": counts["closed"],
             "rectified_on_time": counts["on_time"], "on_time_rate": ratio(counts["on_time"], counts["closed"]),
             "open": counts["open"], "overdue": counts["overdue"]}
 
@@ -213,23 +215,32 @@ def _risk_counts_statement():
     """Built once, with today as a bound parameter: the dashboard and the ranking count it on every request."""
     red, yellow = risk_units(bindparam("today", type_=Date))
     is_red = Unit.id.in_(red)
+    is_yellow = and_(~is_red, Unit.id.in_(yellow))
     count_if = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
-    return (select(Unit.township_id, func.count(Unit.id), count_if(is_red), count_if(and_(~is_red, Unit.id.in_(yellow))))
-            .where(Unit.status.not_in(CLOSED_UNIT_STATUSES)).group_by(Unit.township_id))
+    return (select(Unit.township_id, func.count(Unit.id), count_if(is_red), count_if(is_yellow),
+                   count_if(and_(~is_red, ~Unit.id.in_(yellow), Unit.status.in_(CLOSED_UNIT_STATUSES))))
+            .group_by(Unit.township_id))
 
 
 def risk_counts_by_township() -> dict[int, dict[str, int]]:
-    """township id → {colour: operating units}: each unit is looked up in the two sets of ``risk_units``."""
+    """township id → {state: units}, the 三色 of ``cases.queries.risk_color_expression`` counted: each unit is
+    looked up in the two sets of ``risk_units``; a closed place (关停、取缔、注销) neither red nor yellow is
+    ``closed``, the rest green."""
     counts: dict[int, dict[str, int]] = {}
-    for township_id, units, red_units, yellow_units in db.session.execute(_risk_counts_statement(),
-                                                                          {"today": clock.today()}):
-        counts[township_id] = {"red": int(red_units), "yellow": int(yellow_units),
-                               "green": int(units) - int(red_units) - int(yellow_units)}
+    for township_id, units, red_units, yellow_units, closed_units in db.session.execute(
+            _risk_counts_statement(), {"today": clock.today()}):
+        counts[township_id] = {"red": int(red_units), "yellow": int(yellow_units), "closed": int(closed_units),
+                               "green": int(units) - int(red_units) - int(yellow_units) - int(closed_units)}
     return counts
 
 
+def places_in_operation(counts: dict[str, int]) -> int:
+    """The units a township's 三色 weighs: those with a colour (red, yellow, green), not the closed places."""
+    return sum(counts.get(color, 0) for color in RISK_COLORS)
+
+
 def risk_by_township(region_code: str | None = None) -> list[dict]:
-    """Today's 三色 of operating units, counted per township (shut-down and banned units left out)."""
+    """Today's 三色 per township: the colours of the places in operation, and the closed places apart."""
     region = statistical_region(region_code)
     counts = risk_counts_by_township()
     rows = []
@@ -237,7 +248,7 @@ def risk_by_township(region_code: str | None = None) -> list[dict]:
         colors = counts.get(township.id, {})
         rows.append({"township_code": township.code, "township_name": township.name,
                      **{color: colors.get(color, 0) for color in RISK_COLORS},
-                     "units": sum(colors.values())})
+                     "units": places_in_operation(colors), "closed": colors.get("closed", 0)})
     return rows
 
 

@@ -167,11 +167,12 @@ def rectified_on_time():
 def is_warning_stage_finding():
     """SQL condition on ``Finding`` joined to its ``Case``: a warning-stage finding (SPEC section 3).
 
-    A finding closed at the reminder stage was closed by a re-inspection (``close_kind = verified``); every
-    other finding of a case that reached the warning stage was open when it did, or was added afterwards.
+    A finding closed at the reminder stage was closed by a re-inspection (``close_kind = verified``); a finding
+    rectified on the spot (即查即改) joined its case already closed, never to be warned about; every other finding
+    of a case that reached the warning stage was open when it did, or was added afterwards.
     """
     return and_(Case.warning_at.is_not(None),
-                or_(Finding.close_kind.is_(None), Finding.close_kind != CloseKind.verified))
+                or_(Finding.close_kind.is_(None), Finding.close_kind.not_in((CloseKind.verified, CloseKind.on_the_spot))))
 
 
 def rounds_held(period: Period):
@@ -371,11 +372,12 @@ def extension_figures(period: Period) -> dict:
 def _activity_statements(period: BoundPeriod) -> tuple:
     # Each WHERE is the union of its figures' conditions, so the database reads only rows some figure counts.
     found_here, overdue_now = period.covers(Finding.found_on), overdue_condition(period.today)
+    on_the_spot = and_(found_here, Finding.close_kind == CloseKind.on_the_spot)
     case_conditions = (period.covers(Case.opened_on), period.covers(Case.closed_on),
                        period.covers_moment(Case.warning_at), period.covers_moment(Case.enforcement_at))
     return (select(func.count(Inspection.id)).where(period.covers(Inspection.inspected_on),
                                                     period.in_region(Inspection.unit_id)),
-            select(func.count().filter(found_here), func.count().filter(overdue_now))
+            select(func.count().filter(found_here), func.count().filter(on_the_spot), func.count().filter(overdue_now))
             .where(or_(found_here, overdue_now), period.in_region(Finding.unit_id)),
             select(*(func.count().filter(condition) for condition in case_conditions))
             .where(or_(*case_conditions), period.in_region(Case.unit_id)))
@@ -386,9 +388,10 @@ def activity_figures(period: Period) -> dict:
     filtered count (a query per figure cost more to build than to run)."""
     inspections_statement, findings_statement, cases_statement = _activity_statements(period)
     inspections = _scalar(inspections_statement, period)
-    found, overdue = db.session.execute(findings_statement, period.parameters()).one()
+    found, on_the_spot, overdue = db.session.execute(findings_statement, period.parameters()).one()
     opened, closed, to_warning, to_enforcement = db.session.execute(cases_statement, period.parameters()).one()
-    return {"inspections": inspections, "findings_found": int(found), "cases_opened": int(opened),
+    return {"inspections": inspections, "findings_found": int(found), "on_the_spot_rectified": int(on_the_spot),
+            "cases_opened": int(opened),
             "cases_closed": int(closed), "cases_to_warning": int(to_warning),
             "cases_to_enforcement": int(to_enforcement), "overdue_now": int(overdue)}
 

@@ -41,7 +41,12 @@ from inspect_loop.inspections.models import (
 )
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.regions.models import Region, RegionLevel
-from inspect_loop.stats.breakdowns import RISK_COLORS, risk_counts_by_township, townships_of
+from inspect_loop.stats.breakdowns import (
+    RISK_COLORS,
+    places_in_operation,
+    risk_counts_by_township,
+    townships_of,
+)
 from inspect_loop.stats.queries import ratio, rectified_on_time, statistical_region
 from inspect_loop.units.models import Unit
 
@@ -288,7 +293,7 @@ def township_ranking(month: str | None = None, region_code: str | None = None) -
     townships = list(db.session.scalars(townships_of(region)))
     colors = risk_counts_by_township()
     # The size a township's counts are weighed against: its operating units today (the three colours' total).
-    units = {township_id: sum(counts.values()) for township_id, counts in colors.items()}
+    units = {township_id: places_in_operation(counts) for township_id, counts in colors.items()}
     rows = _ranked(chosen, townships, units)
     previous = chosen.previous()
     # Last month's ranks among the townships supervised then; one unsupervised then has no rank to change from.

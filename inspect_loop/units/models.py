@@ -1,7 +1,7 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_loop.db import db, enum_column
@@ -13,6 +13,12 @@ class UnitStatus(enum.StrEnum):
     suspended = "suspended"
     shut_down = "shut_down"
     banned = "banned"
+    deregistered = "deregistered"  # 注销: kept for its history, never inspected again
+
+
+# Places that no longer operate: shut down (关停), banned (取缔) or deregistered (注销). 三色 gives them their own
+# state (cases/queries.py::risk_color_expression), never green.
+CLOSED_UNIT_STATUSES = (UnitStatus.shut_down, UnitStatus.banned, UnitStatus.deregistered)
 
 
 class Unit(db.Model):
@@ -36,6 +42,9 @@ class Unit(db.Model):
     contact_phone: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[UnitStatus] = mapped_column(enum_column(UnitStatus, "unit_status"), default=UnitStatus.operating)
     created_at: Mapped[datetime]
+    # 注销: the day and the reason the office gave (units.operations.deregister_unit).
+    deregistered_on: Mapped[date | None]
+    deregistration_reason: Mapped[str | None] = mapped_column(Text)
 
     region: Mapped[Region] = relationship(foreign_keys=[region_id])
     township: Mapped[Region] = relationship(foreign_keys=[township_id])

@@ -35,6 +35,8 @@ class Action(enum.StrEnum):
     serve_document = "serve_document"
     correct_service = "correct_service"
     manage_units = "manage_units"
+    resume_unit = "resume_unit"
+    deregister_unit = "deregister_unit"
     manage_catalogue = "manage_catalogue"
     manage_users = "manage_users"
     view_stats = "view_stats"
@@ -75,6 +77,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.serve_document: frozenset({Role.admin, Role.safety_office, Role.township_office, Role.inspector}),
     Action.correct_service: COUNTY,
     Action.manage_units: frozenset({Role.admin, Role.safety_office, Role.township_office}),
+    # 复业 lifts a suspension the county office decided at 三次执法; 注销 ends inspections of the place for good:
+    # both are the county office's decisions, not the township's ledger keeping.
+    Action.resume_unit: COUNTY,
+    Action.deregister_unit: COUNTY,
     Action.manage_catalogue: frozenset({Role.admin}),
     Action.manage_users: frozenset({Role.admin}),
     Action.view_stats: frozenset({Role.admin, Role.safety_office, Role.township_office, Role.regulator,
@@ -105,6 +111,8 @@ ACTION_LABELS = {
     Action.serve_document: ("登记文书送达", "record the service of a notice"),
     Action.correct_service: ("更正送达记录", "correct a record of service"),
     Action.manage_units: ("管理单位", "manage units"),
+    Action.resume_unit: ("办理单位复业", "lift a unit's suspension"),
+    Action.deregister_unit: ("注销单位", "deregister a unit"),
     Action.manage_catalogue: ("管理区划、部门、隐患目录", "manage regions, departments and the hazard catalogue"),
     Action.manage_users: ("管理用户", "manage users"),
     Action.view_stats: ("查看统计", "view statistics"),

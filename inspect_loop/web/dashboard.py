@@ -44,7 +44,7 @@ FIGURE_GROUPS = [
     (_l("执法"), ["joint_enforcements", "fines", "suspensions", "shutdowns", "bans"]),
     (_l("平安曝光"), ["exposures.actions", "exposures.places", "exposures.problems", "exposures.problems_closed"]),
     (_l("延期整改"), ["extensions.requested", "extensions.approved", "extensions.refused"]),
-    (_l("检查与闭环"), ["inspections", "findings_found", "cases_opened", "cases_closed", "cases_to_warning",
+    (_l("检查与闭环"), ["inspections", "findings_found", "on_the_spot_rectified", "cases_opened", "cases_closed", "cases_to_warning",
                    "cases_to_enforcement", "overdue_now"]),
     (_l("文书送达"), [f"service.{kind}.{figure}" for kind in ("reminder", "summons", "referral")
                   for figure in ("rate", "issued", "served")]),

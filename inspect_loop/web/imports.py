@@ -52,7 +52,9 @@ def import_page(kind: ImportKind, done_endpoint: str, template_endpoint: str):
         else:
             if report.ok:
                 db.session.commit()
-                flash(_("已导入 %(count)s 条%(what)s", count=report.imported, what=_(kind.title)), "success")
+                flash(_("已导入 %(count)s 条%(what)s：新建 %(created)s 条，更新 %(updated)s 条，无变化 %(unchanged)s 条",
+                        count=report.imported, what=_(kind.title), created=report.created, updated=report.updated,
+                        unchanged=report.unchanged), "success")
                 return redirect(url_for(done_endpoint))
             db.session.rollback()
     status = 400 if form.errors or report is not None else 200

@@ -27,6 +27,7 @@ from inspect_loop.db import db
 from inspect_loop.errors import DomainError, InvalidInput
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import (
+    CloseKind,
     Finding,
     FindingStatus,
     Inspection,
@@ -200,11 +201,18 @@ def posted_findings(user: User, required: bool) -> list[NewFinding]:
     findings, used = [], set()
     for hazard_id in ids:
         photos = posted_photos(f"photos_{hazard_id}", f"photo_files_{hazard_id}", user)
-        if used & {photo.id for photo in photos}:
-            raise InvalidInput("同一张照片不能用于两个问题", "The same photo cannot be used for two problems.", field="photos")
-        used |= {photo.id for photo in photos}
+        # 即查即改: the photos of the result, kept apart from those of the problem.
+        on_the_spot = request.form.get(f"on_the_spot_{hazard_id}") == "1"
+        spot_photos = (posted_photos(f"photos_spot_{hazard_id}", f"photo_files_spot_{hazard_id}", user)
+                       if on_the_spot else [])
+        taken = [photo.id for photo in (*photos, *spot_photos)]
+        if used & set(taken) or len(taken) != len(set(taken)):
+            raise InvalidInput("同一张照片不能用于两处", "The same photo cannot be used twice.", field="photos")
+        used |= set(taken)
         description = form_text(f"description_{hazard_id}", NOTES_MAX)
-        findings.append(NewFinding(hazards[hazard_id], description=description, photos=tuple(photos)))
+        findings.append(NewFinding(hazards[hazard_id], description=description, photos=tuple(photos),
+                                   on_the_spot=on_the_spot, rectification_photos=tuple(spot_photos),
+                                   rectification_note=form_text(f"spot_note_{hazard_id}", NOTES_MAX)))
     return findings
 
 
@@ -249,8 +257,11 @@ def recorded(inspection: Inspection, unit: Unit, stage_before: Stage | None):
     """Commit and say what happened: the findings and notice, and where the case now stands."""
     db.session.commit()
     parts = [_("已录入%(kind)s", kind=label(inspection.kind))]
-    if inspection.findings:
-        parts.append(_("发现 %(n)s 个问题，整改提醒通知书已签发", n=len(inspection.findings)))
+    on_the_spot = sum(1 for finding in inspection.findings if finding.close_kind == CloseKind.on_the_spot)
+    if len(inspection.findings) > on_the_spot:
+        parts.append(_("发现 %(n)s 个问题，整改提醒通知书已签发", n=len(inspection.findings) - on_the_spot))
+    if on_the_spot:
+        parts.append(_("%(n)s 个问题即查即改，已当场销号", n=on_the_spot))
     elif not inspection.verifications:
         parts.append(_("未发现问题"))
     if inspection.verifications:

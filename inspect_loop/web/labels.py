@@ -11,8 +11,9 @@ from inspect_loop.labels import EVENT_LABELS, zh
 from inspect_loop.letters.models import DocumentKind, ServiceMethod
 from inspect_loop.web.i18n import page_gettext
 
-# The three risk colours in words (a colour is never shown without its word).
-RISK_WORDS = {"red": _l("红 · 高风险"), "yellow": _l("黄 · 中风险"), "green": _l("绿 · 低风险")}
+# The three risk colours, and the closed places' grey, in words (a colour is never shown without its word).
+RISK_WORDS = {"red": _l("红 · 高风险"), "yellow": _l("黄 · 中风险"), "green": _l("绿 · 低风险"),
+              "closed": _l("灰 · 已关停/取缔/注销")}
 
 
 def label(member) -> str:

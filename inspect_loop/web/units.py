@@ -25,7 +25,7 @@ from inspect_loop.audit.models import Event
 from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case, CaseStatus, Stage
-from inspect_loop.cases.queries import open_finding_columns, risk_color, risk_color_expression
+from inspect_loop.cases.queries import RISK_STATES, open_finding_columns, risk_color, risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
@@ -44,7 +44,7 @@ from inspect_loop.web.exports import MAX_EXPORT_ROWS, xlsx_list
 from inspect_loop.web.helpers import attach_error, like, paginate, search_text
 from inspect_loop.web.labels import RISK_WORDS, event_detail, label, options
 
-RISK_COLORS = ("red", "yellow", "green")
+RISK_COLORS = RISK_STATES  # the list's filter: the three colours and the closed places' grey
 # The county office's case page, when the office pages are installed.
 OFFICE_CASE_ENDPOINT = "web.office_case"
 
@@ -209,8 +209,20 @@ def unit(unit_id: int):
                            events=paginate(unit_events(unit, current_user), per_page=30, arg="events_page"),
                            documents=documents, to_serve=to_serve(documents), event_detail=event_detail,
                            today=clock.today(), moves=policy.moves(case, current_user) if case else None,
-                           may_inspect=allowed(current_user, Action.record_inspection),
+                           may_inspect=allowed(current_user, Action.record_inspection), ledger=ledger_moves(unit),
                            may_request_extension=case is not None and allowed(current_user, Action.request_extension))
+
+
+def ledger_moves(unit: Unit) -> dict[str, bool]:
+    """Which of the ledger's forms the unit page offers the user: 修改 (its area), 复业 (a suspended unit of the
+    county office's county), 注销 (a unit not yet deregistered, idem)."""
+    in_county = scope.can_see_unit(current_user, unit) and current_user.role != Role.township_office
+    in_area = (current_user.role != Role.township_office
+               or (current_user.department is not None and current_user.department.region_id == unit.township_id))
+    return {"edit": allowed(current_user, Action.manage_units) and in_area and unit.status != UnitStatus.deregistered,
+            "resume": allowed(current_user, Action.resume_unit) and in_county and unit.status == UnitStatus.suspended,
+            "deregister": (allowed(current_user, Action.deregister_unit) and in_county
+                           and unit.status != UnitStatus.deregistered)}
 
 
 class UnitForm(FlaskForm):

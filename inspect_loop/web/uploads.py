@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, func, select
 
 from inspect_loop import clock
-from inspect_loop.api.scope import can_see_case, can_see_document
+from inspect_loop.api.scope import can_see_case, can_see_document, can_see_unit
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db
 from inspect_loop.deadline_extensions.models import ExtensionRequest
@@ -250,11 +250,17 @@ def posted_photos(ids_field: str, files_field: str, actor: User) -> list[Photo]:
     return photos
 
 
-def _case_of(photo: Photo) -> Case | None:
+def _finding_of(photo: Photo) -> Finding | None:
     if photo.finding_id is not None:
-        return db.session.get(Finding, photo.finding_id).case
+        return db.session.get(Finding, photo.finding_id)
     if photo.rectification_id is not None:
-        return db.session.get(Rectification, photo.rectification_id).finding.case
+        return db.session.get(Rectification, photo.rectification_id).finding
+    return None
+
+
+def _case_of(photo: Photo) -> Case | None:
+    if (finding := _finding_of(photo)) is not None:
+        return finding.case
     if photo.extension_id is not None:
         return db.session.get(ExtensionRequest, photo.extension_id).case
     return None
@@ -268,6 +274,8 @@ def may_see_photo(user: User, photo: Photo) -> bool:
         service = db.session.get(DocumentService, photo.service_id)
         return can_see_document(user, service.document)
     case = _case_of(photo)
+    if case is None and (finding := _finding_of(photo)) is not None:
+        return can_see_unit(user, finding.unit)  # 即查即改 at a unit without an open case: no case to ask
     if case is None:
         return photo.uploaded_by_id == user.id
     return can_see_case(user, case)

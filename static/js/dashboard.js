@@ -14,7 +14,7 @@
 
   var COLORS = {
     brand: "#0b5394", closed: "#2e7d32", rate: "#e07b00", overdue: "#c62828", major: "#8e24aa",
-    red: "#c62828", yellow: "#e0a100", green: "#2e7d32"
+    red: "#c62828", yellow: "#e0a100", green: "#2e7d32", grey: "#78848f"
   };
   var BAR_ROW_HEIGHT = 34;
   var charts = [];
@@ -99,7 +99,8 @@
     return horizontal(rows, function (row) { return row.township_name; }, [
       { key: "red", name: labels.red, color: COLORS.red, stack: "units" },
       { key: "yellow", name: labels.yellow, color: COLORS.yellow, stack: "units" },
-      { key: "green", name: labels.green, color: COLORS.green, stack: "units" }
+      { key: "green", name: labels.green, color: COLORS.green, stack: "units" },
+      { key: "closed", name: labels.closed, color: COLORS.grey, stack: "units" }
     ]);
   }
 

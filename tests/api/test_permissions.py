@@ -19,6 +19,8 @@ from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Stage
 from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.deadline_extensions.operations import request_extension
+from inspect_loop.enforcement.models import ActionKind
+from inspect_loop.enforcement.operations import record_enforcement
 from inspect_loop.exposures.operations import ExposedPlace, create_exposure
 from inspect_loop.inspections.operations import report_rectification
 from inspect_loop.interviews.operations import convene_round
@@ -66,6 +68,18 @@ class World:
         county = self.county
         return create_unit(county.users.admin, name=f"兰江测试单位{next(serial)}", region=county.east,
                            address="兰江街道", category="商铺")
+
+    def unit_registered_before(self):
+        """A unit registered on DAY, so that a decision dated LATER is not before its registration."""
+        with at(DAY):
+            return self.unit()
+
+    def suspended_unit(self):
+        """A unit suspended (责令停业整顿) on DAY at 三次执法."""
+        case = self.case(Stage.enforcement)
+        with at(DAY, 16):
+            record_enforcement(self.county.users.office, case, ActionKind.suspend, departments=[self.county.market])
+        return case.unit
 
     def case(self, stage=Stage.reminder, code="XF-01"):
         county = self.county
@@ -145,6 +159,11 @@ PREPARE = {
                                        "category": "商铺"}),
     "list_units": lambda w: ("/units", None),
     "get_unit": lambda w: (f"/units/{w.unit().id}", None),
+    "patch_unit": lambda w: (f"/units/{w.unit().id}", {"contact_name": "李四", "contact_phone": "0579-88001234"}),
+    "post_resume": lambda w: (f"/units/{w.suspended_unit().id}/resume",
+                              {"decision": "兰平安复〔2026〕1号：整改到位，准予复业", "resumed_on": LATER}),
+    "post_deregister": lambda w: (f"/units/{w.unit_registered_before().id}/deregister",
+                                  {"reason": "营业执照已注销", "deregistered_on": LATER}),
     "post_inspection": lambda w: ("/inspections", {"unit_id": w.unit().id, "kind": "unannounced",
                                                    "findings": [{"hazard_code": "XF-01"}]}),
     "list_plans": lambda w: ("/inspection-plans", None),

@@ -119,7 +119,7 @@ def test_every_summary_figure_of_a_half_year_driven_through_the_api(client, data
         "on_time_rate": 0.5,
         # The published one only: two places, two problems, one of them (the shop's) closed now.
         "exposures": {"actions": 1, "places": 2, "problems": 2, "problems_closed": 1},
-        "inspections": 13, "findings_found": 11, "findings_closed": 4, "findings_rectified_on_time": 2,
+        "inspections": 13, "findings_found": 11, "on_the_spot_rectified": 0, "findings_closed": 4, "findings_rectified_on_time": 2,
         "cases_opened": 8,  # six in March, then the market's and the shop's second cases
         "cases_closed": 5,  # school, market, shop, depot, hostel
         "cases_to_warning": 2, "cases_to_enforcement": 3,

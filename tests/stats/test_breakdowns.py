@@ -4,10 +4,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from inspect_loop.cases.queries import risk_color_expression
+from inspect_loop.cases.queries import RISK_STATES, risk_color_expression
 from inspect_loop.db import db
 from inspect_loop.stats import by_category, by_sector, monthly_trend, overdue_list, risk_by_township
-from inspect_loop.stats.breakdowns import CLOSED_UNIT_STATUSES, RISK_COLORS, cohorts, risk_counts_by_township
+from inspect_loop.stats.breakdowns import cohorts, risk_counts_by_township
 from inspect_loop.units.models import Unit
 from tests.helpers import at
 
@@ -19,7 +19,7 @@ def test_monthly_trend(year):
         trend = monthly_trend(MARCH, JUNE)
     assert [row["month"] for row in trend] == ["2026-03", "2026-04", "2026-05", "2026-06"]
     march, april, may, june = trend
-    assert march == {"month": "2026-03", "findings_found": 8, "findings_closed": 1, "findings_rectified_on_time": 0,
+    assert march == {"month": "2026-03", "findings_found": 8, "on_the_spot_rectified": 0, "findings_closed": 1, "findings_rectified_on_time": 0,
                      "on_time_rate": 0.0, "cases_opened": 7, "interview_rounds": 2, "education_person_times": 32,
                      "units_interviewed": 4, "enforcement_actions": 0}
     # April: factory (late), market SP-01 and shop (on time) closed; the diner's three actions.
@@ -43,9 +43,9 @@ def test_by_category_and_sector(year):
         ("消防安全", 9), ("用电安全", 3), ("生产安全", 1), ("食品安全", 1)]
     # 消防安全: closed shop F1 (on time), market XF-01 (late), school (on time); open diner, kiosk, factory
     # XF-02, market XF-01 (May), shop XF-01 (June) — all overdue on 07-10; the hostel's ended (voided).
-    assert categories[0] == {"category": "消防安全", "found": 9, "major": 0, "closed": 3, "rectified_on_time": 2,
+    assert categories[0] == {"category": "消防安全", "found": 9, "major": 0, "on_the_spot": 0, "closed": 3, "rectified_on_time": 2,
                              "on_time_rate": 0.6667, "open": 5, "overdue": 5}
-    assert categories[2] == {"category": "生产安全", "found": 1, "major": 1, "closed": 0, "rectified_on_time": 0,
+    assert categories[2] == {"category": "生产安全", "found": 1, "major": 1, "on_the_spot": 0, "closed": 0, "rectified_on_time": 0,
                              "on_time_rate": 0.0, "open": 0, "overdue": 0}
     assert sectors[0]["sector"] == "消防" and sectors[0]["regulators"] == ["兰溪市消防救援大队"]
     assert {row["sector"]: row["regulators"] for row in sectors}["用电"] == ["兰溪市应急管理局"]
@@ -60,8 +60,11 @@ def test_risk_by_township_and_overdue_list(year):
         overdue = overdue_list(limit=3)
         west_overdue = overdue_list("330781101")
     assert risk == [
-        {"township_code": "330781001", "township_name": "兰江街道", "red": 2, "yellow": 2, "green": 1, "units": 5},
-        {"township_code": "330781101", "township_name": "马涧镇", "red": 1, "yellow": 1, "green": 0, "units": 2},
+        {"township_code": "330781001", "township_name": "兰江街道", "red": 2, "yellow": 2, "green": 1, "units": 5,
+         "closed": 0},
+        # The depot (shut down 05-10) and the hostel (banned 05-12) are closed places: grey, never green.
+        {"township_code": "330781101", "township_name": "马涧镇", "red": 1, "yellow": 1, "green": 0, "units": 2,
+         "closed": 2},
     ]
     # Longest overdue first: the kiosk's F7 (03-09), the diner's F4 (04-10), the factory's XF-02 (05-20).
     assert [(row["unit_name"], row["deadline"], row["days_overdue"]) for row in overdue] == [
@@ -75,10 +78,9 @@ def test_the_set_based_colour_counts_agree_with_each_units_colour(year):
     time) are two spellings of the 三色 rule; on every day of the half year they count the same."""
     for day in ("2026-03-05", "2026-03-13", "2026-03-20", "2026-04-12", "2026-05-13", "2026-06-10", "2026-07-10"):
         with at(day):
-            operating = select(Unit.township_id, risk_color_expression().label("color")).where(
-                Unit.status.not_in(CLOSED_UNIT_STATUSES))
+            every_unit = select(Unit.township_id, risk_color_expression().label("color"))
             expected: dict[int, dict[str, int]] = {}
-            for township_id, color in db.session.execute(operating):
-                counts = expected.setdefault(township_id, dict.fromkeys(RISK_COLORS, 0))
+            for township_id, color in db.session.execute(every_unit):
+                counts = expected.setdefault(township_id, dict.fromkeys(RISK_STATES, 0))
                 counts[color] += 1
             assert risk_counts_by_township() == expected, day

@@ -56,7 +56,7 @@ def test_every_figure_of_the_half_year(year):
         # 05-11 school, 05-20 market; 06-01 mill, 06-04 factory, 06-08 mill, 06-15 shop → 21.
         "inspections": 21,
         # March 8 (shop, market ×2, diner, kiosk, factory, depot, hostel), May 3, June 3.
-        "findings_found": 14,
+        "findings_found": 14, "on_the_spot_rectified": 0,
         "findings_closed": 5,
         "findings_rectified_on_time": 3,
         # March: 7 cases; May: school, factory, market; June: mill, shop (the factory's 06-04 finding joins
@@ -126,7 +126,7 @@ def test_region_filter_by_township_and_county(year):
         "on_time_rate": 0.75,  # market XF-01 late; market SP-01, shop XF-01, school XF-02 on time
         "exposures": {"actions": 1, "places": 2, "problems": 2, "problems_closed": 1},
         "extensions": {"requested": 0, "approved": 0, "refused": 0},  # tests/test_deadline_extensions.py
-        "inspections": 13, "findings_found": 8, "findings_closed": 4, "findings_rectified_on_time": 3,
+        "inspections": 13, "findings_found": 8, "on_the_spot_rectified": 0, "findings_closed": 4, "findings_rectified_on_time": 3,
         "cases_opened": 7, "cases_closed": 3, "cases_to_warning": 4, "cases_to_enforcement": 2,
         "overdue_now": 4,  # diner F4, kiosk F7, market XF-01, shop XF-01
     }
@@ -141,7 +141,7 @@ def test_region_filter_by_township_and_county(year):
         "on_time_rate": 0.0,
         "exposures": {"actions": 0, "places": 0, "problems": 0, "problems_closed": 0},
         "extensions": {"requested": 0, "approved": 0, "refused": 0},  # tests/test_deadline_extensions.py
-        "inspections": 8, "findings_found": 6, "findings_closed": 1, "findings_rectified_on_time": 0,
+        "inspections": 8, "findings_found": 6, "on_the_spot_rectified": 0, "findings_closed": 1, "findings_rectified_on_time": 0,
         "cases_opened": 5, "cases_closed": 3, "cases_to_warning": 2, "cases_to_enforcement": 2,
         "overdue_now": 3,  # mill F8, factory XF-02 and YD-01
     }

@@ -96,7 +96,7 @@ def test_every_bad_row_is_reported_with_its_column(login, county):
     rows = [UNIT_HEADER,
             ["", "", "330781001", "", "", "", ""],  # 2: no name
             ["甲商店", "91330781MA2XXXXXX1", "330781001", "", "", "", ""],  # 3: bad USCC
-            ["乙商店", make_uscc(1), "330781001", "", "", "", ""],  # 4: USCC of the test county's shop
+            ["乙商店", make_uscc(1), "330781001", "", "", "", ""],  # 4: the shop's USCC: updates it, no error
             ["丙商店", make_uscc(201), "330781001", "", "", "", ""],
             ["丁商店", make_uscc(201), "330781001", "", "", "", ""],  # 6: repeats row 5
             ["戊商店", "", "330781", "", "", "", ""],  # 7: a county is not where a unit sits
@@ -106,7 +106,6 @@ def test_every_bad_row_is_reported_with_its_column(login, county):
     assert report_rows(response) == [
         ("2", "单位名称", "必填，不能为空"),
         ("3", "统一社会信用代码", "统一社会信用代码校验码不正确"),
-        ("4", "统一社会信用代码", "该统一社会信用代码已登记"),
         ("6", "统一社会信用代码", "与第5行重复"),
         ("7", "所在区划代码", "单位须位于乡镇（街道）或其下级区划"),
         ("8", "单位名称", "不能超过200个字"),
@@ -294,3 +293,15 @@ def test_a_region_named_like_a_formula_stays_text_in_the_template(login, county)
     workbook = load_workbook(BytesIO(login("root").get("/imports/units/template.xlsx").data))
     cells = [row[1] for row in workbook["区划代码"].iter_rows(min_row=2) if row[0].value == "330781009"]
     assert cells and cells[0].data_type == "s" and cells[0].value.startswith("=HYPERLINK")
+
+
+def test_the_import_page_says_how_many_units_were_created_updated_and_unchanged(login, county):
+    rows = [UNIT_HEADER,
+            ["某电子商务商行", make_uscc(1), "330781001", "", "", "李四", ""],  # the shop: a new contact
+            ["柏社农贸市场", make_uscc(2), "330781001", "", "", "", ""],  # the market as it is
+            ["兰江副食品商店", "", "330781001", "兰江街道兰荫路2号", "商铺", "", ""]]
+    client = login("root")
+    response = upload(client, "/imports/units", csv_file(rows), "units.csv")
+    assert response.status_code == 302 and units_count() == 4
+    page = text_of(client.get(response.headers["Location"]))
+    assert "已导入 3 条单位：新建 1 条，更新 1 条，无变化 1 条" in page
