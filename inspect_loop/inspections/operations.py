@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from inspect_loop import clock
 from inspect_loop.audit.events import InspectionRecorded, PlanCreated, RectificationReported
 from inspect_loop.audit.log import record_event
-from inspect_loop.cases import ladder, policy
+from inspect_loop.cases import history, ladder, policy
 from inspect_loop.cases.models import Case
 from inspect_loop.cases.queries import open_case_of
 from inspect_loop.db import db, lock
@@ -84,9 +84,11 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
         raise
 
     new_findings = []
+    opened = None
     if findings:
         if case is None:
-            case = ladder.open_case(unit, actor)
+            start = history.where_to_start(unit, [item.hazard_type for item in findings], inspection.inspected_on)
+            case = opened = ladder.open_case(unit, actor, start)
             inspection.case_id = case.id
         new_findings = [_add_finding(inspection, case, item) for item in findings]
 
@@ -96,10 +98,12 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
     if plan is not None:
         plan.status = PlanStatus.done
         plan.inspection_id = inspection.id
-    # A subscriber issues the 整改提醒通知书 of the new findings (letters/notices.py).
+    # A subscriber issues the 整改提醒通知书 of the new findings, or what a case opened higher up calls for
+    # (letters/notices.py).
     record_event(actor, InspectionRecorded(case_id=case.id if case else None, unit_id=unit.id, kind=kind,
                                            findings=[finding.id for finding in new_findings],
-                                           verified={str(item.finding.id): item.rectified for item in verified}),
+                                           verified={str(item.finding.id): item.rectified for item in verified},
+                                           opened_at=opened.stage if opened is not None else None),
                  inspection)
     db.session.flush()
     return inspection
