@@ -20,6 +20,7 @@ from inspect_loop.audit.events import (
 )
 from inspect_loop.audit.log import subscribe
 from inspect_loop.cases.models import Case, Stage
+from inspect_loop.db import db
 from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.inspections.models import Inspection
 from inspect_loop.interviews.models import InterviewRound
@@ -36,7 +37,7 @@ def remind(event: InspectionRecorded, actor: User, inspection: Inspection) -> No
     if event.opened_at == Stage.warning:
         return
     if event.opened_at == Stage.enforcement:
-        issuing.issue_referral(inspection.case, actor)
+        issuing.issue_referral(db.session.get(Case, inspection.case_id), actor)
         return
     if event.findings:
         new = set(event.findings)
