@@ -19,6 +19,8 @@ from inspect_loop.cases import ladder
 from inspect_loop.cases.models import Stage
 from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.deadline_extensions.operations import request_extension
+from inspect_loop.enforcement.models import ActionKind
+from inspect_loop.enforcement.operations import record_enforcement
 from inspect_loop.exposures.operations import ExposedPlace, create_exposure
 from inspect_loop.inspections.operations import report_rectification
 from inspect_loop.interviews.operations import convene_round
@@ -119,6 +121,15 @@ class World:
                 method=ServiceMethod.direct, served_on=date.fromisoformat(LATER), place="兰江街道", receiver="张三"))
         return document
 
+    def banned_unit(self):
+        """A unit banned in August 2025: on the 重点监管名单, its clean period run by the requests' day."""
+        county = self.county
+        with at("2025-08-01"):
+            case = inspect(county, self.unit(), "XF-01").findings[0].case
+            ladder.escalate(case, county.users.office, "测试升级", to_stage=Stage.enforcement)
+            record_enforcement(county.users.office, case, ActionKind.ban, departments=[county.fire])
+        return case.unit
+
     def exposure(self, draft):
         case = self.case()
         with at(LATER):
@@ -203,6 +214,11 @@ PREPARE = {
     "post_extension_decision": lambda w: (f"/extensions/{w.extension().id}/decision", {"approved": True}),
     "get_extension_decider": lambda w: ("/regions/330781/extension-decider", None),
     "put_extension_decider": lambda w: ("/regions/330781/extension-decider", {"decider": "regulator"}),
+    "get_watch_list": lambda w: ("/watch-list", None),
+    "post_watch_list_exit": lambda w: (f"/units/{w.banned_unit().id}/watch-list/exit", {"note": "半年无新问题"}),
+    "get_history_rules": lambda w: ("/regions/330781/history-rules", None),
+    "put_history_rules": lambda w: ("/regions/330781/history-rules", {"recurrence_opens_at_warning": False,
+                                                                      "watch_list_clean_months": 12}),
     "get_me": lambda w: ("/me", None),
     "verify_token": lambda w: (f"/verify/{w.document().id}.forged", None),
     "get_openapi": lambda w: ("/openapi.json", None),
