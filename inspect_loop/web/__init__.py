@@ -56,4 +56,5 @@ from inspect_loop.web import (  # noqa: E402,F401  (the page modules register th
     service_pages,
     units,
     uploads,
+    watch_list_pages,
 )
