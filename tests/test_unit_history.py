@@ -9,8 +9,8 @@ from sqlalchemy import select, true
 
 from inspect_loop.assignments.operations import issue_assignment
 from inspect_loop.audit.models import Event
-from inspect_loop.cases import history, ladder
-from inspect_loop.cases.models import CaseStatus, Outcome, Stage, StartReason
+from inspect_loop.cases import history, ladder, policy
+from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage, StartReason
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
 from inspect_loop.errors import Forbidden, InvalidInput, TransitionRefused
@@ -81,6 +81,7 @@ def test_the_same_hazard_within_two_months_of_the_close_out_opens_at_warning_and
     assert opened.data["start_reason"] == "recurrence" and opened.data["after_case_id"] == earlier.id
     # Not reminded a first time: the case awaits its summons (docs/decisions.md).
     assert documents_of(database, case) == []
+    assert list(database.session.scalars(select(Case.id).where(policy.awaiting_summons()))) == [case.id]
 
 
 def test_a_recurrence_after_two_months_opens_at_reminder(county, database):
