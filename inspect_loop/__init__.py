@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspect_loop import models  # noqa: F401  (registers every table before migrations look)
     from inspect_loop.caching import versions  # noqa: F401  (every writing transaction raises the data version)
     from inspect_loop.letters import notices  # noqa: F401  (the notices subscribe to the loop's events)
+    from inspect_loop.watch_list import rules  # noqa: F401  (the 重点监管名单's entries subscribe to them too)
 
     db.init_app(app)
     init_store(app)

@@ -333,6 +333,8 @@ class DemoCounty:
         """The inspector hands the reminder over and the unit's person signs its 送达回证; now and then they
         refuse, and it is left at the premises before the village cadre."""
         reminder = db.session.scalar(select(Document).where(Document.inspection_id == inspection.id))
+        if reminder is None:  # a recurrence opened its case at 二次警示: no reminder, the summons will follow
+            return
         unit = inspection.unit
         refused = self.service_rng.random() < 0.05
         record_service(inspector, reminder, ServiceDetails(

@@ -61,8 +61,9 @@ from inspect_loop.audit.events import (
 from inspect_loop.audit.log import record_event
 from inspect_loop.audit.models import Event
 from inspect_loop.cases import policy
+from inspect_loop.cases.history import RECURRENCE_SENTENCE
 from inspect_loop.cases.ladder import TRANSITIONS, next_state
-from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
+from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage, StartReason
 from inspect_loop.db import db
 from inspect_loop.demo import SHOP_WORDS, SURNAMES, TOWNSHIPS, UNIT_KINDS, DemoCounty
 from inspect_loop.enforcement.models import ActionKind, EnforcementAction, EnforcementDepartment
@@ -436,13 +437,14 @@ class Generator:
                 break
             if day < free_from:  # the unit is in the ladder; its visits are re-inspections and follow-ups
                 continue
+            start = None
             if forced is not None:
-                hazards = [forced]
+                hazards, start = [forced[0]], forced[1]
             elif rng.random() < min(0.9, self.rates.find_chance * risk):
                 hazards = rng.sample(self.pool, min(len(self.pool), rng.choice(FINDINGS_PER_VISIT)))
             else:
                 hazards = []
-            closed_on, recurring = self.visit(day, hazards)
+            closed_on, recurring = self.visit(day, hazards, start)
             if hazards and closed_on is None:
                 break  # still open at the end of history
             if closed_on is not None:
@@ -485,9 +487,11 @@ class Generator:
             self.writer.add(T[InspectionMember], inspection_id=row["id"], user_id=user_id)
         return row
 
-    def visit(self, day: date, hazards: list[Hazard]) -> tuple[date | None, Hazard | None]:
+    def visit(self, day: date, hazards: list[Hazard], start: dict | None = None) -> tuple[date | None, tuple | None]:
         """One visit; with findings it opens a case and follows it to its end. Returns the day the case closed
-        (None while open) and a hazard type that will be found again within two months, if any."""
+        (None while open) and, if any, a hazard type that will be found again within two months with the
+        ``start`` of the case that finding opens: a recurrence opens at 二次警示 (cases/history.py), with the
+        earlier case and its interview, and goes straight to the summons."""
         rng = self.rng
         kind = rng.choices(VISIT_KIND_CHOICES, weights=VISIT_KIND_WEIGHTS)[0]
         moment = at(day, rng.randint(9, 11), rng.choice((0, 15, 30, 45)))
@@ -497,24 +501,38 @@ class Generator:
                 unit_id=self.unit_row["id"], kind=kind, findings=[], verified={}), "inspection", inspection["id"])
             return None, None
         unit_id = self.unit_row["id"]
-        case = self.writer.new(T[Case], unit_id=unit_id, stage=Stage.reminder, status=CaseStatus.open, outcome=None,
-                               opened_at=moment, opened_on=day)
+        stage = Stage.warning if start else Stage.reminder
+        self.interviewed_on = None  # the day this case's unit attends its interview, if it does
+        opening = ({"warning_at": moment, "start_reason": StartReason.recurrence,
+                    "start_after_case_id": start["case_id"], "start_interviewed_on": start["interviewed_on"]}
+                   if start else {})
+        case = self.writer.new(T[Case], unit_id=unit_id, stage=stage, status=CaseStatus.open, outcome=None,
+                               opened_at=moment, opened_on=day, **opening)
         inspection = self.inspection(kind, moment, case["id"])
         actor = inspection["recorded_by_id"]
-        self.event(moment, actor, CaseOpened(case_id=case["id"], unit_id=unit_id, to_stage=Stage.reminder),
-                   "case_file", case["id"])
+        reason = (RECURRENCE_SENTENCE % {"earlier": f"#{start['case_id']}", "closed_on": start["closed_on"].isoformat(),
+                                         "interviewed_on": start["interviewed_on"].isoformat()} if start else None)
+        self.event(moment, actor, CaseOpened(
+            transition="open_at_warning" if start else "open", case_id=case["id"], unit_id=unit_id, to_stage=stage,
+            reason=reason, start_reason=opening.get("start_reason"), after_case_id=opening.get("start_after_case_id"),
+            interviewed_on=opening.get("start_interviewed_on")), "case_file", case["id"])
         self.case_findings = [self.finding(case, inspection, hazard, day) for hazard in hazards]
         self.event(moment, actor, InspectionRecorded(
             case_id=case["id"], unit_id=unit_id, kind=kind, findings=[finding["id"] for finding in self.case_findings],
-            verified={}), "inspection", inspection["id"])
+            verified={}, opened_at=stage), "inspection", inspection["id"])
         try:
-            self.reminder_stage(case, day)
+            if start:
+                self.warning_stage(case, day)
+            else:
+                self.reminder_stage(case, day)
         except StopHistory:
             return None, None
         recurring = None
-        if case["outcome"] == Outcome.rectified_after_warning and rng.random() < self.rates.recurs:
+        if (case["outcome"] == Outcome.rectified_after_warning and self.interviewed_on is not None
+                and rng.random() < self.rates.recurs):
             closed_out = [finding for finding in self.case_findings if finding["close_kind"] == CloseKind.closed_out]
-            recurring = self.frame.hazard_by_id[rng.choice(closed_out)["hazard_type_id"]]
+            recurring = (self.frame.hazard_by_id[rng.choice(closed_out)["hazard_type_id"]],
+                         {"case_id": case["id"], "interviewed_on": self.interviewed_on, "closed_on": case["closed_on"]})
         return case["closed_on"], recurring
 
     def finding(self, case: dict, inspection: dict, hazard: Hazard, day: date) -> dict:
@@ -640,6 +658,8 @@ class Generator:
         if held is None:
             held = self.rounds[day] = Round(self.writer.next_id(T[InterviewRound]), day)
         attended = rng.random() < self.attends
+        if attended:
+            self.interviewed_on = day
         summons_id = self.writer.next_id(T[Summons])
         self.summonses.append(dict(
             id=summons_id, round_id=held.id, case_id=case["id"], unit_id=case["unit_id"], attended=attended,

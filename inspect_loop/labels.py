@@ -13,7 +13,7 @@ import functools
 from babel.support import NullTranslations, Translations
 from flask import current_app, has_app_context
 
-from inspect_loop.cases.models import CaseStatus, Outcome, Stage
+from inspect_loop.cases.models import CaseStatus, Outcome, Stage, StartReason
 from inspect_loop.deadline_extensions.models import ExtensionStatus
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.hazards.models import DayBasis, Severity
@@ -22,6 +22,7 @@ from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMet
 from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
 from inspect_loop.users.models import Role
+from inspect_loop.watch_list.models import WatchReason
 
 
 def N_(text: str) -> str:
@@ -73,6 +74,11 @@ ENUM_LABELS: dict[type[enum.Enum], dict] = {
                   RegionLevel.village: N_("村（社区）"), RegionLevel.grid: N_("网格")},
     ExtensionStatus: {ExtensionStatus.pending: N_("待审批"), ExtensionStatus.approved: N_("准予延期"),
                       ExtensionStatus.refused: N_("不予延期")},
+    StartReason: {StartReason.recurrence: N_("同类隐患两个月内复发"),
+                  StartReason.closed_unit_operating: N_("关停或取缔后仍在经营（非法经营）")},
+    WatchReason: {WatchReason.ban: N_("被取缔"), WatchReason.shutdown: N_("被关停"),
+                  WatchReason.recurrence: N_("同类隐患两个月内复发"),
+                  WatchReason.repeated_cases: N_("一年内两次立案")},
     ExtensionDecider: {ExtensionDecider.county_office: N_("县级平安办审批"),
                        ExtensionDecider.regulator: N_("行业主管部门审批")},
     DepartmentKind: {DepartmentKind.safety_office: N_("平安办"), DepartmentKind.regulator: N_("行业主管部门")},
@@ -91,6 +97,8 @@ EVENT_LABELS = {
     "unit.deregistered": N_("注销单位"),
     "inspection.recorded": N_("录入检查"),
     "case.open": N_("立案（一次提醒）"),
+    "case.open_at_warning": N_("同类隐患两个月内复发，立案即进入二次警示"),
+    "case.open_at_enforcement": N_("已关停或取缔的单位仍在经营（非法经营），立案即进入三次执法"),
     "case.rectified_at_reminder": N_("复查整改到位，结案"),
     "case.fail_reinspection": N_("复查未整改，进入二次警示"),
     "case.escalate_to_warning": N_("提级进入二次警示"),
@@ -121,6 +129,9 @@ EVENT_LABELS = {
     "extension.approved": N_("准予延期整改"),
     "extension.refused": N_("不予延期整改"),
     "region.extension_decider": N_("设置延期审批部门"),
+    "region.history_rules": N_("设置复发提级和重点监管名单规则"),
+    "watch_list.entered": N_("列入重点监管名单"),
+    "watch_list.left": N_("移出重点监管名单"),
     "enforcement.recorded": N_("实施执法"),
     "referral.feedback": N_("登记执法建议书办理反馈"),
     "exposure.listed": N_("列入平安曝光"),

@@ -10,7 +10,7 @@ from inspect_loop.assignments.models import (  # noqa: F401
 )
 from inspect_loop.audit.models import Event  # noqa: F401
 from inspect_loop.caching.models import DataVersion  # noqa: F401
-from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage  # noqa: F401
+from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage, StartReason  # noqa: F401
 from inspect_loop.deadline_extensions.models import ExtensionFinding, ExtensionRequest, ExtensionStatus  # noqa: F401
 from inspect_loop.enforcement.models import (  # noqa: F401
     ActionKind,
@@ -55,3 +55,4 @@ from inspect_loop.regions.models import (  # noqa: F401
 )
 from inspect_loop.units.models import Unit, UnitStatus  # noqa: F401
 from inspect_loop.users.models import ApiToken, Role, User  # noqa: F401
+from inspect_loop.watch_list.models import WatchListEntry, WatchReason  # noqa: F401

@@ -257,7 +257,8 @@ def test_enforcement_closes_rectified_after_enforcement(county, database):
     assert case.outcome == Outcome.rectified_after_enforcement
 
 
-def test_a_recurrence_after_close_out_opens_a_new_case(county, database):
+def test_a_recurrence_after_close_out_opens_a_new_case_at_warning(county, database):
+    """SPEC section 7: the same hazard within two months of the close-out (tests/test_unit_history.py has the rest)."""
     case = to_warning(county, county.units.shop, "XF-01")
     summon(county, [case], "2026-03-20")
     with at("2026-03-20", 17):
@@ -267,7 +268,7 @@ def test_a_recurrence_after_close_out_opens_a_new_case(county, database):
     with at("2026-05-10"):
         inspection = inspect(county, county.units.shop, "XF-01")
     new_case = inspection.findings[0].case
-    assert new_case.id != case.id and new_case.stage == Stage.reminder
+    assert new_case.id != case.id and new_case.stage == Stage.warning
 
 
 def test_working_day_deadline_across_the_2026_national_day_holiday(county, database):

@@ -26,4 +26,5 @@ from inspect_loop.api import (  # noqa: E402, F401
     openapi,
     stats,
     units,
+    watch_list,
 )

@@ -9,7 +9,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from inspect_loop.assignments.models import RecipientRole
-from inspect_loop.cases.models import CaseStatus, Outcome, Stage
+from inspect_loop.cases.models import CaseStatus, Outcome, Stage, StartReason
 from inspect_loop.deadline_extensions.models import ExtensionStatus
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
@@ -99,6 +99,44 @@ class UnitOut(Out):
     created_at: datetime
     deregistered_on: date | None = Field(None, description="注销日期（已注销的单位）")
     deregistration_reason: str | None = Field(None, description="注销原因（已注销的单位）")
+    on_watch_list: bool = Field(description="是否在重点监管名单上")
+    watch_list: "WatchListOut | None" = Field(
+        None, description="重点监管名单的情况（仅 GET /units/{id}，且仅在名单上时）：列入原因、无新案件期限")
+
+
+class WatchListEntryOut(Out):
+    reason: str = Field(description="ban 被取缔、shutdown 被关停、recurrence 同类隐患两个月内复发、repeated_cases 一年内两次立案")
+    reason_label: str
+    case_id: int | None = Field(description="引起列入的案件")
+    entered_on: date
+
+
+class WatchListOut(Out):
+    since: date = Field(description="列入名单之日（最早一条原因）")
+    clean_since: date = Field(description="无新案件期限的起算日（最后一次列入或立案）")
+    clean_months: int = Field(description="本县（市、区）设定的无新案件期限（月）")
+    may_leave_from: date = Field(description="县级平安办最早可决定移出之日（另须无未结案件）")
+    entries: list[WatchListEntryOut]
+
+
+class WatchListedUnitOut(Out):
+    unit_id: int
+    unit_name: str
+    township: str
+    status: UnitStatus
+    watch_list: WatchListOut
+
+
+class WatchListPageOut(Out):
+    total: int = Field(description="名单上的单位数")
+    items: list[WatchListedUnitOut]
+
+
+class HistoryRulesOut(Out):
+    region_code: str
+    region: str
+    recurrence_opens_at_warning: bool = Field(description="两个月内同类隐患复发的新案件直接进入二次警示")
+    watch_list_clean_months: int = Field(description="移出重点监管名单前须连续无新案件的月数")
 
 
 class DeadlineOut(Out):
@@ -210,6 +248,11 @@ class CaseOut(Out):
     warning_at: datetime | None
     enforcement_at: datetime | None
     closed_at: datetime | None
+    start_reason: StartReason | None = Field(
+        description="立案即进入二次警示或三次执法的原因：recurrence 同类隐患两个月内复发，closed_unit_operating 关停或取缔后仍在经营；"
+                    "一次提醒立案为 null")
+    start_after_case_id: int | None = Field(description="该原因所指的此前案件")
+    start_explanation: str | None = Field(description="立案阶段的说明（中文），如“因两个月内同类隐患复发（…），直接进入二次警示”")
     overdue: bool = Field(description="是否有逾期未整改的问题")
     findings: list[FindingOut]
     documents: list[DocumentOut]

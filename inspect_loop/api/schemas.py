@@ -289,6 +289,15 @@ class ExtensionDeciderIn(Body):
     decider: ExtensionDecider = Field(description="county_office：县级平安办审批；regulator：行业主管部门审批")
 
 
+class HistoryRulesIn(Body):
+    recurrence_opens_at_warning: bool = Field(description="两个月内同类隐患复发的新案件直接进入二次警示")
+    watch_list_clean_months: int = Field(ge=1, le=36, description="移出重点监管名单前须连续无新案件的月数（1–36）")
+
+
+class WatchListExitIn(Body):
+    note: text(1000, 1, multiline=True) = Field(description="移出理由（如整改情况、复查结论）")
+
+
 class CloseIn(Body):
     note: Note | None = None
 
@@ -376,6 +385,10 @@ class UnitQuery(PageQuery):
     region: text(20) | None = Field(None, description="乡镇（街道）或县（市、区）代码")
     q: text(100) | None = Field(None, description="按名称、统一社会信用代码或地址查找")
     status: UnitStatus | None = None
+
+
+class WatchListQuery(Query):
+    region: text(20) | None = Field(None, description="乡镇（街道）或县（市、区）代码")
 
 
 class CaseQuery(PageQuery):

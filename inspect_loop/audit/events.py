@@ -16,10 +16,11 @@ import typing
 from datetime import date, datetime
 from typing import ClassVar
 
-from inspect_loop.cases.models import Outcome, Stage
+from inspect_loop.cases.models import Outcome, Stage, StartReason
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.letters.models import DocumentKind, ServiceMethod
+from inspect_loop.watch_list.models import WatchReason
 
 COMMON = ("case_id", "unit_id", "reason")
 
@@ -71,7 +72,22 @@ def _plain(value):
 @kind("case.open")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class CaseOpened(DomainEvent):
+    """A case opened by one of the ladder's opening transitions: ``case.open`` at 一次提醒, ``case.open_at_warning``
+    or ``case.open_at_enforcement`` where the unit's history counts (cases/history.py); ``reason`` says why in
+    Chinese, ``start_reason`` and the earlier case (and its interview) are what the rule found."""
+
+    transition: str = "open"
     to_stage: Stage
+    start_reason: StartReason | None = None
+    after_case_id: int | None = None
+    interviewed_on: date | None = None
+
+    @property
+    def action(self) -> str:
+        return f"case.{self.transition}"
+
+
+OPENING_ACTIONS = ("case.open", "case.open_at_warning", "case.open_at_enforcement")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -126,6 +142,7 @@ class InspectionRecorded(DomainEvent):
     verified: dict[str, bool]  # finding id → seen rectified
     # 即查即改: new findings rectified during this visit, closed at once with their photos (no notice).
     on_the_spot: list[int] = dataclasses.field(default_factory=list)
+    opened_at: Stage | None = None  # the stage of the case this inspection opened, if it opened one
 
 
 @kind("finding.rectification_reported")
@@ -246,6 +263,35 @@ class ExtensionDeciderSet(DomainEvent):
     code: str  # the county's
     decider: str  # regions.models.ExtensionDecider
     previous: str
+
+
+@kind("region.history_rules")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HistoryRulesSet(DomainEvent):
+    code: str  # the county's
+    recurrence_opens_at_warning: bool
+    watch_list_clean_months: int
+    previous: dict  # the two values before
+
+
+# -- the 重点监管名单 (watch_list/) ----------------------------------------------------------------------------
+
+@kind("watch_list.entered")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WatchListEntered(DomainEvent):
+    """``case_id`` is the case whose event made the entry."""
+
+    entry_id: int
+    watch_reason: WatchReason
+
+
+@kind("watch_list.left")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WatchListLeft(DomainEvent):
+    """The county office's exit decision; ``reason`` is its note."""
+
+    entries: list[int]
+    clean_since: date  # the day the clean period ran from
 
 
 # -- enforcement -------------------------------------------------------------------------------------------
@@ -511,7 +557,9 @@ class DataGenerated(DomainEvent):
 # -- reading and writing rows --------------------------------------------------------------------------------
 
 def schema_of(action: str) -> type[DomainEvent]:
-    if action.startswith("case.") and action != "case.open":
+    if action in OPENING_ACTIONS:
+        return CaseOpened
+    if action.startswith("case."):
         return case_schema(action.removeprefix("case."))
     return KINDS[action]
 
@@ -521,7 +569,7 @@ def parse(row) -> DomainEvent:
     schema = schema_of(row.action)
     hints = typing.get_type_hints(schema)
     values = {name: _typed(hints[name], value) for name, value in (row.data or {}).items()}
-    if issubclass(schema, CaseMoved):
+    if issubclass(schema, CaseMoved | CaseOpened):
         values["transition"] = row.action.removeprefix("case.")
     return schema(case_id=row.case_id, unit_id=row.unit_id, reason=row.reason, **values)
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from inspect_loop import clock
 from inspect_loop.audit.events import CaseOpened, case_schema
 from inspect_loop.audit.log import record_event
+from inspect_loop.cases.history import AT_REMINDER, Start, start_sentence
 from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
 from inspect_loop.db import db, lock
 from inspect_loop.errors import InvalidInput, TransitionRefused
@@ -57,6 +58,10 @@ VERIFY, CLOSE_OUT, ENFORCE = Action.verify_rectification, Action.close_out, Acti
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
     Transition("open", OPENED, R, None, Action.record_inspection),
+    # The unit's history counts (cases/history.py): a recurrence opens at 二次警示, a shut-down or banned
+    # unit found operating at 三次执法 (非法经营).
+    Transition("open_at_warning", OPENED, W, None, Action.record_inspection),
+    Transition("open_at_enforcement", OPENED, E, None, Action.record_inspection),
     Transition("rectified_at_reminder", frozenset({R}), None, Outcome.rectified_at_reminder, VERIFY),
     Transition("fail_reinspection", frozenset({R}), W, None, VERIFY),
     Transition("escalate_to_warning", frozenset({R}), W, None, Action.escalate, needs_reason=True),
@@ -139,16 +144,30 @@ def _apply(case: Case, name: str, actor: User, reason: str | None = None, **deta
     return case
 
 
-def open_case(unit: Unit, actor: User) -> Case:
-    """Open the unit's case at 一次提醒. The caller holds the unit's lock and has checked that it has no open
-    case; the partial unique index would refuse a second one anyway."""
-    require(actor, TRANSITIONS["open"].action)
+# The opening transitions: a case is opened at the stage of one of these (cases/history.py chooses which).
+OPENINGS = {name: transition for name, transition in TRANSITIONS.items() if transition.sources == OPENED}
+
+
+def open_case(unit: Unit, actor: User, start: Start = AT_REMINDER) -> Case:
+    """Open the unit's case by the opening transition ``start`` names (一次提醒 unless the unit's history says
+    otherwise: ``history.where_to_start``). The caller holds the unit's lock and has checked that it has no
+    open case; the partial unique index would refuse a second one anyway."""
+    transition = OPENINGS[start.transition]
+    require(actor, transition.action)
     moment = clock.now()
-    case = Case(unit=unit, unit_id=unit.id, stage=Stage.reminder, status=CaseStatus.open, opened_at=moment,
-                opened_on=clock.local_date(moment))
+    case = Case(unit=unit, unit_id=unit.id, stage=transition.target, status=CaseStatus.open, opened_at=moment,
+                opened_on=clock.local_date(moment), start_reason=start.reason,
+                start_after_case_id=start.after_case_id, start_interviewed_on=start.interviewed_on)
+    # Opened above 一次提醒, the case entered that stage when it opened: the stage's own time is set as a
+    # climb would set it (a warning-stage case's findings are all warning-stage findings, SPEC section 3).
+    if transition.target in (Stage.warning, Stage.enforcement):
+        setattr(case, f"{transition.target.value}_at", moment)
     db.session.add(case)
     db.session.flush()
-    record_event(actor, CaseOpened(case_id=case.id, unit_id=unit.id, to_stage=Stage.reminder), case)
+    record_event(actor, CaseOpened(transition=transition.name, case_id=case.id, unit_id=unit.id,
+                                   to_stage=transition.target, reason=start_sentence(case),
+                                   start_reason=start.reason, after_case_id=start.after_case_id,
+                                   interviewed_on=start.interviewed_on), case)
     return case
 
 

@@ -28,6 +28,11 @@ class Outcome(enum.StrEnum):
     withdrawn = "withdrawn"
 
 
+class StartReason(enum.StrEnum):
+    """Why a case started above 一次提醒 (SPEC section 7, Where a new case starts; ``cases/history.py``)."""
+
+    recurrence = "recurrence"  # the same hazard type again within two months of an earlier case's close-out
+    closed_unit_operating = "closed_unit_operating"  # a shut-down or banned unit found operating (非法经营)
 
 
 class Case(db.Model):
@@ -59,8 +64,15 @@ class Case(db.Model):
     enforcement_reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None]
     closed_on: Mapped[date | None] = mapped_column(index=True)
+    # Why the case opened at 二次警示 or 三次执法 rather than 一次提醒 (None: it opened at 一次提醒), the earlier case
+    # that rule refers to (the recurring one, or the one that shut the unit down or banned it) and, for a
+    # recurrence, the day the unit attended that case's interview. Pages and the API say why from them.
+    start_reason: Mapped[StartReason | None] = mapped_column(enum_column(StartReason, "case_start_reason"))
+    start_after_case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    start_interviewed_on: Mapped[date | None]
 
     unit: Mapped[Unit] = relationship()
+    start_after_case: Mapped["Case | None"] = relationship(remote_side=[id])
     findings: Mapped[list["Finding"]] = relationship(  # noqa: F821
         back_populates="case", order_by="Finding.id")
 

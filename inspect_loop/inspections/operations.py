@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from inspect_loop import clock
 from inspect_loop.audit.events import InspectionRecorded, PlanCreated, RectificationReported
 from inspect_loop.audit.log import record_event
-from inspect_loop.cases import ladder, policy
+from inspect_loop.cases import history, ladder, policy
 from inspect_loop.cases.models import Case
 from inspect_loop.cases.queries import open_case_of
 from inspect_loop.db import db, lock
@@ -91,10 +91,13 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
         raise
 
     new_findings, on_the_spot = [], []
+    opened = None
     if findings:
         # Findings rectified on the spot open no case; they join one that is open or opened for the others.
-        if case is None and any(not item.on_the_spot for item in findings):
-            case = ladder.open_case(unit, actor)
+        left_open = [item for item in findings if not item.on_the_spot]
+        if case is None and left_open:
+            start = history.where_to_start(unit, [item.hazard_type for item in left_open], inspection.inspected_on)
+            case = opened = ladder.open_case(unit, actor, start)
             inspection.case_id = case.id
         for item in findings:
             finding = _add_finding(inspection, case, item)
@@ -110,11 +113,13 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
     if plan is not None:
         plan.status = PlanStatus.done
         plan.inspection_id = inspection.id
-    # A subscriber issues the 整改提醒通知书 of the new findings (letters/notices.py).
+    # A subscriber issues the 整改提醒通知书 of the new findings, or what a case opened higher up calls for
+    # (letters/notices.py).
     record_event(actor, InspectionRecorded(case_id=case.id if case else None, unit_id=unit.id, kind=kind,
                                            findings=[finding.id for finding in new_findings],
                                            verified={str(item.finding.id): item.rectified for item in verified},
-                                           on_the_spot=[finding.id for finding in on_the_spot]),
+                                           on_the_spot=[finding.id for finding in on_the_spot],
+                                           opened_at=opened.stage if opened is not None else None),
                  inspection)
     db.session.flush()
     return inspection

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from inspect_loop import clock
-from inspect_loop.cases.models import Case
+from inspect_loop.cases.models import Case, Outcome, StartReason
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import EnforcementAction
 from inspect_loop.inspections.models import Finding, Inspection, InspectionKind
@@ -36,6 +36,11 @@ REFERRAL_GROUNDS = ("该单位经检查提醒、警示约谈后，回访时仍�
                     "工作机制，建议依法开展联合执法，视情采取责令停业整顿、关停、取缔等措施。")
 ESCALATION_GROUNDS = ("鉴于上述情况，依据“一次提醒、二次警示、三次执法”工作机制，本办决定对该单位提级处置，建议依法"
                       "开展联合执法，视情采取责令停业整顿、关停、取缔等措施。")
+
+ILLEGAL_OPERATION_GROUNDS = ("该单位被关停或取缔后仍在经营，属非法经营。依据“一次提醒、二次警示、三次执法”工作机制，建议依法"
+                             "开展联合执法，予以查处取缔。")
+# What a unit found operating had become, as the 执法建议书 says it (cases/history.py, StartReason).
+CLOSED_BY = {Outcome.banned: "取缔", Outcome.shut_down: "关停"}
 
 
 def finding_rows(findings: list[Finding]) -> list[dict]:
@@ -163,10 +168,12 @@ def case_history(case: Case) -> list[dict]:
         if text := _inspection_text(inspection):
             lines.append((inspection.inspected_at, INSPECTION, inspection.id, text))
     if case.warning_at is not None:
-        transition = "escalate_to_warning" if case.warning_reason else "fail_reinspection"
+        transition = ("open_at_warning" if case.start_reason == StartReason.recurrence
+                      else "escalate_to_warning" if case.warning_reason else "fail_reinspection")
         lines.append((case.warning_at, STAGE, 0, _stage_text(transition, case.warning_reason)))
     if case.enforcement_at is not None:
-        transition = "escalate_to_enforcement" if case.enforcement_reason else "fail_follow_up"
+        transition = ("open_at_enforcement" if case.start_reason == StartReason.closed_unit_operating
+                      else "escalate_to_enforcement" if case.enforcement_reason else "fail_follow_up")
         lines.append((case.enforcement_at, STAGE, 1, _stage_text(transition, case.enforcement_reason)))
     documents = db.session.scalars(select(Document).where(
         Document.case_id == case.id, Document.status != DocumentStatus.revoked, Document.sha256 != ""))
@@ -210,12 +217,18 @@ def assignment(assignment_row) -> dict:
 def referral(case: Case, recipients: list[str], feedback_due_on: date) -> dict:
     open_findings = [finding for finding in case.findings if finding.is_open]
     reason = case.enforcement_reason
+    operating_while_closed = None
+    if case.start_reason == StartReason.closed_unit_operating:
+        earlier = case.start_after_case
+        operating_while_closed = CLOSED_BY.get(earlier.outcome if earlier is not None else None, "关停或取缔")
     return {
         "history": case_history(case),
         "findings": finding_rows(open_findings),
         "recipients": recipients,
         "escalation_reason": reason,
-        "grounds": ESCALATION_GROUNDS if reason else REFERRAL_GROUNDS,
+        "operating_while_closed": operating_while_closed,
+        "grounds": (ILLEGAL_OPERATION_GROUNDS if operating_while_closed
+                    else ESCALATION_GROUNDS if reason else REFERRAL_GROUNDS),
         "feedback_due_on": feedback_due_on,
     }
 

@@ -1,6 +1,6 @@
 import enum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_loop.db import db, enum_column
@@ -34,6 +34,10 @@ class Region(db.Model):
     extension_decider: Mapped[ExtensionDecider] = mapped_column(
         enum_column(ExtensionDecider, "extension_decider"), default=ExtensionDecider.county_office,
         server_default=ExtensionDecider.county_office.value)
+    # The county's rules for a unit's history (cases/history.py, watch_list/): whether a recurrence opens the
+    # new case at 二次警示, and the clean months before the office may take a unit off the 重点监管名单.
+    recurrence_opens_at_warning: Mapped[bool] = mapped_column(default=True, server_default=true())
+    watch_list_clean_months: Mapped[int] = mapped_column(default=6, server_default="6")
 
     parent: Mapped["Region | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Region"]] = relationship(back_populates="parent")

@@ -21,6 +21,7 @@ from sqlalchemy import (
     distinct,
     exists,
     func,
+    literal,
     or_,
     select,
     true,
@@ -175,6 +176,41 @@ def is_warning_stage_finding():
                 or_(Finding.close_kind.is_(None), Finding.close_kind.not_in((CloseKind.verified, CloseKind.on_the_spot))))
 
 
+def within_recurrence_window(found_on, close_date):
+    """SQL: a finding found on ``found_on`` recurs after a close-out on ``close_date`` — after it and no later than
+    two calendar months after it (``close < found <= close + 2 months``). The recurrence figure and the rule
+    that opens a recurring case at 二次警示 (``recurrence_bases``) both ask this."""
+    return and_(found_on > close_date, found_on <= add_months(close_date, RECURRENCE_MONTHS))
+
+
+def recurrence_bases(unit_id: int, hazard_type_ids: list[int], found_on: date):
+    """The earlier cases of a unit that a finding of one of ``hazard_type_ids`` found on ``found_on`` recurs
+    after, as the recurrence figure counts one (SPEC section 5): the unit attended the case's interview, every
+    warning-stage finding of the case was closed out, one of them was of the same hazard type, and the new
+    finding falls in the window after the last close-out. Rows of (case id, close-out date, interview date),
+    the latest close-out first. Per case rather than per period: a unit the figure counts as recurred had its
+    recurring case opened from one of these rows (``cases/history.py``)."""
+    attended = select(Summons.case_id).where(Summons.attended.is_(True), Summons.unit_id == unit_id)
+    warning_findings = (
+        select(Finding.case_id, Finding.hazard_type_id, Finding.closed_on,
+               case((Finding.close_kind == CloseKind.closed_out, 1), else_=0).label("closed_out"))
+        .join(Case, Case.id == Finding.case_id)
+        .where(Finding.unit_id == unit_id, Finding.case_id.in_(attended), is_warning_stage_finding())
+        .cte("warning_findings"))
+    per_case = (select(warning_findings.c.case_id, func.count().label("findings"),
+                       func.sum(warning_findings.c.closed_out).label("closed_out"),
+                       func.max(warning_findings.c.closed_on).label("close_date"))
+                .group_by(warning_findings.c.case_id).cte("per_case"))
+    same_hazard = exists().where(warning_findings.c.case_id == per_case.c.case_id,
+                                 warning_findings.c.hazard_type_id.in_(hazard_type_ids))
+    interviewed_on = (select(func.max(InterviewRound.held_on)).join(Summons, Summons.round_id == InterviewRound.id)
+                      .where(Summons.case_id == per_case.c.case_id, Summons.attended.is_(True)).scalar_subquery())
+    return (select(per_case.c.case_id, per_case.c.close_date, interviewed_on.label("interviewed_on"))
+            .where(per_case.c.closed_out == per_case.c.findings, same_hazard,
+                   within_recurrence_window(literal(found_on, Date()), per_case.c.close_date))
+            .order_by(per_case.c.close_date.desc(), per_case.c.case_id.desc()))
+
+
 def rounds_held(period: Period):
     """Rounds held in the period; with a region, those that summoned at least one of its units."""
     summoned_here = exists().where(Summons.round_id == InterviewRound.id, period.in_region(Summons.unit_id))
@@ -242,8 +278,7 @@ def _outcome_statements(period: BoundPeriod) -> tuple:
         select(pairs.c.unit_id)
         .join(per_unit, per_unit.c.unit_id == pairs.c.unit_id)
         .join(later, and_(later.unit_id == pairs.c.unit_id, later.hazard_type_id == pairs.c.hazard_type_id,
-                          later.found_on > per_unit.c.close_date,
-                          later.found_on <= add_months(per_unit.c.close_date, RECURRENCE_MONTHS)))
+                          within_recurrence_window(later.found_on, per_unit.c.close_date)))
         .join(later_case, later_case.id == later.case_id)
         # A case withdrawn (e.g. recorded in error) is no evidence of a recurrence.
         .where(later_case.outcome.is_distinct_from(Outcome.withdrawn)))

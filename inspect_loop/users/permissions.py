@@ -30,6 +30,8 @@ class Action(enum.StrEnum):
     request_extension = "request_extension"
     decide_extension = "decide_extension"
     configure_extensions = "configure_extensions"
+    configure_history_rules = "configure_history_rules"
+    decide_watch_list_exit = "decide_watch_list_exit"
     manage_exposures = "manage_exposures"
     revoke_document = "revoke_document"
     serve_document = "serve_document"
@@ -70,6 +72,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.request_extension: frozenset({Role.township_office}),
     Action.decide_extension: frozenset({Role.admin, Role.safety_office, Role.regulator}),
     Action.configure_extensions: COUNTY,
+    # The county office's rules for a unit's history (a recurrence opens at 二次警示, the clean period) and its
+    # decision to take a unit off the 重点监管名单 (watch_list/operations.py).
+    Action.configure_history_rules: COUNTY,
+    Action.decide_watch_list_exit: COUNTY,
     Action.manage_exposures: COUNTY,
     Action.revoke_document: COUNTY,
     # 送达: the inspector who handed a notice over on site, the unit's township office, the county office; which
@@ -106,6 +112,8 @@ ACTION_LABELS = {
     Action.request_extension: ("申请延期整改", "request an extension of a deadline"),
     Action.decide_extension: ("审批延期申请", "decide an extension request"),
     Action.configure_extensions: ("设置延期审批部门", "configure who decides extensions"),
+    Action.configure_history_rules: ("设置复发提级和重点监管名单规则", "configure the rules of a unit's history"),
+    Action.decide_watch_list_exit: ("决定移出重点监管名单", "take a unit off the watch list"),
     Action.manage_exposures: ("平安曝光", "manage exposures"),
     Action.revoke_document: ("作废文书", "revoke a document"),
     Action.serve_document: ("登记文书送达", "record the service of a notice"),

@@ -57,4 +57,5 @@ from inspect_loop.web import (  # noqa: E402,F401  (the page modules register th
     unit_ledger,
     units,
     uploads,
+    watch_list_pages,
 )

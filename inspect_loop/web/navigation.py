@@ -28,6 +28,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("web.inbox", _l("交办单"), roles=frozenset({Role.regulator, Role.township_office})),
     NavItem("web.inbox_referrals", _l("执法建议书"), roles=frozenset({Role.regulator})),
     NavItem("web.units", _l("单位查询")),
+    NavItem("web.watch_list", _l("重点监管名单"), roles=frozenset({Role.admin, Role.safety_office, Role.township_office,
+                                                             Role.viewer})),
     NavItem("web.extensions", _l("延期整改"), roles=frozenset({Role.admin, Role.safety_office, Role.regulator,
                                                           Role.township_office})),
     NavItem("web.office_rounds", _l("警示约谈"), action=Action.convene_round),

@@ -19,6 +19,7 @@ from inspect_loop.api import scope
 from inspect_loop.assignments.operations import DEFAULT_ASSIGNMENT_DAYS, issue_assignment
 from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases import ladder, policy
+from inspect_loop.cases.history import start_sentence_parts
 from inspect_loop.cases.models import Case, Stage
 from inspect_loop.cases.queries import risk_color
 from inspect_loop.config import is_loopback_url
@@ -33,6 +34,7 @@ from inspect_loop.regions.models import Region
 from inspect_loop.stats.excel import Column
 from inspect_loop.users.models import Role
 from inspect_loop.users.permissions import Action, allowed
+from inspect_loop.watch_list.queries import listed_count
 from inspect_loop.web import bp
 from inspect_loop.web import office_queries as queries
 from inspect_loop.web.arguments import parse_day, query_day, query_id, query_text
@@ -142,6 +144,7 @@ def office_home():
         counts=queries.stage_counts(current_user, filters, today), sections=queries.sweep_previews(current_user, today),
         township_options=township_options(), stage_labels={stage.value: label(stage) for stage in Stage},
         may_import_units=allowed(current_user, Action.manage_units), unserved=unserved_preview(current_user, today),
+        watch_list_count=listed_count(scope.unit_condition(current_user)),
         loopback_base_url=is_loopback_url(current_app.config["BASE_URL"]))
 
 
@@ -226,7 +229,7 @@ def render_case(case: Case, message: str | None = None, failed: str = "", status
         enforcement_departments=queries.case_enforcement_departments(case), action_kinds=list(ActionKind),
         moves=policy.moves(case, current_user), default_deadline=today + timedelta(days=DEFAULT_ASSIGNMENT_DAYS),
         referral_feedback=feedback.feedback_of(case),
-        overdue_feedback_ids=queries.overdue_feedback_ids(case, today)), status
+        overdue_feedback_ids=queries.overdue_feedback_ids(case, today), start=start_sentence_parts(case)), status
 
 
 @bp.get("/office/cases/<int:case_id>")

@@ -21,9 +21,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from inspect_loop import clock
 from inspect_loop.api import scope
+from inspect_loop.api.serialize import watch_list_out
 from inspect_loop.audit.models import Event
 from inspect_loop.caching.pages import cached_page
 from inspect_loop.cases import policy
+from inspect_loop.cases.history import start_sentence_parts
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.cases.queries import RISK_STATES, open_finding_columns, risk_color, risk_color_expression
 from inspect_loop.db import db
@@ -37,6 +39,7 @@ from inspect_loop.units.models import Unit, UnitStatus
 from inspect_loop.units.operations import create_unit
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.permissions import Action, allowed
+from inspect_loop.watch_list.queries import current_entries
 from inspect_loop.web import bp
 from inspect_loop.web.arguments import query_id, query_text
 from inspect_loop.web.auth import permission_required
@@ -203,6 +206,7 @@ def unit(unit_id: int):
     cases = unit_cases(unit, current_user)
     case = next((item for item in cases if item.status == CaseStatus.open), None)
     documents = unit_documents(unit, current_user)
+    entries = current_entries(unit.id)
     return render_template("units/detail.html", unit=unit, risk=risk, case=case, cases=cases,
                            case_links={item.id: case_link(item) for item in cases},
                            findings=paginate(unit_findings(unit, current_user), arg="findings_page"),
@@ -210,7 +214,10 @@ def unit(unit_id: int):
                            documents=documents, to_serve=to_serve(documents), event_detail=event_detail,
                            today=clock.today(), moves=policy.moves(case, current_user) if case else None,
                            may_inspect=allowed(current_user, Action.record_inspection), ledger=ledger_moves(unit),
-                           may_request_extension=case is not None and allowed(current_user, Action.request_extension))
+                           may_request_extension=case is not None and allowed(current_user, Action.request_extension),
+                           watch=watch_list_out(unit, entries), watch_entries=entries,
+                           may_decide_exit=allowed(current_user, Action.decide_watch_list_exit),
+                           start=start_sentence_parts(case) if case else None)
 
 
 def ledger_moves(unit: Unit) -> dict[str, bool]:

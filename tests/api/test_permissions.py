@@ -133,6 +133,15 @@ class World:
                 method=ServiceMethod.direct, served_on=date.fromisoformat(LATER), place="兰江街道", receiver="张三"))
         return document
 
+    def banned_unit(self):
+        """A unit banned in August 2025: on the 重点监管名单, its clean period run by the requests' day."""
+        county = self.county
+        with at("2025-08-01"):
+            case = inspect(county, self.unit(), "XF-01").findings[0].case
+            ladder.escalate(case, county.users.office, "测试升级", to_stage=Stage.enforcement)
+            record_enforcement(county.users.office, case, ActionKind.ban, departments=[county.fire])
+        return case.unit
+
     def exposure(self, draft):
         case = self.case()
         with at(LATER):
@@ -222,6 +231,11 @@ PREPARE = {
     "post_extension_decision": lambda w: (f"/extensions/{w.extension().id}/decision", {"approved": True}),
     "get_extension_decider": lambda w: ("/regions/330781/extension-decider", None),
     "put_extension_decider": lambda w: ("/regions/330781/extension-decider", {"decider": "regulator"}),
+    "get_watch_list": lambda w: ("/watch-list", None),
+    "post_watch_list_exit": lambda w: (f"/units/{w.banned_unit().id}/watch-list/exit", {"note": "半年无新问题"}),
+    "get_history_rules": lambda w: ("/regions/330781/history-rules", None),
+    "put_history_rules": lambda w: ("/regions/330781/history-rules", {"recurrence_opens_at_warning": False,
+                                                                      "watch_list_clean_months": 12}),
     "get_me": lambda w: ("/me", None),
     "verify_token": lambda w: (f"/verify/{w.document().id}.forged", None),
     "get_openapi": lambda w: ("/openapi.json", None),

@@ -11,7 +11,7 @@ from inspect_loop import create_app
 from inspect_loop.assignments.models import SignOff
 from inspect_loop.audit.models import Event
 from inspect_loop.cases.ladder import TRANSITIONS
-from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage
+from inspect_loop.cases.models import Case, CaseStatus, Outcome, Stage, StartReason
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import ActionKind, EnforcementAction
 from inspect_loop.errors import Conflict
@@ -144,7 +144,14 @@ def test_cases_follow_the_ladder(generated):
     # Only the ladder's own transitions are logged, and every case was opened.
     actions = set(db.session.scalars(select(Event.action).where(Event.action.like("case.%")).distinct()))
     assert actions <= {f"case.{name}" for name in TRANSITIONS}
-    assert count(Event.action == "case.open", model=Event) == count(model=Case)
+    assert count(Event.action.like("case.open%"), model=Event) == count(model=Case)
+    # A recurrence opens at 二次警示 (SPEC section 7), after an earlier case of the unit that was interviewed.
+    recurring = count(Case.start_reason == StartReason.recurrence, model=Case)
+    assert recurring == count(Event.action == "case.open_at_warning", model=Event) > 0
+    earlier = aliased(Case)
+    assert count(Case.start_reason == StartReason.recurrence, earlier.id == Case.start_after_case_id,
+                 earlier.outcome == Outcome.rectified_after_warning, Case.stage != Stage.reminder,
+                 Case.warning_at == Case.opened_at, model=Case) == recurring
 
 
 def test_findings_are_consistent_with_their_case(generated):
