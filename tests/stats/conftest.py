@@ -4,7 +4,7 @@ Units (兰江街道 = east, 马涧镇 = west; the factory sits in a village of �
 
 | unit | township | story |
 | --- | --- | --- |
-| shop (U1) | east | XF-01 found 03-02; re-inspection 03-12 fails → warning; ABSENT from round 1 (03-19), ATTENDS round 2 (03-26); 交办单 deadline 04-10; reported 04-08 (on time), closed out 04-15 (after the deadline: still on time); XF-01 again on 06-15 = close-out + exactly two months |
+| shop (U1) | east | XF-01 found 03-02; re-inspection 03-12 fails → warning; ABSENT from round 1 (03-19), ATTENDS round 2 (03-26); 交办单 deadline 04-10; reported 04-08 (on time), closed out 04-15 (after the deadline: still on time); XF-01 again on 06-15 = close-out + exactly two months: a recurrence, its case opens at 二次警示 |
 | market (U2) | east | XF-01 and SP-01 found 03-02; re-inspection 03-12 sees XF-01 rectified (closed at reminder, after its 03-09 deadline) and SP-01 not → warning; attends round 1; SP-01 交办单 deadline 04-05, reported 04-04, closed out 04-05; XF-01 (the reminder-stage type) found again 05-20 |
 | factory (U3) | west | YD-01 found 03-03; re-inspection 03-10 fails; attends round 1; 交办单 deadline 04-01; reported and closed out 04-03 (LATE); XF-02 (other type) 05-10 and YD-01 on 06-04 = close-out + two months + one day |
 | diner (U4) | east | XF-02 found 03-02; re-inspection 03-16 fails; attends round 2; follow-up 04-20 fails → enforcement; joint enforcement 04-25, fine 04-26, suspension 04-27 |

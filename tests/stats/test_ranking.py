@@ -42,9 +42,9 @@ def test_march_ranking(year):
         "warnings": 4,  # shop, market, kiosk (03-12), diner (03-16)
         "interviews": 3, "absent": 2,  # market, diner, shop (round 2); shop (round 1) and kiosk absent
         "enforcements": 1, "enforcement_actions": 0,  # kiosk escalated 03-27
-        # Colours today (07-10): diner and kiosk red (enforcement); shop and market yellow (overdue at
-        # reminder in their new cases); school green.
-        "red": 2, "yellow": 2, "green": 1,
+        # Colours today (07-10): diner and kiosk red (enforcement), the shop red (overdue at 二次警示: its
+        # 06-15 recurrence opened there); the market yellow (overdue at reminder in its new case); school green.
+        "red": 3, "yellow": 1, "green": 1,
         "change": None,  # February had no inspections
     }
     assert west == {

@@ -64,8 +64,9 @@ def test_every_figure_of_the_half_year(year):
         "cases_opened": 12,
         # factory 04-03, market 04-05, shop 04-15, depot 05-10, school 05-11, hostel 05-12.
         "cases_closed": 6,
-        # factory 03-10, shop/market/kiosk 03-12, diner 03-16, mill 06-08.
-        "cases_to_warning": 6,
+        # factory 03-10, shop/market/kiosk 03-12, diner 03-16, mill 06-08; the shop's 06-15 case opened there
+        # (XF-01 recurred two months after its close-out: SPEC section 7).
+        "cases_to_warning": 7,
         # depot and hostel 03-05, kiosk 03-27, diner 04-20.
         "cases_to_enforcement": 4,
         # On 07-10: diner F4, kiosk F7, mill F8, factory XF-02 and YD-01, market XF-01, shop XF-01; the depot's
@@ -127,7 +128,7 @@ def test_region_filter_by_township_and_county(year):
         "exposures": {"actions": 1, "places": 2, "problems": 2, "problems_closed": 1},
         "extensions": {"requested": 0, "approved": 0, "refused": 0},  # tests/test_deadline_extensions.py
         "inspections": 13, "findings_found": 8, "on_the_spot_rectified": 0, "findings_closed": 4, "findings_rectified_on_time": 3,
-        "cases_opened": 7, "cases_closed": 3, "cases_to_warning": 4, "cases_to_enforcement": 2,
+        "cases_opened": 7, "cases_closed": 3, "cases_to_warning": 5, "cases_to_enforcement": 2,  # + shop 06-15
         "overdue_now": 4,  # diner F4, kiosk F7, market XF-01, shop XF-01
     }
     west = figures(*MARCH_TO_JUNE, region="330781101")  # 马涧镇: factory (in a village), depot, hostel, mill
