@@ -69,7 +69,7 @@ def notice_context(kind: str, index: int) -> dict:
                     "bring": list(SUMMONS_BRING), "contact_office": "兰溪市平安建设领导小组办公室"},
         "assignment": {"assignment": {"deadline": found + timedelta(days=30)}, "regulator": {"name": "兰溪市消防救援大队"},
                        "territorial": {"name": "兰江街道平安办"}, "case_history": history},
-        "referral": {"history": history, "recipients": ["兰溪市消防救援大队", "兰溪市应急管理局"], "escalation_reason": None,
+        "referral": {"history": history, "recipients": ["兰溪市消防救援大队", "兰溪市应急管理局"], "escalation_reason": None, "operating_while_closed": None,
                      "grounds": REFERRAL_GROUNDS, "feedback_due_on": found + timedelta(days=21)},
     }[kind]
     return data | extra

@@ -16,9 +16,12 @@ from inspect_loop.web.errors import error_page
 from inspect_loop.web.helpers import is_english
 from inspect_loop.web.security import FORM_TYPES
 
-MULTILINE_FIELDS = frozenset({"notes", "note", "reason", "action_taken"})
-# The inspection form names each problem's description after its hazard type: description_<id>.
+MULTILINE_FIELDS = frozenset({"notes", "note", "reason", "action_taken", "decision"})
+# The inspection form names each problem's description, and its note of a rectification on the spot, after
+# its hazard type: description_<id>, spot_note_<id>.
 DESCRIPTION_PREFIX = "description_"
+SPOT_NOTE_PREFIX = "spot_note_"
+PREFIXES = (DESCRIPTION_PREFIX, SPOT_NOTE_PREFIX)
 
 # Passwords are only hashed, never shown, stored or exported as text: whatever a password manager puts in
 # one may stay (NIST SP 800-63B), and a password set earlier must go on working.
@@ -35,15 +38,17 @@ FIELD_LABELS = {
     "contact_person": _l("联系人"), "legal_basis": _l("法律依据"), "venue_address": _l("约谈地点地址"),
     "action_taken": _l("办理情况"), "done_on": _l("办理日期"), "reply_number": _l("反馈文号"),
     "requested_deadline": _l("申请延至"), "granted_deadline": _l("准予延至"),
+    SPOT_NOTE_PREFIX: _l("当场整改情况"), "decision": _l("复业决定"), "resumed_on": _l("复业日期"),
+    "deregistered_on": _l("注销日期"), "watch_list_clean_months": _l("无新案件期限（月）"),
 }
 
 
 def is_multiline(name: str) -> bool:
-    return name in MULTILINE_FIELDS or name.startswith(DESCRIPTION_PREFIX)
+    return name in MULTILINE_FIELDS or name.startswith(PREFIXES)
 
 
 def field_label(name: str) -> str:
-    key = DESCRIPTION_PREFIX if name.startswith(DESCRIPTION_PREFIX) else name
+    key = next((prefix for prefix in PREFIXES if name.startswith(prefix)), name)
     label = FIELD_LABELS.get(key)
     return str(label) if label is not None else _("提交的内容")
 

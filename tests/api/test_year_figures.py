@@ -3,7 +3,7 @@ by hand.
 
 | unit | story (2026) |
 | --- | --- |
-| shop (A) | XF-01 03-02 (deadline 03-09); re-inspection 03-12 fails → 二次警示; ABSENT from round 1 (03-19), ATTENDS round 2 (03-26); 交办单 to the fire brigade, deadline 04-10; reported 04-08 (on time), signed off 04-09, closed out 04-15; XF-01 again on 06-15 = close-out + exactly two calendar months |
+| shop (A) | XF-01 03-02 (deadline 03-09); re-inspection 03-12 fails → 二次警示; ABSENT from round 1 (03-19), ATTENDS round 2 (03-26); 交办单 to the fire brigade, deadline 04-10; reported 04-08 (on time), signed off 04-09, closed out 04-15; XF-01 again on 06-15 = close-out + exactly two calendar months: a recurrence, its case opens at 二次警示 |
 | market (B) | XF-01 and SP-01 03-02; re-inspection 03-12: XF-01 rectified (closed at 一次提醒, after its 03-09 deadline, never reported: late), SP-01 not → 二次警示; attends round 1; 交办单 to 市场监管局, deadline 04-05; reported 04-07 (LATE), closed out 04-08; then XF-02 on 05-01 (another type, inside the window), XF-01 on 05-10 (the type closed at 一次提醒: not a warning-stage finding) and SP-01 on 06-09 = close-out + two months + one day |
 | school (E) | XF-02 03-03 (deadline 03-13); re-inspection 03-10 sees it rectified |
 | kiosk (F) | XF-02 03-02; escalated to 三次执法 03-05; joint enforcement 03-10, fine 03-11, 停业整顿 03-12 |
@@ -122,7 +122,8 @@ def test_every_summary_figure_of_a_half_year_driven_through_the_api(client, data
         "inspections": 13, "findings_found": 11, "on_the_spot_rectified": 0, "findings_closed": 4, "findings_rectified_on_time": 2,
         "cases_opened": 8,  # six in March, then the market's and the shop's second cases
         "cases_closed": 5,  # school, market, shop, depot, hostel
-        "cases_to_warning": 2, "cases_to_enforcement": 3,
+        # shop and market 03-12; the shop's second case opened there on 06-15 (a recurrence: SPEC section 7).
+        "cases_to_warning": 3, "cases_to_enforcement": 3,
         # Open past their deadline on 07-01: the kiosk's XF-02 and the four findings found after close-out.
         "overdue_now": 5,
     }

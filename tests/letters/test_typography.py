@@ -207,7 +207,7 @@ def referral_context(findings: int) -> dict:
         "verify_url": "https://pingan.example.gov.cn/v/token", "verify_code": "K7Q2-9XMD",
         "verify_lookup_url": "https://pingan.example.gov.cn/v",
         "history": [{"on": found, "text": "暗访检查发现隐患"}], "recipients": ["兰溪市消防救援大队"],
-        "escalation_reason": None, "grounds": letter_context.REFERRAL_GROUNDS,
+        "escalation_reason": None, "operating_while_closed": None, "grounds": letter_context.REFERRAL_GROUNDS,
         "findings": [{"category": "消防安全", "hazard_title": f"隐患{number}", "description": "疏散通道堆放杂物" * 3,
                       "severity": "general", "legal_basis": "《中华人民共和国消防法》第二十八条", "original_deadline": None,
                       "found_on": found, "deadline": found + timedelta(days=7)}
