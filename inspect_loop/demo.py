@@ -16,7 +16,7 @@ from inspect_loop.deadline_extensions.operations import decide_extension, reques
 from inspect_loop.enforcement import feedback
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
-from inspect_loop.exposures.operations import create_exposure, places_of
+from inspect_loop.exposures.operations import approve_exposure, create_exposure, places_of
 from inspect_loop.hazards.models import DayBasis, HazardType, Severity
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind
 from inspect_loop.inspections.operations import (
@@ -228,6 +228,8 @@ class DemoCounty:
                                display_name=display_name)
 
         self.office_user = user("office", Role.safety_office, self.office, "市平安办 陈科长")
+        # The office's head approves what the office drafts (平安曝光 needs a second person).
+        self.office_head = user("office-head", Role.safety_office, self.office, "市平安办 王主任")
         self.inspectors = [user("inspector", Role.inspector, display_name="暗访组 徐组长"),
                            user("inspector2", Role.inspector, display_name="暗访组 吴组员")]
         self.township_users = {township.id: user(
@@ -485,7 +487,8 @@ class DemoCounty:
 
     def exposure(self, day: date, draft: bool) -> None:
         """平安曝光 of the places that needed a warning in the last three months, with their unrectified or
-        major problems; it leaves the public page after two months. The last one stays a draft."""
+        major problems; it leaves the public page after two months. The office drafts and submits it, its head
+        approves it the same afternoon. The last one stays a draft."""
         since = clock.local_midnight_utc(day - timedelta(days=90))
         cases = db.session.scalars(select(Case).where(Case.warning_at >= since).order_by(Case.id)).all()
         places = places_of([finding for case in self.rng.sample(cases, min(len(cases), 8))
@@ -495,8 +498,11 @@ class DemoCounty:
         if not places:
             return
         with self.at(day, 15):
-            create_exposure(self.office_user, title=f"{day.year}年第{(day.month - 1) // 3 + 1}季度安全隐患曝光",
-                            items=places, draft=draft, expires_on=day + timedelta(days=60))
+            exposure = create_exposure(self.office_user, title=f"{day.year}年第{(day.month - 1) // 3 + 1}季度安全隐患曝光",
+                                       items=places, draft=draft, expires_on=day + timedelta(days=60))
+        if not draft:
+            with self.at(day, 17):
+                approve_exposure(self.office_head, exposure)
 
     def withdraw_one(self, day: date) -> None:
         cases = self.open_cases(Stage.reminder)
@@ -584,6 +590,9 @@ def demo_exists() -> bool:
     return db.session.scalar(select(User.id).where(User.username == "office")) is not None
 
 
+DEMO_LOGINS = ("admin", "office", "office-head", "inspector", "township", "regulator", "leader")
+
+
 def build_demo(seed: int = 2026, units: int = 300, days: int = 365,
                progress: Callable[[str], None] = print) -> list[tuple[str, str, str]]:
     """Build the demo county unless it exists; return the demo logins (username, role, password)."""
@@ -599,5 +608,4 @@ def build_demo(seed: int = 2026, units: int = 300, days: int = 365,
         demo.work_for_the_demo_logins(end)
         progress(f"完成：{demo.count(Case)} 个闭环案件。")
     return [(user.username, user.role.value, DEMO_PASSWORD) for user in db.session.scalars(
-        select(User).where(User.username.in_(("admin", "office", "inspector", "township", "regulator", "leader")))
-        .order_by(User.id))]
+        select(User).where(User.username.in_(DEMO_LOGINS)).order_by(User.id))]

@@ -120,6 +120,8 @@ EVENT_LABELS = {
     "exposure.listed": N_("列入平安曝光"),
     "exposure.created": N_("建立平安曝光"),
     "exposure.published": N_("平安曝光发布"),
+    "exposure.submitted": N_("平安曝光送审"),
+    "exposure.returned": N_("平安曝光退回修改"),
     "exposure.updated": N_("修改平安曝光草稿"),
     "exposure.discarded": N_("删除平安曝光草稿"),
     "exposure.expiry_set": N_("调整平安曝光截止日期"),

@@ -375,6 +375,11 @@ class ExposureOut(Out):
     title: str
     status: ExposureStatus
     created_at: datetime
+    created_by_id: int = Field(description="起草人")
+    submitted_at: datetime | None = Field(description="送审时间（退回后再次送审时更新）")
+    submitted_by_id: int | None = Field(description="送审人")
+    approved_by_id: int | None = Field(description="审批人（起草、送审人以外的另一人）")
+    return_reason: str | None = Field(description="审批人退回修改的原因（草稿再次送审前保留）")
     published_at: datetime | None
     published_on: date | None
     expires_on: date | None

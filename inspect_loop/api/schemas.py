@@ -299,7 +299,7 @@ class ExposureDraftIn(Body):
 
 
 class ExposureIn(ExposureDraftIn):
-    draft: bool = False
+    draft: bool = Field(False, description="true 存为草稿；否则立即送审，由起草人以外的另一人审批后发布")
 
 
 class ExposureExpiryIn(Body):
@@ -307,7 +307,7 @@ class ExposureExpiryIn(Body):
 
 
 class DocumentReasonIn(Body):
-    """A reason, for revoking or re-issuing a document or taking an exposure down."""
+    """A reason, for revoking or re-issuing a document, taking an exposure down or returning it."""
 
     reason: Reason
 

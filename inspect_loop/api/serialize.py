@@ -355,7 +355,9 @@ EXPOSURE_LOADING = (selectinload(Exposure.items).joinedload(ExposureItem.unit),
 def exposure_out(exposure: Exposure) -> out.ExposureOut:
     return out.ExposureOut(
         id=exposure.id, title=exposure.title, status=exposure.status, created_at=local(exposure.created_at),
-        published_at=local(exposure.published_at), published_on=exposure.published_on,
+        created_by_id=exposure.created_by_id, submitted_at=local(exposure.submitted_at),
+        submitted_by_id=exposure.submitted_by_id, approved_by_id=exposure.approved_by_id,
+        return_reason=exposure.return_reason, published_at=local(exposure.published_at), published_on=exposure.published_on,
         expires_on=exposure.expires_on,
         items=[out.ExposureItemOut(unit_id=item.unit_id, unit_name=item.unit.name,
                                    findings=[finding_brief(finding) for finding in item.findings])

@@ -361,6 +361,18 @@ class ExposurePublished(DomainEvent):
     published_on: date
 
 
+@kind("exposure.submitted")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExposureSubmitted(DomainEvent):
+    pass
+
+
+@kind("exposure.returned")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExposureReturned(DomainEvent):
+    """Sent back to draft by the approver; the reason is the log's ``reason``."""
+
+
 @kind("exposure.listed")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class PlaceListed(DomainEvent):

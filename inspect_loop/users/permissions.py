@@ -31,6 +31,7 @@ class Action(enum.StrEnum):
     decide_extension = "decide_extension"
     configure_extensions = "configure_extensions"
     manage_exposures = "manage_exposures"
+    approve_exposures = "approve_exposures"
     revoke_document = "revoke_document"
     serve_document = "serve_document"
     correct_service = "correct_service"
@@ -69,6 +70,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.decide_extension: frozenset({Role.admin, Role.safety_office, Role.regulator}),
     Action.configure_extensions: COUNTY,
     Action.manage_exposures: COUNTY,
+    # 审批平安曝光: a leader of the county office, who logs in with the office's role; the operation refuses
+    # whoever wrote or submitted the exposure (second person, docs/decisions.md).
+    Action.approve_exposures: COUNTY,
     Action.revoke_document: COUNTY,
     # 送达: the inspector who handed a notice over on site, the unit's township office, the county office; which
     # notice each may record is checked by ``letters.service.require_server``.
@@ -101,6 +105,7 @@ ACTION_LABELS = {
     Action.decide_extension: ("审批延期申请", "decide an extension request"),
     Action.configure_extensions: ("设置延期审批部门", "configure who decides extensions"),
     Action.manage_exposures: ("平安曝光", "manage exposures"),
+    Action.approve_exposures: ("审批平安曝光", "approve exposures"),
     Action.revoke_document: ("作废文书", "revoke a document"),
     Action.serve_document: ("登记文书送达", "record the service of a notice"),
     Action.correct_service: ("更正送达记录", "correct a record of service"),

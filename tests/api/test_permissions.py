@@ -29,7 +29,7 @@ from inspect_loop.units.operations import create_unit
 from inspect_loop.users.models import Role
 from inspect_loop.users.permissions import MATRIX, Action
 from tests.api.conftest import ROLE_USERS
-from tests.factories import inspect
+from tests.factories import inspect, published_exposure
 from tests.helpers import at
 
 DAY = "2026-03-02"
@@ -119,11 +119,16 @@ class World:
                 method=ServiceMethod.direct, served_on=date.fromisoformat(LATER), place="兰江街道", receiver="张三"))
         return document
 
-    def exposure(self, draft):
+    def exposure(self, state):
+        """A draft or a published exposure; or one awaiting approval, written by the head so that the county
+        office's user acting for its role is a second person who may approve it."""
         case = self.case()
+        items = [ExposedPlace(case.unit, list(case.findings))]
         with at(LATER):
-            return create_exposure(self.county.users.office, title="平安曝光", draft=draft,
-                                   items=[ExposedPlace(case.unit, list(case.findings))])
+            if state == "published":
+                return published_exposure(self.county, title="平安曝光", items=items)
+            author = self.county.users.head if state == "submitted" else self.county.users.office
+            return create_exposure(author, title="平安曝光", draft=state == "draft", items=items)
 
 
 def unique_code():
@@ -178,14 +183,16 @@ PREPARE = {
     "post_close": lambda w: (f"/findings/{w.reported_finding(signed=True).id}/close", {"note": "验收合格"}),
     "post_exposure": lambda w: (lambda case: ("/exposures", {"title": "平安曝光", "items": [
         {"unit_id": case.unit_id, "finding_ids": [case.findings[0].id]}]}))(w.case()),
-    "publish": lambda w: (f"/exposures/{w.exposure(draft=True).id}/publish", None),
+    "post_submit": lambda w: (f"/exposures/{w.exposure('draft').id}/submit", None),
+    "post_approve": lambda w: (f"/exposures/{w.exposure('submitted').id}/approve", None),
+    "post_return": lambda w: (f"/exposures/{w.exposure('submitted').id}/return", {"reason": "问题描述不准确"}),
     "list_exposures": lambda w: ("/exposures", None),
-    "get_exposure": lambda w: (f"/exposures/{w.exposure(draft=False).id}", None),
+    "get_exposure": lambda w: (f"/exposures/{w.exposure('published').id}", None),
     "put_exposure": lambda w: (lambda draft: (f"/exposures/{draft.id}", {"title": "平安曝光（修改）", "items": [
-        {"unit_id": draft.items[0].unit_id, "finding_ids": [draft.items[0].findings[0].id]}]}))(w.exposure(draft=True)),
-    "delete_exposure": lambda w: (f"/exposures/{w.exposure(draft=True).id}", None),
-    "post_expiry": lambda w: (f"/exposures/{w.exposure(draft=False).id}/expiry", {"expires_on": "2026-12-31"}),
-    "post_take_down": lambda w: (f"/exposures/{w.exposure(draft=False).id}/take-down", {"reason": "已整改完毕"}),
+        {"unit_id": draft.items[0].unit_id, "finding_ids": [draft.items[0].findings[0].id]}]}))(w.exposure('draft')),
+    "delete_exposure": lambda w: (f"/exposures/{w.exposure('draft').id}", None),
+    "post_expiry": lambda w: (f"/exposures/{w.exposure('published').id}/expiry", {"expires_on": "2026-12-31"}),
+    "post_take_down": lambda w: (f"/exposures/{w.exposure('published').id}/take-down", {"reason": "已整改完毕"}),
     "get_document": lambda w: (f"/documents/{w.document().id}", None),
     "get_document_pdf": lambda w: (f"/documents/{w.document().id}/pdf", None),
     "revoke_document": lambda w: (f"/documents/{w.document().id}/revoke", {"reason": "内容有误"}),
