@@ -18,6 +18,7 @@ from inspect_loop.deadline_extensions.models import ExtensionStatus
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import FindingStatus, InspectionKind, PlanStatus
+from inspect_loop.interviews.models import TrainingKind
 from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
@@ -30,6 +31,7 @@ def N_(text: str) -> str:
 
 
 ENUM_LABELS: dict[type[enum.Enum], dict] = {
+    TrainingKind: {TrainingKind.voluntary: N_("到站教育培训"), TrainingKind.live_stream: N_("线上直播")},
     Role: {
         Role.admin: N_("系统管理员"), Role.safety_office: N_("县级平安办"),
         Role.township_office: N_("乡镇（街道）平安办"), Role.inspector: N_("暗访督查员"),
@@ -129,6 +131,9 @@ EVENT_LABELS = {
     "plan.created": N_("制定暗访计划"),
     "round.convened": N_("组织警示约谈"),
     "round.participants": N_("登记约谈参加人次"),
+    "summons.minutes": N_("填写约谈记录"),
+    "training.recorded": N_("登记警示教育活动"),
+    "training.updated": N_("修改警示教育活动"),
     "region.created": N_("新建行政区划"),
     "department.created": N_("新建部门"),
     "hazard_type.created": N_("新增隐患类型"),

@@ -25,5 +25,6 @@ from inspect_loop.api import (  # noqa: E402, F401
     interviews,
     openapi,
     stats,
+    training,
     units,
 )

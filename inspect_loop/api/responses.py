@@ -15,6 +15,7 @@ from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind, PlanStatus
+from inspect_loop.interviews.models import TrainingKind
 from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
@@ -260,7 +261,22 @@ class SummonsOut(Out):
     attendee_title: str | None
     note: str | None
     recorded_at: datetime | None
+    minutes: str | None = Field(description="约谈记录：单位说明的情况和作出的承诺；null：尚未填写")
+    minutes_recorded_at: datetime | None
     document: DocumentOut | None = Field(description="警示约谈通知书（最新版本）")
+
+
+class TrainingOut(Out):
+    id: int
+    county_code: str
+    township_code: str | None = Field(description="举办的乡镇（街道）教育站；null 为县（市、区）本级")
+    held_on: date
+    kind: TrainingKind
+    topic: str
+    organiser: str
+    person_times: int = Field(description="到场人次（直播为观看人次），计入教育人次")
+    created_at: datetime
+    updated_at: datetime | None
 
 
 class RoundOut(Out):

@@ -172,6 +172,37 @@ class Absent(DomainEvent):
     round_id: int
 
 
+@kind("summons.minutes")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MinutesRecorded(DomainEvent):
+    """约谈记录 written, or corrected (``reason``; ``previous`` keeps what it said)."""
+
+    round_id: int
+    minutes: str
+    previous: str | None
+
+
+@kind("training.recorded")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrainingRecorded(DomainEvent):
+    held_on: date
+    kind: str
+    topic: str
+    person_times: int
+
+
+@kind("training.updated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrainingUpdated(DomainEvent):
+    """A session's facts changed; ``before`` keeps the ones it had."""
+
+    held_on: date
+    kind: str
+    topic: str
+    person_times: int
+    before: dict
+
+
 # -- 双交办 ------------------------------------------------------------------------------------------------
 
 @kind("assignment.issued")

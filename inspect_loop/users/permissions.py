@@ -20,6 +20,7 @@ class Action(enum.StrEnum):
     withdraw = "withdraw"
     convene_round = "convene_round"
     record_attendance = "record_attendance"
+    record_training = "record_training"
     issue_assignment = "issue_assignment"
     receive_assignment = "receive_assignment"
     report_rectification = "report_rectification"
@@ -56,6 +57,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.withdraw: COUNTY,
     Action.convene_round: COUNTY,
     Action.record_attendance: COUNTY,
+    # 警示教育活动 (voluntary sessions, live streams) at the county's stations: the county office keeps their record.
+    Action.record_training: COUNTY,
     Action.issue_assignment: COUNTY,
     Action.receive_assignment: frozenset({Role.regulator, Role.township_office}),
     Action.report_rectification: frozenset({Role.admin, Role.safety_office, Role.township_office, Role.inspector}),
@@ -94,6 +97,7 @@ ACTION_LABELS = {
     Action.withdraw: ("撤销案件", "withdraw a case"),
     Action.convene_round: ("组织约谈", "convene an interview round"),
     Action.record_attendance: ("登记约谈到场", "record attendance"),
+    Action.record_training: ("登记警示教育活动", "record education sessions"),
     Action.issue_assignment: ("签发交办单", "issue an assignment order"),
     Action.receive_assignment: ("签收交办单", "acknowledge an assignment order"),
     Action.report_rectification: ("报告整改", "report rectification"),

@@ -20,7 +20,13 @@ from inspect_loop.caching.pages import cached_page
 from inspect_loop.db import db
 from inspect_loop.errors import InvalidInput
 from inspect_loop.interviews.models import InterviewRound
-from inspect_loop.interviews.operations import convene_round, record_attendance, set_participants
+from inspect_loop.interviews.operations import (
+    MINUTES_MAX,
+    convene_round,
+    record_attendance,
+    record_minutes,
+    set_participants,
+)
 from inspect_loop.letters import batch
 from inspect_loop.stats.excel import Column
 from inspect_loop.users.permissions import Action
@@ -248,6 +254,27 @@ def office_round_attendance(round_id: int):
         return render_round(db.session.get(InterviewRound, round_id), domain_message(refusal),
                             f"summons-{summons.id}", refusal.http_status)
     flash(_("已登记%(unit)s：%(word)s", unit=summons.unit.name, word=attendance_word(choice == "yes")), "success")
+    return back_to_round(round_id, f"summons-{summons.id}")
+
+
+@bp.post("/office/rounds/<int:round_id>/minutes")
+@permission_required(Action.record_attendance)
+def office_round_minutes(round_id: int):
+    interview_round = get_round(round_id)
+    case_id = form_text("case_id", 12)
+    summons = next((item for item in interview_round.summonses if str(item.case_id) == case_id), None)
+    if summons is None:
+        abort(404)
+    if not scope.can_see_case(current_user, summons.case):
+        abort(403)
+    refusal = commit_or_refusal(lambda: record_minutes(
+        current_user, interview_round, summons.case, form_text("minutes", MINUTES_MAX + 100),
+        reason=form_text("reason", 1000)))
+    key = f"minutes-{summons.id}"
+    if refusal:
+        return render_round(db.session.get(InterviewRound, round_id), domain_message(refusal), key,
+                            refusal.http_status)
+    flash(_("已保存%(unit)s的约谈记录", unit=summons.unit.name), "success")
     return back_to_round(round_id, f"summons-{summons.id}")
 
 

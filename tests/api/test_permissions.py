@@ -21,7 +21,9 @@ from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.deadline_extensions.operations import request_extension
 from inspect_loop.exposures.operations import ExposedPlace, create_exposure
 from inspect_loop.inspections.operations import report_rectification
-from inspect_loop.interviews.operations import convene_round
+from inspect_loop.interviews.models import TrainingKind
+from inspect_loop.interviews.operations import convene_round, record_attendance
+from inspect_loop.interviews.training import TrainingFacts, record_training
 from inspect_loop.letters.models import Document, ServiceMethod
 from inspect_loop.letters.service import ServiceDetails, record_service
 from inspect_loop.regions.models import ExtensionDecider
@@ -104,6 +106,19 @@ class World:
                                  venue="警示教育站", convened_by=county.office, departments=[county.fire],
                                  cases=[self.case(Stage.warning)])
 
+    def attended_round(self):
+        """A round whose one unit attended: the path and body of its minutes."""
+        held = self.round()
+        summons = held.summonses[0]
+        with at(LATER, 9):
+            record_attendance(self.county.users.office, held, summons.case, attended=True, attendee_name="李四")
+        return f"/interview-rounds/{held.id}/minutes", {"case_id": summons.case_id, "minutes": "承诺签订安全责任书"}
+
+    def training(self):
+        with at(DAY):
+            return record_training(self.county.users.office, self.county.county, TrainingFacts(
+                held_on=date.fromisoformat(DAY), kind=TrainingKind.voluntary, topic="消防安全培训", person_times=30))
+
     def assignment(self):
         with at(LATER):
             return issue_assignment(self.county.users.office, self.case(Stage.warning), self.county.fire)
@@ -172,6 +187,13 @@ PREPARE = {
     "post_attendance": lambda w: (lambda held: (f"/interview-rounds/{held.id}/attendance",
                                                 {"case_id": held.summonses[0].case_id, "attended": True,
                                                  "attendee_name": "李四"}))(w.round()),
+    "post_minutes": lambda w: w.attended_round(),
+    "post_training": lambda w: ("/training-sessions", {"held_on": DAY, "kind": "live_stream", "topic": "消防安全直播",
+                                                       "person_times": 800, "county_code": "330781"}),
+    "list_training": lambda w: ("/training-sessions", None),
+    "get_training": lambda w: (f"/training-sessions/{w.training().id}", None),
+    "put_training": lambda w: (f"/training-sessions/{w.training().id}", {
+        "held_on": DAY, "kind": "voluntary", "topic": "消防安全培训", "person_times": 31}),
     "list_assignments": lambda w: ("/assignments", None),
     "get_assignment": lambda w: (f"/assignments/{w.assignment().id}", None),
     "post_receipt": lambda w: (f"/assignments/{w.assignment().id}/receipt", None),

@@ -311,6 +311,20 @@ def test_parallel_reissues_make_one_new_version(app, api, tokens, county):
     assert count(Document, Document.case_id == case_id, Document.status == DocumentStatus.valid) == 1
 
 
+# -- 约谈记录 -------------------------------------------------------------------------------------------------
+
+def test_parallel_first_minutes_keep_one_record(app, api, tokens, county):
+    case_id, _ = warning_case(api, county.units.shop.id)
+    round_id = ok(convene(api, [case_id]), 201)["id"]
+    ok(api.post(f"/interview-rounds/{round_id}/attendance", "office", day="2026-03-23", hour=17,
+                json={"case_id": case_id, "attended": True, "attendee_name": "李四"}))
+    winner = one_winner(at_once(app, tokens, "2026-03-23", lambda api, index: api.post(
+        f"/interview-rounds/{round_id}/minutes", ("office", "admin")[index % 2],
+        json={"case_id": case_id, "minutes": f"第{index}份约谈记录"}), hour=18))
+    summons = db.session.scalar(select(Summons).where(Summons.round_id == round_id))
+    assert summons.minutes == winner["minutes"] and events("summons.minutes") == 1
+
+
 # -- 平安曝光 -------------------------------------------------------------------------------------------------
 
 def draft_exposure(api, county):
