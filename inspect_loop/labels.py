@@ -132,6 +132,7 @@ EVENT_LABELS = {
     "round.convened": N_("组织警示约谈"),
     "round.participants": N_("登记约谈参加人次"),
     "summons.minutes": N_("填写约谈记录"),
+    "summons.commitment": N_("上传责任书（承诺书）"),
     "training.recorded": N_("登记警示教育活动"),
     "training.updated": N_("修改警示教育活动"),
     "region.created": N_("新建行政区划"),

@@ -1,5 +1,5 @@
-"""Interview outcomes: the minutes of each unit's interview (约谈记录) and the education sessions at the station
-(到站教育培训, 线上直播) — recorded by the county office of the county only, audited, refused without change on bad
+"""Interview outcomes: the minutes of each unit's interview (约谈记录), its signed pledge (责任书/承诺书) and the
+education sessions at the station (到站教育培训, 线上直播) — recorded by the county office of the county only, audited, refused without change on bad
 input."""
 
 from datetime import date, datetime
@@ -7,12 +7,19 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from inspect_loop import clock
 from inspect_loop.audit.models import Event
 from inspect_loop.clock import LOCAL_TZ
+from inspect_loop.db import db
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput, NotFound
-from inspect_loop.inspections.models import InspectionKind
+from inspect_loop.inspections.models import InspectionKind, Photo
 from inspect_loop.interviews.models import TrainingKind
-from inspect_loop.interviews.operations import convene_round, record_attendance, record_minutes
+from inspect_loop.interviews.operations import (
+    attach_commitment,
+    convene_round,
+    record_attendance,
+    record_minutes,
+)
 from inspect_loop.interviews.training import TrainingFacts, record_training, update_training
 from inspect_loop.regions.models import DepartmentKind, RegionLevel
 from inspect_loop.regions.operations import create_department, create_region
@@ -157,3 +164,31 @@ def test_a_session_belongs_to_the_county_and_one_of_its_townships(county, databa
         session = record_training(county.users.office, county.county, facts)
         with pytest.raises(Forbidden):
             update_training(stranger, session, facts)
+
+
+def uploaded_by(user) -> Photo:
+    """A photo row as ``POST /photos`` leaves it: checked, stored, not yet attached."""
+    photo = Photo(sha256=f"{user.id:064x}", content_type="image/jpeg", size=1, width=1, height=1,
+                  uploaded_at=clock.now(), uploaded_by_id=user.id)
+    db.session.add(photo)
+    db.session.flush()
+    return photo
+
+
+def test_the_signed_pledge_is_kept_with_an_attended_units_summons(county, interviewed, database):
+    held, shop, market = interviewed
+    with at("2026-03-19", 17):
+        pages = [uploaded_by(county.users.office), uploaded_by(county.users.office)]
+        with pytest.raises(InvalidInput) as error:
+            attach_commitment(county.users.office, held, shop, [])
+        assert error.value.field == "photos"
+        with pytest.raises(Conflict):
+            attach_commitment(county.users.office, held, market, pages)  # absent: it signed nothing there
+        with pytest.raises(Forbidden):
+            attach_commitment(county.users.east, held, shop, pages)
+        assert all(page.summons_id is None for page in pages)
+        summons = attach_commitment(county.users.office, held, shop, pages)
+        database.session.commit()
+    assert summons.commitment_pages == pages
+    [event] = events(database, "summons.commitment")
+    assert (event.case_id, event.data["photos"]) == (shop.id, [page.id for page in pages])

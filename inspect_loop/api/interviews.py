@@ -3,11 +3,13 @@
 from inspect_loop.api import lookups, scope
 from inspect_loop.api import responses as out
 from inspect_loop.api import schemas as inp
+from inspect_loop.api.findings import unattached_photos
 from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import latest_documents, round_out, summons_out
 from inspect_loop.cases.models import Case
 from inspect_loop.interviews.models import InterviewRound
 from inspect_loop.interviews.operations import (
+    attach_commitment,
     convene_round,
     record_attendance,
     record_minutes,
@@ -73,4 +75,14 @@ def post_minutes(actor, round_id: int, body: inp.MinutesIn):
     case = lookups.get_or_404(Case, body.case_id, "case_id")
     scope.require_case(actor, case)
     summons = record_minutes(actor, interview_round, case, body.minutes, reason=body.reason)
+    return summons_out(summons, latest_documents(Document.summons_id, [summons.id]).get(summons.id))
+
+
+@route("POST", "/interview-rounds/<int:round_id>/commitments", summary="上传单位签订的责任书（承诺书）各页照片",
+       permission=Action.record_attendance, body=inp.CommitmentIn, response=out.SummonsOut)
+def post_commitments(actor, round_id: int, body: inp.CommitmentIn):
+    interview_round = lookups.get_or_404(InterviewRound, round_id, "round_id")
+    case = lookups.get_or_404(Case, body.case_id, "case_id")
+    scope.require_case(actor, case)
+    summons = attach_commitment(actor, interview_round, case, unattached_photos(actor, body.photos))
     return summons_out(summons, latest_documents(Document.summons_id, [summons.id]).get(summons.id))

@@ -263,6 +263,7 @@ class SummonsOut(Out):
     recorded_at: datetime | None
     minutes: str | None = Field(description="约谈记录：单位说明的情况和作出的承诺；null：尚未填写")
     minutes_recorded_at: datetime | None
+    commitment_photo_ids: list[int] = Field(description="责任书（承诺书）各页的照片 id")
     document: DocumentOut | None = Field(description="警示约谈通知书（最新版本）")
 
 

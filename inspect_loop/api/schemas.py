@@ -225,6 +225,12 @@ class MinutesIn(Body):
     reason: text(1000, multiline=True) | None = Field(None, description="修改已填写的约谈记录时必填")
 
 
+class CommitmentIn(Body):
+    case_id: Id
+    photos: list[Id] = Field(min_length=1, max_length=20,
+                             description="责任书（承诺书）各页：本人已上传（POST /photos）、尚未关联的照片 id")
+
+
 class TrainingIn(Body):
     held_on: Day = Field(description="活动日期（不晚于今天）")
     kind: TrainingKind = Field(description="voluntary 到站教育培训；live_stream 线上直播")

@@ -275,6 +275,7 @@ def summons_out(summons: Summons, document: Document | None) -> out.SummonsOut:
                           attendee_name=summons.attendee_name, attendee_title=summons.attendee_title,
                           note=summons.note, recorded_at=local(summons.recorded_at), minutes=summons.minutes,
                           minutes_recorded_at=local(summons.minutes_recorded_at),
+                          commitment_photo_ids=[page.id for page in summons.commitment_pages],
                           document=document_out(document) if document else None)
 
 

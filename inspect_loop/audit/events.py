@@ -182,6 +182,15 @@ class MinutesRecorded(DomainEvent):
     previous: str | None
 
 
+@kind("summons.commitment")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CommitmentUploaded(DomainEvent):
+    """Pages of the unit's signed 责任书/承诺书 kept with its summons."""
+
+    round_id: int
+    photos: list[int]
+
+
 @kind("training.recorded")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class TrainingRecorded(DomainEvent):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db, enum_column
+from inspect_loop.inspections.models import Photo
 from inspect_loop.regions.models import Department, Region
 from inspect_loop.units.models import Unit
 
@@ -69,6 +70,8 @@ class Summons(db.Model):
     round: Mapped[InterviewRound] = relationship(back_populates="summonses")
     case: Mapped[Case] = relationship()
     unit: Mapped[Unit] = relationship()
+    # The pages of the unit's signed 责任书/承诺书 (photos or scans), in the order uploaded.
+    commitment_pages: Mapped[list[Photo]] = relationship(order_by=Photo.id)
 
 
 class TrainingKind(enum.StrEnum):

@@ -9,6 +9,7 @@ from inspect_loop import clock
 from inspect_loop.audit.events import (
     Absent,
     Attended,
+    CommitmentUploaded,
     MinutesRecorded,
     ParticipantsRecorded,
     RoundConvened,
@@ -19,6 +20,7 @@ from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db, lock
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_loop.inspections.models import Photo
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.regions.models import Department, RegionLevel
 from inspect_loop.users.models import User
@@ -26,6 +28,7 @@ from inspect_loop.users.permissions import Action, require, require_in_county
 
 VENUE_ADDRESS_MAX = InterviewRound.venue_address.type.length
 MINUTES_MAX = 5000  # a page or two of 约谈记录
+COMMITMENT_PAGES_MAX = 20  # the pages of one unit's signed 责任书/承诺书
 
 
 def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: Department,
@@ -176,6 +179,30 @@ def record_minutes(actor: User, interview_round: InterviewRound, case: Case, min
     db.session.flush()
     record_event(actor, MinutesRecorded(case_id=case.id, unit_id=case.unit_id, round_id=interview_round.id,
                                         minutes=minutes, previous=previous, reason=reason[:1000] or None), summons)
+    return summons
+
+
+def attach_commitment(actor: User, interview_round: InterviewRound, case: Case, pages: list[Photo]) -> Summons:
+    """The unit's signed 责任书/承诺书, handed in at its interview: its pages (the actor's own uploads, validated
+    and re-encoded as every photo is, ``web/uploads.py``) are kept with the unit's summons."""
+    require(actor, Action.record_attendance)
+    require_round_in_county(actor, interview_round)
+    if not pages:
+        raise InvalidInput("请上传责任书或承诺书的照片", "Upload a photo of the signed pledge.", field="photos")
+    if len(pages) > COMMITMENT_PAGES_MAX:
+        raise InvalidInput(f"一次最多上传{COMMITMENT_PAGES_MAX}页", f"Upload at most {COMMITMENT_PAGES_MAX} pages at once.",
+                           field="photos")
+    lock(interview_round, case.unit)
+    summons = _summons_of(interview_round, case)
+    if summons.attended is not True:
+        raise Conflict(f"“{case.unit.name}”未登记到场，请先登记到场再上传责任书",
+                       f"“{case.unit.name}” is not recorded as attending: record its attendance before its pledge.",
+                       field="case_id")
+    for page in pages:
+        page.summons_id = summons.id
+    db.session.flush()
+    record_event(actor, CommitmentUploaded(case_id=case.id, unit_id=case.unit_id, round_id=interview_round.id,
+                                           photos=[page.id for page in pages]), summons)
     return summons
 
 

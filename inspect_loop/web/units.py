@@ -29,6 +29,7 @@ from inspect_loop.cases.queries import open_finding_columns, risk_color, risk_co
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
+from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.letters.models import Document, DocumentCheck, DocumentStatus
 from inspect_loop.letters.service import may_serve
 from inspect_loop.regions.models import Region, RegionLevel
@@ -204,6 +205,7 @@ def unit(unit_id: int):
     case = next((item for item in cases if item.status == CaseStatus.open), None)
     documents = unit_documents(unit, current_user)
     return render_template("units/detail.html", unit=unit, risk=risk, case=case, cases=cases,
+                           interviews=interview_outcomes(unit, [item.id for item in cases]),
                            case_links={item.id: case_link(item) for item in cases},
                            findings=paginate(unit_findings(unit, current_user), arg="findings_page"),
                            events=paginate(unit_events(unit, current_user), per_page=30, arg="events_page"),
@@ -211,6 +213,18 @@ def unit(unit_id: int):
                            today=clock.today(), moves=policy.moves(case, current_user) if case else None,
                            may_inspect=allowed(current_user, Action.record_inspection),
                            may_request_extension=case is not None and allowed(current_user, Action.request_extension))
+
+
+def interview_outcomes(unit: Unit, case_ids: list[int]) -> list[Summons]:
+    """The unit's interviews (of the cases the reader sees) with minutes or a signed pledge, the latest first."""
+    if not case_ids:
+        return []
+    return list(db.session.scalars(
+        select(Summons).join(InterviewRound, InterviewRound.id == Summons.round_id)
+        .where(Summons.unit_id == unit.id, Summons.case_id.in_(case_ids),
+               or_(Summons.minutes.is_not(None), Summons.commitment_pages.any()))
+        .order_by(InterviewRound.held_at.desc())
+        .options(selectinload(Summons.round), selectinload(Summons.commitment_pages))))
 
 
 class UnitForm(FlaskForm):

@@ -1,7 +1,8 @@
 """Interview outcomes and the exposure's second person (issue 15, parts 4 and 7)
 
 training_session (voluntary sessions and live streams at the warning-education station, with their
-person-times); summons.minutes (约谈记录) with who recorded it and when; exposure.submitted_at,
+person-times); summons.minutes (约谈记录) with who recorded it and when; photo.summons_id (the pages of a unit's signed
+责任书/承诺书); exposure.submitted_at,
 submitted_by_id, approved_by_id, return_reason, and the status "awaiting_approval" in the CHECK constraint of
 exposure.status.
 
@@ -70,9 +71,18 @@ def upgrade():
         batch_op.add_column(sa.Column('minutes_recorded_by_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_summons_minutes_recorded_by_id_user_account'), 'user_account', ['minutes_recorded_by_id'], ['id'])
 
+    with op.batch_alter_table('photo', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('summons_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_photo_summons_id'), ['summons_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_photo_summons_id_summons'), 'summons', ['summons_id'], ['id'])
+
 
 
 def downgrade():
+    with op.batch_alter_table('photo', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_photo_summons_id_summons'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_photo_summons_id'))
+        batch_op.drop_column('summons_id')
     # An exposure awaiting approval was a draft before there was approval.
     op.execute("UPDATE exposure SET status = 'draft' WHERE status = 'awaiting_approval'")
     _set_exposure_statuses(OLD_STATUSES)

@@ -1,5 +1,5 @@
-"""Interview outcomes through the API: the minutes of an attended interview, and education sessions recorded,
-corrected, listed and counted in 教育人次."""
+"""Interview outcomes through the API: the minutes of an attended interview, its signed pledge, and education
+sessions recorded, corrected, listed and counted in 教育人次."""
 
 from datetime import datetime
 
@@ -7,6 +7,7 @@ from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.interviews.operations import convene_round, record_attendance
 from tests.api.client import ok, refused
+from tests.api.test_rectification_photos import uploaded_by
 from tests.factories import inspect
 from tests.helpers import at
 
@@ -40,6 +41,21 @@ def test_the_minutes_are_recorded_once_and_corrected_with_a_reason(api, county, 
     assert corrected["minutes"] == "承诺签订责任书、每周自查"
     listed = ok(api.get(f"/interview-rounds/{round_id}", "office"))["summonses"][0]
     assert listed["minutes"] == "承诺签订责任书、每周自查"
+
+
+def test_the_pledges_pages_are_the_senders_own_uploads(api, county, database):
+    round_id, case_id = attended_round(county, database)
+    with at("2026-03-19", 17):
+        own, foreign = uploaded_by(county.users.office), uploaded_by(county.users.inspector)
+        database.session.commit()
+    path = f"/interview-rounds/{round_id}/commitments"
+    refused(api.post(path, "office", day="2026-03-19", json={"case_id": case_id, "photos": [foreign.id]}), 404,
+            field="photos.0")
+    refused(api.post(path, "office", day="2026-03-19", json={"case_id": case_id, "photos": []}), 400)
+    summons = ok(api.post(path, "office", day="2026-03-19", json={"case_id": case_id, "photos": [own.id]}))
+    assert summons["commitment_photo_ids"] == [own.id]
+    refused(api.post(path, "office", day="2026-03-19", json={"case_id": case_id, "photos": [own.id]}), 409,
+            field="photos.0")  # already kept with the summons
 
 
 def test_sessions_are_recorded_corrected_listed_and_counted(api, county, database):

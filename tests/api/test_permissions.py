@@ -12,6 +12,7 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
+from inspect_loop import clock
 from inspect_loop.api.docs import PERMISSIONS_FILE, permissions_markdown
 from inspect_loop.api.routing import ROUTES
 from inspect_loop.assignments.operations import issue_assignment, sign_off
@@ -20,6 +21,7 @@ from inspect_loop.cases.models import Stage
 from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.deadline_extensions.operations import request_extension
 from inspect_loop.exposures.operations import ExposedPlace, create_exposure
+from inspect_loop.inspections.models import Photo
 from inspect_loop.inspections.operations import report_rectification
 from inspect_loop.interviews.models import TrainingKind
 from inspect_loop.interviews.operations import convene_round, record_attendance
@@ -114,6 +116,17 @@ class World:
             record_attendance(self.county.users.office, held, summons.case, attended=True, attendee_name="李四")
         return f"/interview-rounds/{held.id}/minutes", {"case_id": summons.case_id, "minutes": "承诺签订安全责任书"}
 
+    def pledge(self):
+        """An attended round and a page of the pledge uploaded by the acting user: the path and body."""
+        path, body = self.attended_round()
+        user = getattr(self.county.users, ROLE_USERS[self.role])
+        with at(LATER, 10):
+            page = Photo(sha256=f"{next(serial):064x}", content_type="image/jpeg", size=1, width=1, height=1,
+                         uploaded_at=clock.now(), uploaded_by_id=user.id)
+            self.database.session.add(page)
+            self.database.session.flush()
+        return path.replace("/minutes", "/commitments"), {"case_id": body["case_id"], "photos": [page.id]}
+
     def training(self):
         with at(DAY):
             return record_training(self.county.users.office, self.county.county, TrainingFacts(
@@ -188,6 +201,7 @@ PREPARE = {
                                                 {"case_id": held.summonses[0].case_id, "attended": True,
                                                  "attendee_name": "李四"}))(w.round()),
     "post_minutes": lambda w: w.attended_round(),
+    "post_commitments": lambda w: w.pledge(),
     "post_training": lambda w: ("/training-sessions", {"held_on": DAY, "kind": "live_stream", "topic": "消防安全直播",
                                                        "person_times": 800, "county_code": "330781"}),
     "list_training": lambda w: ("/training-sessions", None),

@@ -1,5 +1,6 @@
-"""The county office's pages of interview outcomes: education sessions (list, new, correct, Excel) and the
-minutes form of an interview round; refusals show a message and change nothing."""
+"""The county office's pages of interview outcomes: education sessions (list, new, correct, Excel), the minutes
+form of an interview round and the upload of the unit's signed pledge; refusals show a message and change
+nothing."""
 
 from datetime import date, datetime
 from io import BytesIO
@@ -10,12 +11,13 @@ from sqlalchemy import func, select
 
 from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.db import db
-from inspect_loop.inspections.models import InspectionKind
+from inspect_loop.inspections.models import InspectionKind, Photo
 from inspect_loop.interviews.models import Summons, TrainingKind, TrainingSession
 from inspect_loop.interviews.operations import convene_round, record_attendance
 from inspect_loop.interviews.training import TrainingFacts, record_training
 from tests.factories import inspect
 from tests.helpers import at
+from tests.web.test_uploads import jpeg_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -124,3 +126,32 @@ def test_the_minutes_are_written_on_the_round_page_and_corrected_with_a_reason(l
         assert login("east").post(path, data={"case_id": str(case.id), "minutes": "乡镇改"}).status_code == 403
     db.session.expire_all()
     assert db.session.scalar(select(Summons.minutes)) == "承诺：签订责任书，每周自查。"
+
+
+def test_the_signed_pledge_is_uploaded_on_the_round_page_and_listed_on_the_unit_page(login, attended):
+    held, case = attended
+    path = f"/office/rounds/{held.id}/commitments"
+    with at("2026-03-19", 17):
+        office = login("office")
+        assert "上传签订的责任书（承诺书）" in office.get(f"/office/rounds/{held.id}").get_data(as_text=True)
+        refused = office.post(path, data={"case_id": str(case.id)}, content_type="multipart/form-data")
+        assert refused.status_code == 400 and "请上传责任书或承诺书的照片" in refused.get_data(as_text=True)
+        not_an_image = office.post(path, data={"case_id": str(case.id),
+                                               "photo_files": (BytesIO(b"%PDF-1.7 not a photo"), "pledge.pdf")},
+                                   content_type="multipart/form-data")
+        assert not_an_image.status_code == 400  # the photo checks refuse it, with their message
+        assert db.session.scalar(select(func.count(Photo.id)).where(Photo.summons_id.is_not(None))) == 0
+        response = office.post(path, data={"case_id": str(case.id),
+                                           "photo_files": [(BytesIO(jpeg_bytes()), "page1.jpg"),
+                                                           (BytesIO(jpeg_bytes(300, 400)), "page2.jpg")]},
+                               content_type="multipart/form-data")
+        assert response.status_code == 302
+        pages = list(db.session.scalars(select(Photo).where(Photo.summons_id.is_not(None)).order_by(Photo.id)))
+        assert len(pages) == 2
+        round_page = office.get(f"/office/rounds/{held.id}").get_data(as_text=True)
+        unit_page = office.get(f"/units/{case.unit_id}").get_data(as_text=True)
+        for page in pages:
+            assert f"/photos/{page.id}" in round_page and f"/photos/{page.id}" in unit_page
+        assert "约谈记录与责任书" in unit_page
+        assert office.get(f"/photos/{pages[0].id}").status_code == 200
+        assert login("east").post(path, data={"case_id": str(case.id)}).status_code == 403
