@@ -209,21 +209,22 @@ def _scalar(statement, period: Period) -> int:
 
 @built_once
 def _interview_statements(period: BoundPeriod) -> tuple:
-    return (select(func.count(InterviewRound.id), func.coalesce(func.sum(InterviewRound.participants), 0))
+    # The sessions' person-times ride along with the rounds' statement: one round trip for both.
+    trained = (select(func.coalesce(func.sum(TrainingSession.person_times), 0)).where(training_held(period))
+               .scalar_subquery())
+    return (select(func.count(InterviewRound.id), func.coalesce(func.sum(InterviewRound.participants), 0), trained)
             .where(rounds_held(period)),
             summonses_in(period).add_columns(
                 func.count(distinct(case((Summons.attended.is_(True), Summons.unit_id)))),
-                func.count(distinct(case((Summons.attended.is_(False), Summons.unit_id))))),
-            select(func.coalesce(func.sum(TrainingSession.person_times), 0)).where(training_held(period)))
+                func.count(distinct(case((Summons.attended.is_(False), Summons.unit_id))))))
 
 
 def interview_figures(period: Period) -> dict:
-    rounds_statement, units_statement, training_statement = _interview_statements(period)
-    rounds, person_times = db.session.execute(rounds_statement, period.parameters()).one()
+    rounds_statement, units_statement = _interview_statements(period)
+    rounds, person_times, trained = db.session.execute(rounds_statement, period.parameters()).one()
     attended, absent = db.session.execute(units_statement, period.parameters()).one()
-    trained = _scalar(training_statement, period)
     # 教育人次 (SPEC section 7): the rounds' participants plus the sessions' person-times.
-    return {"interview_rounds": int(rounds), "education_person_times": int(person_times) + trained,
+    return {"interview_rounds": int(rounds), "education_person_times": int(person_times) + int(trained or 0),
             "units_interviewed": int(attended), "units_absent": int(absent)}
 
 
