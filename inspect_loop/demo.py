@@ -16,7 +16,7 @@ from inspect_loop.deadline_extensions.operations import decide_extension, reques
 from inspect_loop.enforcement import feedback
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
-from inspect_loop.exposures.operations import create_exposure, places_of
+from inspect_loop.exposures.operations import approve_exposure, create_exposure, places_of
 from inspect_loop.hazards.models import DayBasis, HazardType, Severity
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind
 from inspect_loop.inspections.operations import (
@@ -26,8 +26,9 @@ from inspect_loop.inspections.operations import (
     record_inspection,
     report_rectification,
 )
-from inspect_loop.interviews.models import Summons
+from inspect_loop.interviews.models import Summons, TrainingKind
 from inspect_loop.interviews.operations import convene_round, record_attendance
+from inspect_loop.interviews.training import TrainingFacts, record_training
 from inspect_loop.letters.models import Document, ServiceMethod
 from inspect_loop.letters.service import ServiceDetails, record_service
 from inspect_loop.regions.models import Department, DepartmentKind, Region, RegionLevel
@@ -184,6 +185,8 @@ class DemoCounty:
         self.rng = random.Random(seed)
         # Its own stream, so that recording the service of notices leaves the rest of the history as it was.
         self.service_rng = random.Random(seed + 1)
+        # The education sessions' own stream too, for the same reason.
+        self.training_rng = random.Random(seed + 2)
         self.unit_count = units
         self.days = days
         self.progress = progress
@@ -228,6 +231,8 @@ class DemoCounty:
                                display_name=display_name)
 
         self.office_user = user("office", Role.safety_office, self.office, "市平安办 陈科长")
+        # The office's head approves what the office drafts (平安曝光 needs a second person).
+        self.office_head = user("office-head", Role.safety_office, self.office, "市平安办 王主任")
         self.inspectors = [user("inspector", Role.inspector, display_name="暗访组 徐组长"),
                            user("inspector2", Role.inspector, display_name="暗访组 吴组员")]
         self.township_users = {township.id: user(
@@ -297,6 +302,8 @@ class DemoCounty:
         self.reinspections(day, inspector)
         if day.weekday() == 3:  # rounds on Thursdays at the warning-education station
             self.interview_round(day)
+        if day.weekday() == 2 and day.day <= 7:  # the first Wednesday: a school or company comes to learn
+            self.training_session(day)
         self.rectifications(day)
         self.follow_ups(day, inspector)
         self.enforcement(day)
@@ -485,9 +492,24 @@ class DemoCounty:
                     if finding.is_open:
                         self.pending_rectify[finding.id] = day + timedelta(days=self.rng.randint(2, 6))
 
+    def training_session(self, day: date) -> None:
+        """警示教育 outside the rounds (seed 002): a class or a company's staff at a station, and each quarter's
+        first month a live stream, which the children liked; their person-times count in 教育人次."""
+        rng = self.training_rng
+        township = rng.choice([None, *self.townships])
+        with self.at(day, 17):
+            record_training(self.office_user, self.county, TrainingFacts(
+                held_on=day, kind=TrainingKind.voluntary, topic=rng.choice(TRAINING_TOPICS),
+                person_times=rng.randint(25, 60), organiser=rng.choice(TRAINING_ORGANISERS), township=township))
+            if day.month in EXPOSURE_MONTHS:
+                record_training(self.office_user, self.county, TrainingFacts(
+                    held_on=day, kind=TrainingKind.live_stream, topic="平安警示教育线上直播",
+                    person_times=rng.randint(300, 800)))
+
     def exposure(self, day: date, draft: bool) -> None:
         """平安曝光 of the places that needed a warning in the last three months, with their unrectified or
-        major problems; it leaves the public page after two months. The last one stays a draft."""
+        major problems; it leaves the public page after two months. The office drafts and submits it, its head
+        approves it the same afternoon. The last one stays a draft."""
         since = clock.local_midnight_utc(day - timedelta(days=90))
         cases = db.session.scalars(select(Case).where(Case.warning_at >= since).order_by(Case.id)).all()
         places = places_of([finding for case in self.rng.sample(cases, min(len(cases), 8))
@@ -497,8 +519,11 @@ class DemoCounty:
         if not places:
             return
         with self.at(day, 15):
-            create_exposure(self.office_user, title=f"{day.year}年第{(day.month - 1) // 3 + 1}季度安全隐患曝光",
-                            items=places, draft=draft, expires_on=day + timedelta(days=60))
+            exposure = create_exposure(self.office_user, title=f"{day.year}年第{(day.month - 1) // 3 + 1}季度安全隐患曝光",
+                                       items=places, draft=draft, expires_on=day + timedelta(days=60))
+        if not draft:
+            with self.at(day, 17):
+                approve_exposure(self.office_head, exposure)
 
     def withdraw_one(self, day: date) -> None:
         cases = self.open_cases(Stage.reminder)
@@ -586,6 +611,12 @@ def demo_exists() -> bool:
     return db.session.scalar(select(User.id).where(User.username == "office")) is not None
 
 
+TRAINING_TOPICS = ("消防安全知识培训", "用电安全警示教育", "燃气安全使用培训", "电动自行车安全警示教育", "平安主题研学活动")
+TRAINING_ORGANISERS = ("兰江小学", "实验幼儿园", "城区农贸市场", "工业园区企业", "社区居委会")
+
+DEMO_LOGINS = ("admin", "office", "office-head", "inspector", "township", "regulator", "leader")
+
+
 def build_demo(seed: int = 2026, units: int = 300, days: int = 365,
                progress: Callable[[str], None] = print) -> list[tuple[str, str, str]]:
     """Build the demo county unless it exists; return the demo logins (username, role, password)."""
@@ -601,5 +632,4 @@ def build_demo(seed: int = 2026, units: int = 300, days: int = 365,
         demo.work_for_the_demo_logins(end)
         progress(f"完成：{demo.count(Case)} 个闭环案件。")
     return [(user.username, user.role.value, DEMO_PASSWORD) for user in db.session.scalars(
-        select(User).where(User.username.in_(("admin", "office", "inspector", "township", "regulator", "leader")))
-        .order_by(User.id))]
+        select(User).where(User.username.in_(DEMO_LOGINS)).order_by(User.id))]

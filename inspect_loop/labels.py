@@ -18,6 +18,7 @@ from inspect_loop.deadline_extensions.models import ExtensionStatus
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind, PlanStatus
+from inspect_loop.interviews.models import TrainingKind
 from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
@@ -31,6 +32,7 @@ def N_(text: str) -> str:
 
 
 ENUM_LABELS: dict[type[enum.Enum], dict] = {
+    TrainingKind: {TrainingKind.voluntary: N_("到站教育培训"), TrainingKind.live_stream: N_("线上直播")},
     Role: {
         Role.admin: N_("系统管理员"), Role.safety_office: N_("县级平安办"),
         Role.township_office: N_("乡镇（街道）平安办"), Role.inspector: N_("暗访督查员"),
@@ -137,6 +139,8 @@ EVENT_LABELS = {
     "exposure.listed": N_("列入平安曝光"),
     "exposure.created": N_("建立平安曝光"),
     "exposure.published": N_("平安曝光发布"),
+    "exposure.submitted": N_("平安曝光送审"),
+    "exposure.returned": N_("平安曝光退回修改"),
     "exposure.updated": N_("修改平安曝光草稿"),
     "exposure.discarded": N_("删除平安曝光草稿"),
     "exposure.expiry_set": N_("调整平安曝光截止日期"),
@@ -144,6 +148,10 @@ EVENT_LABELS = {
     "plan.created": N_("制定暗访计划"),
     "round.convened": N_("组织警示约谈"),
     "round.participants": N_("登记约谈参加人次"),
+    "summons.minutes": N_("填写约谈记录"),
+    "summons.commitment": N_("上传责任书（承诺书）"),
+    "training.recorded": N_("登记警示教育活动"),
+    "training.updated": N_("修改警示教育活动"),
     "region.created": N_("新建行政区划"),
     "department.created": N_("新建部门"),
     "hazard_type.created": N_("新增隐患类型"),

@@ -35,7 +35,13 @@ from inspect_loop.inspections.models import (  # noqa: F401
     Rectification,
     Verification,
 )
-from inspect_loop.interviews.models import InterviewRound, InterviewRoundDepartment, Summons  # noqa: F401
+from inspect_loop.interviews.models import (  # noqa: F401
+    InterviewRound,
+    InterviewRoundDepartment,
+    Summons,
+    TrainingKind,
+    TrainingSession,
+)
 from inspect_loop.letters.models import (  # noqa: F401
     Document,
     DocumentCheck,

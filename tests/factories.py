@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from inspect_loop import clock
 from inspect_loop.db import db
+from inspect_loop.exposures.operations import approve_exposure, create_exposure
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.inspections.operations import NewFinding, VerificationResult, record_inspection
@@ -66,6 +67,8 @@ def build_county() -> SimpleNamespace:
     users = SimpleNamespace(
         admin=admin,
         office=create_user(username="office", role=Role.safety_office, department=office, password=PASSWORD),
+        # The county office's head: a second person of the same office, who approves what "office" drafts.
+        head=create_user(username="head", role=Role.safety_office, department=office, password=PASSWORD),
         east=create_user(username="east", role=Role.township_office, department=east_office, password=PASSWORD),
         west=create_user(username="west", role=Role.township_office, department=west_office, password=PASSWORD),
         inspector=create_user(username="inspector", role=Role.inspector, password=PASSWORD),
@@ -117,3 +120,9 @@ def build_other_county(county) -> SimpleNamespace:
     unit = create_unit(admin, name="义乌小商品店", region=township, address="稠城街道1号", category="商铺")
     return SimpleNamespace(county=region, township=township, office=office, township_office=township_office,
                            fire=fire, users=users, unit=unit)
+
+
+def published_exposure(county, *, title, items, expires_on=None):
+    """An exposure drafted and submitted by the county office and approved by its head (the second person)."""
+    exposure = create_exposure(county.users.office, title=title, items=items, expires_on=expires_on)
+    return approve_exposure(county.users.head, exposure)

@@ -24,7 +24,7 @@ from inspect_loop.demo import DEMO_PASSWORD, build_demo
 from inspect_loop.exposures.models import Exposure
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import Photo
-from inspect_loop.interviews.models import InterviewRound
+from inspect_loop.interviews.models import InterviewRound, TrainingSession
 from inspect_loop.letters.models import Document
 from inspect_loop.letters.tokens import make_token
 from inspect_loop.regions.models import Department, Region
@@ -52,7 +52,7 @@ READ_BY_EVERY_PAGE = {"lang"}
 # The rows behind each id of a path.
 ID_MODELS = {"assignment_id": Assignment, "case_id": Case, "department_id": Department, "document_id": Document,
              "exposure_id": Exposure, "extension_id": ExtensionRequest, "hazard_id": HazardType, "photo_id": Photo, "region_id": Region,
-             "round_id": InterviewRound, "unit_id": Unit, "user_id": User}
+             "round_id": InterviewRound, "session_id": TrainingSession, "unit_id": Unit, "user_id": User}
 # How many rows of a table are tried before a role is taken not to reach any of them.
 IDS_TRIED = 30
 

@@ -25,6 +25,7 @@ from inspect_loop.api import (  # noqa: E402, F401
     interviews,
     openapi,
     stats,
+    training,
     units,
     watch_list,
 )

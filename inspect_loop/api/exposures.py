@@ -1,5 +1,5 @@
-"""平安曝光: post (published at once unless a draft), change or discard a draft, publish it, set the last day
-on the public page, take it down; list and read."""
+"""平安曝光: post (submitted for approval at once unless a draft), change or discard a draft, submit it, approve
+or return it (a second person), set the last day on the public page, take it down; list and read."""
 
 from flask import Response
 from sqlalchemy import or_, select
@@ -13,11 +13,13 @@ from inspect_loop.errors import Forbidden
 from inspect_loop.exposures.models import Exposure, ExposureStatus
 from inspect_loop.exposures.operations import (
     ExposedPlace,
+    approve_exposure,
     create_exposure,
     discard_draft,
-    publish_exposure,
     require_own_county,
+    return_exposure,
     set_expiry,
+    submit_exposure,
     take_down,
     update_draft,
 )
@@ -29,7 +31,7 @@ from inspect_loop.users.permissions import Action, allowed, county_id_of
 DRAFTS_ARE_INTERNAL = ("曝光草稿仅县级平安办可见", "Draft exposures are visible to the County Safety Office only.")
 
 
-@route("POST", "/exposures", summary="发布平安曝光（或存为草稿）", permission=Action.manage_exposures,
+@route("POST", "/exposures", summary="起草平安曝光并送审（或存为草稿）", permission=Action.manage_exposures,
        body=inp.ExposureIn, response=out.ExposureOut, status=201)
 def post_exposure(actor, body: inp.ExposureIn):
     exposure = create_exposure(actor, title=body.title, items=places_of(body.items), draft=body.draft,
@@ -73,10 +75,23 @@ def post_take_down(actor, exposure_id: int, body: inp.DocumentReasonIn):
     return exposure_out(take_down(actor, exposure, body.reason))
 
 
-@route("POST", "/exposures/<int:exposure_id>/publish", summary="发布曝光草稿", permission=Action.manage_exposures,
+@route("POST", "/exposures/<int:exposure_id>/submit", summary="曝光草稿送审", permission=Action.manage_exposures,
        response=out.ExposureOut)
-def publish(actor, exposure_id: int):
-    return exposure_out(publish_exposure(actor, lookups.get_or_404(Exposure, exposure_id, "exposure_id")))
+def post_submit(actor, exposure_id: int):
+    return exposure_out(submit_exposure(actor, lookups.get_or_404(Exposure, exposure_id, "exposure_id")))
+
+
+@route("POST", "/exposures/<int:exposure_id>/approve", summary="审批通过并发布曝光（起草、送审人以外的另一人）",
+       permission=Action.approve_exposures, response=out.ExposureOut)
+def post_approve(actor, exposure_id: int):
+    return exposure_out(approve_exposure(actor, lookups.get_or_404(Exposure, exposure_id, "exposure_id")))
+
+
+@route("POST", "/exposures/<int:exposure_id>/return", summary="退回曝光修改（须填写原因；回到草稿）",
+       permission=Action.approve_exposures, body=inp.DocumentReasonIn, response=out.ExposureOut)
+def post_return(actor, exposure_id: int, body: inp.DocumentReasonIn):
+    exposure = lookups.get_or_404(Exposure, exposure_id, "exposure_id")
+    return exposure_out(return_exposure(actor, exposure, body.reason))
 
 
 @route("GET", "/exposures", summary="平安曝光列表", permission=Action.view_cases, query=inp.ExposureQuery,

@@ -1,15 +1,18 @@
-"""Interview rounds (约谈轮次) at the warning-education station: convene, attendance, participants."""
+"""Interview rounds (约谈轮次) at the warning-education station: convene, attendance, participants, minutes."""
 
 from inspect_loop.api import lookups, scope
 from inspect_loop.api import responses as out
 from inspect_loop.api import schemas as inp
+from inspect_loop.api.findings import unattached_photos
 from inspect_loop.api.routing import route
 from inspect_loop.api.serialize import latest_documents, round_out, summons_out
 from inspect_loop.cases.models import Case
 from inspect_loop.interviews.models import InterviewRound
 from inspect_loop.interviews.operations import (
+    attach_commitment,
     convene_round,
     record_attendance,
+    record_minutes,
     set_participants,
 )
 from inspect_loop.letters.models import Document
@@ -62,4 +65,24 @@ def post_attendance(actor, round_id: int, body: inp.AttendanceIn):
     summons = record_attendance(actor, interview_round, case, attended=body.attended,
                                 attendee_name=body.attendee_name, attendee_title=body.attendee_title,
                                 note=body.note)
+    return summons_out(summons, latest_documents(Document.summons_id, [summons.id]).get(summons.id))
+
+
+@route("POST", "/interview-rounds/<int:round_id>/minutes", summary="填写约谈记录（到场单位说明的情况和承诺；修改须说明原因）",
+       permission=Action.record_attendance, body=inp.MinutesIn, response=out.SummonsOut)
+def post_minutes(actor, round_id: int, body: inp.MinutesIn):
+    interview_round = lookups.get_or_404(InterviewRound, round_id, "round_id")
+    case = lookups.get_or_404(Case, body.case_id, "case_id")
+    scope.require_case(actor, case)
+    summons = record_minutes(actor, interview_round, case, body.minutes, reason=body.reason)
+    return summons_out(summons, latest_documents(Document.summons_id, [summons.id]).get(summons.id))
+
+
+@route("POST", "/interview-rounds/<int:round_id>/commitments", summary="上传单位签订的责任书（承诺书）各页照片",
+       permission=Action.record_attendance, body=inp.CommitmentIn, response=out.SummonsOut)
+def post_commitments(actor, round_id: int, body: inp.CommitmentIn):
+    interview_round = lookups.get_or_404(InterviewRound, round_id, "round_id")
+    case = lookups.get_or_404(Case, body.case_id, "case_id")
+    scope.require_case(actor, case)
+    summons = attach_commitment(actor, interview_round, case, unattached_photos(actor, body.photos))
     return summons_out(summons, latest_documents(Document.summons_id, [summons.id]).get(summons.id))

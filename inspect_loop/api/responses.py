@@ -15,6 +15,7 @@ from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import CloseKind, FindingStatus, InspectionKind, PlanStatus
+from inspect_loop.interviews.models import TrainingKind
 from inspect_loop.letters.models import DocumentKind, DocumentStatus, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
@@ -306,7 +307,23 @@ class SummonsOut(Out):
     attendee_title: str | None
     note: str | None
     recorded_at: datetime | None
+    minutes: str | None = Field(description="约谈记录：单位说明的情况和作出的承诺；null：尚未填写")
+    minutes_recorded_at: datetime | None
+    commitment_photo_ids: list[int] = Field(description="责任书（承诺书）各页的照片 id")
     document: DocumentOut | None = Field(description="警示约谈通知书（最新版本）")
+
+
+class TrainingOut(Out):
+    id: int
+    county_code: str
+    township_code: str | None = Field(description="举办的乡镇（街道）教育站；null 为县（市、区）本级")
+    held_on: date
+    kind: TrainingKind
+    topic: str
+    organiser: str
+    person_times: int = Field(description="到场人次（直播为观看人次），计入教育人次")
+    created_at: datetime
+    updated_at: datetime | None
 
 
 class RoundOut(Out):
@@ -421,6 +438,11 @@ class ExposureOut(Out):
     title: str
     status: ExposureStatus
     created_at: datetime
+    created_by_id: int = Field(description="起草人")
+    submitted_at: datetime | None = Field(description="送审时间（退回后再次送审时更新）")
+    submitted_by_id: int | None = Field(description="送审人")
+    approved_by_id: int | None = Field(description="审批人（起草、送审人以外的另一人）")
+    return_reason: str | None = Field(description="审批人退回修改的原因（草稿再次送审前保留）")
     published_at: datetime | None
     published_on: date | None
     expires_on: date | None

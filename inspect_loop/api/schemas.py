@@ -22,6 +22,7 @@ from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.exposures.models import ExposureStatus
 from inspect_loop.hazards.models import DayBasis, Severity
 from inspect_loop.inspections.models import InspectionKind, PlanStatus
+from inspect_loop.interviews.models import TrainingKind
 from inspect_loop.letters.models import DocumentKind, ServiceMethod
 from inspect_loop.regions.models import DepartmentKind, ExtensionDecider, RegionLevel
 from inspect_loop.units.models import UnitStatus
@@ -247,6 +248,28 @@ class AttendanceIn(Body):
     note: Note | None = None
 
 
+class MinutesIn(Body):
+    case_id: Id
+    minutes: text(5000, 1, multiline=True) = Field(description="约谈记录：单位说明的情况和作出的承诺")
+    reason: text(1000, multiline=True) | None = Field(None, description="修改已填写的约谈记录时必填")
+
+
+class CommitmentIn(Body):
+    case_id: Id
+    photos: list[Id] = Field(min_length=1, max_length=20,
+                             description="责任书（承诺书）各页：本人已上传（POST /photos）、尚未关联的照片 id")
+
+
+class TrainingIn(Body):
+    held_on: Day = Field(description="活动日期（不晚于今天）")
+    kind: TrainingKind = Field(description="voluntary 到站教育培训；live_stream 线上直播")
+    topic: text(200, 1)
+    person_times: int = Field(ge=1, le=1_000_000, description="到场人次（直播为观看人次）")
+    organiser: text(200) = Field("", description="组织单位，如某企业、某学校")
+    township_code: Code | None = Field(None, description="举办的乡镇（街道）教育站；缺省为县（市、区）本级教育站")
+    county_code: Code | None = Field(None, description="县（市、区）；县级平安办缺省为本县，管理员必填")
+
+
 class RoundPatchIn(Body):
     participants: int = Field(ge=0, le=1_000_000)
 
@@ -337,7 +360,7 @@ class ExposureDraftIn(Body):
 
 
 class ExposureIn(ExposureDraftIn):
-    draft: bool = False
+    draft: bool = Field(False, description="true 存为草稿；否则立即送审，由起草人以外的另一人审批后发布")
 
 
 class ExposureExpiryIn(Body):
@@ -345,7 +368,7 @@ class ExposureExpiryIn(Body):
 
 
 class DocumentReasonIn(Body):
-    """A reason, for revoking or re-issuing a document or taking an exposure down."""
+    """A reason, for revoking or re-issuing a document, taking an exposure down or returning it."""
 
     reason: Reason
 
@@ -418,6 +441,12 @@ class ExtensionQuery(PageQuery):
 
 class ExposureQuery(PageQuery):
     status: ExposureStatus | None = None
+
+
+class TrainingQuery(PageQuery):
+    kind: TrainingKind | None = None
+    date_from: Day | None = Field(None, alias="from", description="起始日期（含）")
+    date_to: Day | None = Field(None, alias="to", description="截止日期（含）")
 
 
 class PlanQuery(PageQuery):

@@ -22,7 +22,7 @@ from inspect_loop.enforcement.models import EnforcementAction, ReferralFeedback
 from inspect_loop.exposures.models import Exposure, ExposureItem
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import Finding, FindingStatus, Inspection, InspectionPlan
-from inspect_loop.interviews.models import InterviewRound, Summons
+from inspect_loop.interviews.models import InterviewRound, Summons, TrainingSession
 from inspect_loop.labels import zh
 from inspect_loop.letters.issuing import verify_url
 from inspect_loop.letters.models import Document, DocumentService
@@ -299,8 +299,18 @@ def summons_out(summons: Summons, document: Document | None) -> out.SummonsOut:
     return out.SummonsOut(id=summons.id, round_id=summons.round_id, case_id=summons.case_id,
                           unit_id=summons.unit_id, unit_name=summons.unit.name, attended=summons.attended,
                           attendee_name=summons.attendee_name, attendee_title=summons.attendee_title,
-                          note=summons.note, recorded_at=local(summons.recorded_at),
+                          note=summons.note, recorded_at=local(summons.recorded_at), minutes=summons.minutes,
+                          minutes_recorded_at=local(summons.minutes_recorded_at),
+                          commitment_photo_ids=[page.id for page in summons.commitment_pages],
                           document=document_out(document) if document else None)
+
+
+def training_out(session: TrainingSession) -> out.TrainingOut:
+    return out.TrainingOut(id=session.id, county_code=session.county.code,
+                           township_code=session.township.code if session.township else None,
+                           held_on=session.held_on, kind=session.kind, topic=session.topic,
+                           organiser=session.organiser, person_times=session.person_times,
+                           created_at=local(session.created_at), updated_at=local(session.updated_at))
 
 
 # Assignments -----------------------------------------------------------------------------------------------
@@ -381,7 +391,9 @@ EXPOSURE_LOADING = (selectinload(Exposure.items).joinedload(ExposureItem.unit),
 def exposure_out(exposure: Exposure) -> out.ExposureOut:
     return out.ExposureOut(
         id=exposure.id, title=exposure.title, status=exposure.status, created_at=local(exposure.created_at),
-        published_at=local(exposure.published_at), published_on=exposure.published_on,
+        created_by_id=exposure.created_by_id, submitted_at=local(exposure.submitted_at),
+        submitted_by_id=exposure.submitted_by_id, approved_by_id=exposure.approved_by_id,
+        return_reason=exposure.return_reason, published_at=local(exposure.published_at), published_on=exposure.published_on,
         expires_on=exposure.expires_on,
         items=[out.ExposureItemOut(unit_id=item.unit_id, unit_name=item.unit.name,
                                    findings=[finding_brief(finding) for finding in item.findings])

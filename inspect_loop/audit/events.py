@@ -191,6 +191,46 @@ class Absent(DomainEvent):
     round_id: int
 
 
+@kind("summons.minutes")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MinutesRecorded(DomainEvent):
+    """约谈记录 written, or corrected (``reason``; ``previous`` keeps what it said)."""
+
+    round_id: int
+    minutes: str
+    previous: str | None
+
+
+@kind("summons.commitment")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CommitmentUploaded(DomainEvent):
+    """Pages of the unit's signed 责任书/承诺书 kept with its summons."""
+
+    round_id: int
+    photos: list[int]
+
+
+@kind("training.recorded")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrainingRecorded(DomainEvent):
+    held_on: date
+    kind: str
+    topic: str
+    person_times: int
+
+
+@kind("training.updated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrainingUpdated(DomainEvent):
+    """A session's facts changed; ``before`` keeps the ones it had."""
+
+    held_on: date
+    kind: str
+    topic: str
+    person_times: int
+    before: dict
+
+
 # -- 双交办 ------------------------------------------------------------------------------------------------
 
 @kind("assignment.issued")
@@ -407,6 +447,18 @@ class ExposureTakenDown(DomainEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ExposurePublished(DomainEvent):
     published_on: date
+
+
+@kind("exposure.submitted")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExposureSubmitted(DomainEvent):
+    pass
+
+
+@kind("exposure.returned")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExposureReturned(DomainEvent):
+    """Sent back to draft by the approver; the reason is the log's ``reason``."""
 
 
 @kind("exposure.listed")

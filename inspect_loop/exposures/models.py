@@ -1,7 +1,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_loop.db import db, enum_column
@@ -10,8 +10,9 @@ from inspect_loop.units.models import Unit
 
 
 class ExposureStatus(enum.StrEnum):
-    draft = "draft"
-    published = "published"
+    draft = "draft"  # 草稿: the office's, changed at will; a returned exposure is a draft again
+    awaiting_approval = "awaiting_approval"  # 待审批: submitted, waiting for a second person's approval
+    published = "published"  # 已发布: approved by someone other than its drafter
 
 
 class Exposure(db.Model):
@@ -25,6 +26,12 @@ class Exposure(db.Model):
     published_at: Mapped[datetime | None]
     published_on: Mapped[date | None] = mapped_column(index=True)
     expires_on: Mapped[date | None]
+    # 送审 and 审批 (docs/decisions.md, "Exposures need a second person").
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Why the approver sent it back; kept until the draft is submitted again so the drafter sees it.
+    return_reason: Mapped[str | None] = mapped_column(Text)
 
     items: Mapped[list["ExposureItem"]] = relationship(back_populates="exposure", order_by="ExposureItem.id",
                                                        cascade="all, delete-orphan")

@@ -1,6 +1,9 @@
-"""平安曝光: the county safety office lists places and their serious problems, as a draft or published at once.
+"""平安曝光: the county safety office lists places and their serious problems; a second person approves.
 
-A draft can be changed or discarded and is never public. A published exposure is on the public page
+draft (草稿) → awaiting approval (待审批) → published (已发布), or returned with a reason to draft. Whoever
+wrote or submitted an exposure cannot approve or return it (the second person, ``docs/decisions.md``).
+A draft can be changed or discarded and is never public; an exposure awaiting approval can no longer be
+changed until it is returned. A published exposure is on the public page
 ``/exposures`` until its end date (``expires_on``, inclusive; none = until taken down) and can no longer be
 changed, only given another end date or taken down. It counts in the statistics of the period it was
 published in whatever happens to its end date (``docs/statistics.md``).
@@ -9,17 +12,22 @@ published in whatever happens to its end date (``docs/statistics.md``).
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import exists, select
+
 from inspect_loop import clock
 from inspect_loop.audit.events import (
     ExpirySet,
     ExposureCreated,
     ExposureDiscarded,
     ExposurePublished,
+    ExposureReturned,
+    ExposureSubmitted,
     ExposureTakenDown,
     ExposureUpdated,
     PlaceListed,
 )
 from inspect_loop.audit.log import record_event
+from inspect_loop.audit.models import Event
 from inspect_loop.cases.models import Outcome
 from inspect_loop.db import db, lock
 from inspect_loop.errors import Forbidden, InvalidInput, TransitionRefused
@@ -30,6 +38,9 @@ from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, require
 
 TITLE_LENGTH = 200
+REASON_LENGTH = 500
+# The events whose actor took part in writing an exposure, and so may not approve it.
+AUTHORING = (ExposureCreated.ACTION, ExposureUpdated.ACTION, ExposureSubmitted.ACTION)
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,7 @@ def places_of(findings: list[Finding]) -> list[ExposedPlace]:
 
 def create_exposure(actor: User, *, title: str, items: list[ExposedPlace], draft: bool = False,
                     expires_on: date | None = None) -> Exposure:
-    """An exposure posted by the county office is published at once unless it is a draft."""
+    """An exposure drafted by the county office; unless kept as a draft it is submitted for approval at once."""
     require(actor, Action.manage_exposures)
     title = _checked(actor, title, items, expires_on)
     exposure = Exposure(title=title, status=ExposureStatus.draft, created_at=clock.now(), created_by_id=actor.id,
@@ -63,19 +74,17 @@ def create_exposure(actor: User, *, title: str, items: list[ExposedPlace], draft
                                         findings=[finding.id for item in exposure.items for finding in item.findings]),
                  exposure)
     if not draft:
-        _publish(actor, exposure)
+        _submit(actor, exposure)
     return exposure
 
 
 def update_draft(actor: User, exposure: Exposure, *, title: str, items: list[ExposedPlace],
                  expires_on: date | None) -> Exposure:
-    """Replace a draft's title, end date and places; a published exposure is no longer changed."""
+    """Replace a draft's title, end date and places; one awaiting approval or published is no longer changed."""
     require(actor, Action.manage_exposures)
     require_own_county(actor, exposure)
     lock(exposure)
-    if exposure.status != ExposureStatus.draft:
-        raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能再修改内容",
-                                f"The exposure “{exposure.title}” is published and can no longer be changed.")
+    _require_draft(exposure, "不能再修改内容", "can no longer be changed")
     exposure.title = _checked(actor, title, items, expires_on)
     exposure.expires_on = expires_on
     exposure.items.clear()
@@ -94,26 +103,44 @@ def discard_draft(actor: User, exposure: Exposure) -> None:
     require(actor, Action.manage_exposures)
     require_own_county(actor, exposure)
     lock(exposure)
-    if exposure.status != ExposureStatus.draft:
-        raise TransitionRefused(f"曝光“{exposure.title}”已发布，不能删除；可设定公示截止日期或下线",
-                                f"The exposure “{exposure.title}” is published, so it cannot be deleted; "
-                                "set an end date or take it down instead.")
+    _require_draft(exposure, "不能删除", "cannot be deleted")
     record_event(actor, ExposureDiscarded(title=exposure.title), exposure)
     db.session.delete(exposure)
     db.session.flush()
 
 
-def publish_exposure(actor: User, exposure: Exposure) -> Exposure:
+def submit_exposure(actor: User, exposure: Exposure) -> Exposure:
+    """送审: a draft goes to the approver; from now on it cannot be changed unless it is returned."""
     require(actor, Action.manage_exposures)
     require_own_county(actor, exposure)
     lock(exposure)
-    if exposure.status == ExposureStatus.published:
-        raise TransitionRefused(f"曝光“{exposure.title}”已发布", f"The exposure “{exposure.title}” is already published.")
-    if exposure.expires_on is not None and exposure.expires_on < clock.today():
-        raise InvalidInput("公示截止日期已过，请先修改截止日期再发布", "The end date of the exposure has passed: change it before "
-                           "publishing.",
-                           field="expires_on")
+    _require_draft(exposure, "不能再送审", "cannot be submitted again")
+    _check_publishable(exposure)
+    return _submit(actor, exposure)
+
+
+def approve_exposure(actor: User, exposure: Exposure) -> Exposure:
+    """审批通过: a second person publishes an exposure awaiting approval."""
+    _require_approver(actor, exposure)
+    _check_publishable(exposure)
+    exposure.approved_by_id = actor.id
     return _publish(actor, exposure)
+
+
+def return_exposure(actor: User, exposure: Exposure, reason: str) -> Exposure:
+    """退回修改: the approver sends an exposure back to draft with the reason, which the drafter reads."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写退回原因", "Give the reason for returning it.", field="reason")
+    if len(reason) > REASON_LENGTH:
+        raise InvalidInput(f"退回原因不能超过{REASON_LENGTH}个字", f"The reason may have at most {REASON_LENGTH} characters.",
+                           field="reason")
+    _require_approver(actor, exposure)
+    exposure.status = ExposureStatus.draft
+    exposure.return_reason = reason
+    db.session.flush()
+    record_event(actor, ExposureReturned(reason=reason), exposure)
+    return exposure
 
 
 def set_expiry(actor: User, exposure: Exposure, expires_on: date | None) -> Exposure:
@@ -217,6 +244,57 @@ def _record_listed(actor: User, exposure: Exposure) -> None:
     for item in exposure.items:
         record_event(actor, PlaceListed(unit_id=item.unit_id, exposure_id=exposure.id,
                                         findings=[finding.id for finding in item.findings]), item)
+
+
+def _require_draft(exposure: Exposure, refused_zh: str, refused_en: str) -> None:
+    if exposure.status == ExposureStatus.awaiting_approval:
+        raise TransitionRefused(f"曝光“{exposure.title}”正在等待审批，{refused_zh}；如需修改请由审批人退回",
+                                f"The exposure “{exposure.title}” is awaiting approval and {refused_en}; the approver "
+                                "can return it for changes.")
+    if exposure.status == ExposureStatus.published:
+        raise TransitionRefused(f"曝光“{exposure.title}”已发布，{refused_zh}；可设定公示截止日期或下线",
+                                f"The exposure “{exposure.title}” is published and {refused_en}; set an end date or "
+                                "take it down instead.")
+
+
+def _require_approver(actor: User, exposure: Exposure) -> None:
+    """The approver is a second person of the county office: awaiting approval, and not one of its authors."""
+    require(actor, Action.approve_exposures)
+    require_own_county(actor, exposure)
+    lock(exposure)
+    if exposure.status != ExposureStatus.awaiting_approval:
+        state = "已发布" if exposure.status == ExposureStatus.published else "尚未送审"
+        state_en = "is already published" if exposure.status == ExposureStatus.published else "has not been submitted"
+        raise TransitionRefused(f"曝光“{exposure.title}”{state}，不在待审批状态",
+                                f"The exposure “{exposure.title}” {state_en}, so it is not awaiting approval.")
+    if is_author(actor, exposure):
+        raise Forbidden("不能审批自己起草或送审的曝光，须由本单位另一人审批",
+                        "You cannot approve or return an exposure you drafted or submitted; another person of the "
+                        "office must decide.")
+
+
+def is_author(actor: User, exposure: Exposure) -> bool:
+    if actor.id in (exposure.created_by_id, exposure.submitted_by_id):
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        Event.subject_type == Exposure.__tablename__, Event.subject_id == exposure.id, Event.actor_id == actor.id,
+        Event.action.in_(AUTHORING)))))
+
+
+def _check_publishable(exposure: Exposure) -> None:
+    if exposure.expires_on is not None and exposure.expires_on < clock.today():
+        raise InvalidInput("公示截止日期已过，请先修改截止日期", "The end date of the exposure has passed: change it first.",
+                           field="expires_on")
+
+
+def _submit(actor: User, exposure: Exposure) -> Exposure:
+    exposure.status = ExposureStatus.awaiting_approval
+    exposure.submitted_at = clock.now()
+    exposure.submitted_by_id = actor.id
+    exposure.return_reason = None
+    db.session.flush()
+    record_event(actor, ExposureSubmitted(), exposure)
+    return exposure
 
 
 def _publish(actor: User, exposure: Exposure) -> Exposure:

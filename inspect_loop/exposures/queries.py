@@ -21,6 +21,7 @@ MAX_CHOSEN = 500  # problems on one exposure: a public page, not a data dump
 
 class ExposureState(enum.StrEnum):
     draft = "draft"  # 草稿: never public
+    awaiting = "awaiting"  # 待审批: submitted, waiting for a second person's approval; not public
     shown = "shown"  # 公示中: on the public page
     ended = "ended"  # 已下线: past its last day on show; still counts for the period it was published in
 
@@ -30,6 +31,7 @@ def state_condition(state: ExposureState, today: date):
     published = Exposure.status == ExposureStatus.published
     return {
         ExposureState.draft: Exposure.status == ExposureStatus.draft,
+        ExposureState.awaiting: Exposure.status == ExposureStatus.awaiting_approval,
         ExposureState.shown: and_(published, or_(Exposure.expires_on.is_(None), Exposure.expires_on >= today)),
         ExposureState.ended: and_(published, Exposure.expires_on < today),
     }[state]
@@ -38,6 +40,8 @@ def state_condition(state: ExposureState, today: date):
 def state_of(exposure: Exposure, today: date) -> ExposureState:
     if exposure.status == ExposureStatus.draft:
         return ExposureState.draft
+    if exposure.status == ExposureStatus.awaiting_approval:
+        return ExposureState.awaiting
     if exposure.expires_on is not None and exposure.expires_on < today:
         return ExposureState.ended
     return ExposureState.shown

@@ -198,7 +198,8 @@ class Rectification(db.Model):
 
 class Photo(db.Model):
     """An uploaded image, stored on disk under its SHA-256; attached to a finding, a rectification report, a
-    record of service (the signed 送达回证) or an extension request (its evidence)."""
+    record of service (the signed 送达回证), an extension request (its evidence) or a summons (the unit's signed
+    责任书/承诺书)."""
 
     __tablename__ = "photo"
 
@@ -212,11 +213,13 @@ class Photo(db.Model):
     rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectification.id"), index=True)
     service_id: Mapped[int | None] = mapped_column(ForeignKey("document_service.id"), index=True)
     extension_id: Mapped[int | None] = mapped_column(ForeignKey("extension_request.id"), index=True)
+    # A page of the unit's signed 责任书/承诺书, handed in at its interview.
+    summons_id: Mapped[int | None] = mapped_column(ForeignKey("summons.id"), index=True)
     uploaded_at: Mapped[datetime]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
 
     # What a photo can belong to; an upload on none of them waits for its form to be submitted.
-    OWNER_COLUMNS = ("finding_id", "rectification_id", "service_id", "extension_id")
+    OWNER_COLUMNS = ("finding_id", "rectification_id", "service_id", "extension_id", "summons_id")
 
     @property
     def is_attached(self) -> bool:

@@ -1,11 +1,15 @@
+"""Warning interview rounds (约谈轮次) at the warning-education station (平安警示教育站), what each unit said and
+agreed there (约谈记录), and the station's other education: voluntary sessions and live streams."""
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_loop.cases.models import Case
-from inspect_loop.db import db
-from inspect_loop.regions.models import Department
+from inspect_loop.db import db, enum_column
+from inspect_loop.inspections.models import Photo
+from inspect_loop.regions.models import Department, Region
 from inspect_loop.units.models import Unit
 
 
@@ -57,7 +61,43 @@ class Summons(db.Model):
     attendee_title: Mapped[str | None] = mapped_column(String(50))
     note: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime | None]
+    # 约谈记录: what this unit said and agreed at the interview, kept per unit because each unit is
+    # interviewed on its own problems and promises its own remedies (docs/decisions.md).
+    minutes: Mapped[str | None] = mapped_column(Text)
+    minutes_recorded_at: Mapped[datetime | None]
+    minutes_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     round: Mapped[InterviewRound] = relationship(back_populates="summonses")
     case: Mapped[Case] = relationship()
     unit: Mapped[Unit] = relationship()
+    # The pages of the unit's signed 责任书/承诺书 (photos or scans), in the order uploaded.
+    commitment_pages: Mapped[list[Photo]] = relationship(order_by=Photo.id)
+
+
+class TrainingKind(enum.StrEnum):
+    voluntary = "voluntary"  # 自愿参加的警示教育、培训、研学（企业、学校组织到站）
+    live_stream = "live_stream"  # 线上直播
+
+
+class TrainingSession(db.Model):
+    """One education session at a warning-education station outside the interview rounds, and its person-times
+    (到场人次 of a voluntary session, 观看人次 of a live stream) — counted in 教育人次 (docs/statistics.md)."""
+
+    __tablename__ = "training_session"
+    __table_args__ = (CheckConstraint("person_times >= 0", name="person_times_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    # The station's township; None for the county's own station (市本级).
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    held_on: Mapped[date] = mapped_column(index=True)
+    kind: Mapped[TrainingKind] = mapped_column(enum_column(TrainingKind, "training_kind"))
+    topic: Mapped[str] = mapped_column(String(200))
+    organiser: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    person_times: Mapped[int]
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime | None]
+
+    county: Mapped[Region] = relationship(foreign_keys=[county_id])
+    township: Mapped[Region | None] = relationship(foreign_keys=[township_id])

@@ -1,22 +1,34 @@
-"""Convening interview rounds, summoning warning-stage cases, recording attendance and participants."""
+"""Convening interview rounds, summoning warning-stage cases, recording attendance, participants and what each
+unit said and agreed (约谈记录)."""
 
 from datetime import datetime
 
 from sqlalchemy import func, select
 
 from inspect_loop import clock
-from inspect_loop.audit.events import Absent, Attended, ParticipantsRecorded, RoundConvened, Summoned
+from inspect_loop.audit.events import (
+    Absent,
+    Attended,
+    CommitmentUploaded,
+    MinutesRecorded,
+    ParticipantsRecorded,
+    RoundConvened,
+    Summoned,
+)
 from inspect_loop.audit.log import record_event
 from inspect_loop.cases import policy
 from inspect_loop.cases.models import Case
 from inspect_loop.db import db, lock
 from inspect_loop.errors import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_loop.inspections.models import Photo
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.regions.models import Department, RegionLevel
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, require, require_in_county
 
 VENUE_ADDRESS_MAX = InterviewRound.venue_address.type.length
+MINUTES_MAX = 5000  # a page or two of 约谈记录
+COMMITMENT_PAGES_MAX = 20  # the pages of one unit's signed 责任书/承诺书
 
 
 def convene_round(actor: User, *, held_at: datetime, venue: str, convened_by: Department,
@@ -98,11 +110,7 @@ def record_attendance(actor: User, interview_round: InterviewRound, case: Case, 
     require(actor, Action.record_attendance)
     require_round_in_county(actor, interview_round)
     lock(interview_round, case.unit)
-    summons = db.session.scalar(select(Summons).where(Summons.round_id == interview_round.id,
-                                                      Summons.case_id == case.id))
-    if summons is None:
-        raise NotFound(f"“{case.unit.name}”不在第{interview_round.number}轮约谈名单中",
-                       f"“{case.unit.name}” was not summoned to interview round {interview_round.number}.", field="case_id")
+    summons = _summons_of(interview_round, case)
     if clock.now() < interview_round.held_at:
         # Attendance is a fact of the interview: typed in before the round's time it would be a guess, and the
         # case history on paper would date an interview that has not taken place.
@@ -113,6 +121,10 @@ def record_attendance(actor: User, interview_round: InterviewRound, case: Case, 
                        field="case_id", current={"round_id": interview_round.id, "held_at": held.isoformat()})
     if attended and not (attendee_name or "").strip():
         raise InvalidInput("请填写到场人员姓名", "Give the name of the person who attended.", field="attendee_name")
+    if not attended and summons.minutes is not None:
+        raise Conflict(f"“{case.unit.name}”已有约谈记录，不能改为缺席",
+                       f"The interview of “{case.unit.name}” has its minutes recorded, so it cannot be changed to absent.",
+                       field="attended")
     summons.attended = attended
     summons.attendee_name = (attendee_name or "").strip() or None if attended else None
     summons.attendee_title = (attendee_title or "").strip() or None if attended else None
@@ -134,3 +146,70 @@ def set_participants(actor: User, interview_round: InterviewRound, participants:
     db.session.flush()
     record_event(actor, ParticipantsRecorded(participants=participants), interview_round)
     return interview_round
+
+
+def record_minutes(actor: User, interview_round: InterviewRound, case: Case, minutes: str, *,
+                   reason: str | None = None) -> Summons:
+    """约谈记录 of a unit that attended: what was said and agreed. Recorded once; a later correction gives a reason
+    and the event keeps what it said before."""
+    require(actor, Action.record_attendance)
+    require_round_in_county(actor, interview_round)
+    minutes = (minutes or "").strip()
+    if not minutes:
+        raise InvalidInput("请填写约谈记录", "Write down what was said and agreed at the interview.", field="minutes")
+    if len(minutes) > MINUTES_MAX:
+        raise InvalidInput(f"约谈记录不能超过{MINUTES_MAX}个字", f"The minutes may have at most {MINUTES_MAX} characters.",
+                           field="minutes")
+    reason = (reason or "").strip()
+    lock(interview_round, case.unit)
+    summons = _summons_of(interview_round, case)
+    if summons.attended is not True:
+        raise Conflict(f"“{case.unit.name}”未登记到场，请先登记到场再填写约谈记录",
+                       f"“{case.unit.name}” is not recorded as attending: record its attendance before the minutes.",
+                       field="case_id")
+    if summons.minutes is not None and not reason:
+        # Two people writing the first minutes at once: the second would silently replace the first.
+        raise Conflict(f"“{case.unit.name}”的约谈记录已填写，修改须说明原因",
+                       f"The minutes of “{case.unit.name}” are already recorded; give a reason to correct them.",
+                       field="reason", current={"minutes": summons.minutes})
+    previous = summons.minutes
+    summons.minutes = minutes
+    summons.minutes_recorded_at = clock.now()
+    summons.minutes_recorded_by_id = actor.id
+    db.session.flush()
+    record_event(actor, MinutesRecorded(case_id=case.id, unit_id=case.unit_id, round_id=interview_round.id,
+                                        minutes=minutes, previous=previous, reason=reason[:1000] or None), summons)
+    return summons
+
+
+def attach_commitment(actor: User, interview_round: InterviewRound, case: Case, pages: list[Photo]) -> Summons:
+    """The unit's signed 责任书/承诺书, handed in at its interview: its pages (the actor's own uploads, validated
+    and re-encoded as every photo is, ``web/uploads.py``) are kept with the unit's summons."""
+    require(actor, Action.record_attendance)
+    require_round_in_county(actor, interview_round)
+    if not pages:
+        raise InvalidInput("请上传责任书或承诺书的照片", "Upload a photo of the signed pledge.", field="photos")
+    if len(pages) > COMMITMENT_PAGES_MAX:
+        raise InvalidInput(f"一次最多上传{COMMITMENT_PAGES_MAX}页", f"Upload at most {COMMITMENT_PAGES_MAX} pages at once.",
+                           field="photos")
+    lock(interview_round, case.unit)
+    summons = _summons_of(interview_round, case)
+    if summons.attended is not True:
+        raise Conflict(f"“{case.unit.name}”未登记到场，请先登记到场再上传责任书",
+                       f"“{case.unit.name}” is not recorded as attending: record its attendance before its pledge.",
+                       field="case_id")
+    for page in pages:
+        page.summons_id = summons.id
+    db.session.flush()
+    record_event(actor, CommitmentUploaded(case_id=case.id, unit_id=case.unit_id, round_id=interview_round.id,
+                                           photos=[page.id for page in pages]), summons)
+    return summons
+
+
+def _summons_of(interview_round: InterviewRound, case: Case) -> Summons:
+    summons = db.session.scalar(select(Summons).where(Summons.round_id == interview_round.id,
+                                                      Summons.case_id == case.id))
+    if summons is None:
+        raise NotFound(f"“{case.unit.name}”不在第{interview_round.number}轮约谈名单中",
+                       f"“{case.unit.name}” was not summoned to interview round {interview_round.number}.", field="case_id")
+    return summons

@@ -12,7 +12,7 @@ from inspect_loop.db import db
 from inspect_loop.enforcement.models import EnforcementAction
 from inspect_loop.hazards.models import HazardType, Severity
 from inspect_loop.inspections.models import CloseKind, Finding, FindingStatus
-from inspect_loop.interviews.models import InterviewRound, Summons
+from inspect_loop.interviews.models import InterviewRound, Summons, TrainingSession
 from inspect_loop.labels import zh
 from inspect_loop.regions.models import Department, DepartmentKind, DepartmentSector, Region, RegionLevel
 from inspect_loop.stats.queries import (
@@ -25,6 +25,7 @@ from inspect_loop.stats.queries import (
     rounds_held,
     statistical_region,
     summonses_in,
+    training_held,
     unit_in_region,
 )
 from inspect_loop.stats.sql import year_month
@@ -50,7 +51,7 @@ def _by_month(statement, month_column):
 @built_once
 def _trend_statements(period: BoundPeriod) -> tuple:
     """Per month: found; closed and on time; cases opened; rounds and person-times; units interviewed;
-    enforcement actions."""
+    enforcement actions; education sessions' person-times."""
     return (
         _by_month(select(func.count(Finding.id), func.count(Finding.id).filter(Finding.close_kind == CloseKind.on_the_spot))
                   .where(period.covers(Finding.found_on), period.in_region(Finding.unit_id)), Finding.found_on),
@@ -66,13 +67,15 @@ def _trend_statements(period: BoundPeriod) -> tuple:
         _by_month(select(func.count(EnforcementAction.id)).where(
             period.covers(EnforcementAction.decided_on), period.in_region(EnforcementAction.unit_id)),
             EnforcementAction.decided_on),
+        _by_month(select(func.coalesce(func.sum(TrainingSession.person_times), 0)).where(training_held(period)),
+                  TrainingSession.held_on),
     )
 
 
 def monthly_trend(date_from: date, date_to: date, region_code: str | None = None) -> list[dict]:
     """Per month of the period: findings found and closed, on-time rate, cases opened, rounds, enforcement."""
     period = period_of(date_from, date_to, region_code)
-    found, closed, opened, rounds, interviewed, enforced = (
+    found, closed, opened, rounds, interviewed, enforced, trained = (
         {row.month: tuple(row)[:-1] for row in db.session.execute(statement, period.parameters())}
         for statement in _trend_statements(period))
     trend = []
@@ -89,7 +92,7 @@ def monthly_trend(date_from: date, date_to: date, region_code: str | None = None
             "on_time_rate": ratio(on_time, closed_count),
             "cases_opened": int(opened.get(month, (0,))[0]),
             "interview_rounds": round_count,
-            "education_person_times": person_times,
+            "education_person_times": person_times + int(trained.get(month, (0,))[0]),
             "units_interviewed": int(interviewed.get(month, (0,))[0]),
             "enforcement_actions": int(enforced.get(month, (0,))[0]),
         })

@@ -37,7 +37,7 @@ from inspect_loop.enforcement.models import ActionKind, EnforcementAction
 from inspect_loop.errors import InvalidInput
 from inspect_loop.exposures.models import Exposure, ExposureItem, ExposureItemFinding, ExposureStatus
 from inspect_loop.inspections.models import CloseKind, Finding, FindingDeadline, FindingStatus, Inspection
-from inspect_loop.interviews.models import InterviewRound, Summons
+from inspect_loop.interviews.models import InterviewRound, Summons, TrainingSession
 from inspect_loop.letters.models import SERVED_KINDS, Document, DocumentKind, DocumentService, DocumentStatus
 from inspect_loop.regions.lookup import region_by_code
 from inspect_loop.regions.models import Region, RegionLevel
@@ -217,6 +217,17 @@ def rounds_held(period: Period):
     return and_(period.covers(InterviewRound.held_on), summoned_here if period.level is not None else true())
 
 
+def training_held(period: BoundPeriod):
+    """Education sessions (voluntary, live streams) held in the period; with a county, the county's; with a
+    township, those at its own station."""
+    if period.level is None:
+        region = true()
+    else:
+        column = TrainingSession.county_id if period.level == RegionLevel.county else TrainingSession.township_id
+        region = column == bindparam("region_id", type_=Integer)
+    return and_(period.covers(TrainingSession.held_on), region)
+
+
 def summonses_in(period: Period):
     """``Summons`` joined to its round, for rounds held in the period, units in the region."""
     return (select().select_from(Summons).join(InterviewRound, InterviewRound.id == Summons.round_id)
@@ -235,7 +246,10 @@ def _scalar(statement, period: Period) -> int:
 
 @built_once
 def _interview_statements(period: BoundPeriod) -> tuple:
-    return (select(func.count(InterviewRound.id), func.coalesce(func.sum(InterviewRound.participants), 0))
+    # The sessions' person-times ride along with the rounds' statement: one round trip for both.
+    trained = (select(func.coalesce(func.sum(TrainingSession.person_times), 0)).where(training_held(period))
+               .scalar_subquery())
+    return (select(func.count(InterviewRound.id), func.coalesce(func.sum(InterviewRound.participants), 0), trained)
             .where(rounds_held(period)),
             summonses_in(period).add_columns(
                 func.count(distinct(case((Summons.attended.is_(True), Summons.unit_id)))),
@@ -244,9 +258,10 @@ def _interview_statements(period: BoundPeriod) -> tuple:
 
 def interview_figures(period: Period) -> dict:
     rounds_statement, units_statement = _interview_statements(period)
-    rounds, person_times = db.session.execute(rounds_statement, period.parameters()).one()
+    rounds, person_times, trained = db.session.execute(rounds_statement, period.parameters()).one()
     attended, absent = db.session.execute(units_statement, period.parameters()).one()
-    return {"interview_rounds": int(rounds), "education_person_times": int(person_times),
+    # 教育人次 (SPEC section 7): the rounds' participants plus the sessions' person-times.
+    return {"interview_rounds": int(rounds), "education_person_times": int(person_times) + int(trained or 0),
             "units_interviewed": int(attended), "units_absent": int(absent)}
 
 

@@ -20,6 +20,7 @@ class Action(enum.StrEnum):
     withdraw = "withdraw"
     convene_round = "convene_round"
     record_attendance = "record_attendance"
+    record_training = "record_training"
     issue_assignment = "issue_assignment"
     receive_assignment = "receive_assignment"
     report_rectification = "report_rectification"
@@ -33,6 +34,7 @@ class Action(enum.StrEnum):
     configure_history_rules = "configure_history_rules"
     decide_watch_list_exit = "decide_watch_list_exit"
     manage_exposures = "manage_exposures"
+    approve_exposures = "approve_exposures"
     revoke_document = "revoke_document"
     serve_document = "serve_document"
     correct_service = "correct_service"
@@ -59,6 +61,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.withdraw: COUNTY,
     Action.convene_round: COUNTY,
     Action.record_attendance: COUNTY,
+    # 警示教育活动 (voluntary sessions, live streams) at the county's stations: the county office keeps their record.
+    Action.record_training: COUNTY,
     Action.issue_assignment: COUNTY,
     Action.receive_assignment: frozenset({Role.regulator, Role.township_office}),
     Action.report_rectification: frozenset({Role.admin, Role.safety_office, Role.township_office, Role.inspector}),
@@ -77,6 +81,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.configure_history_rules: COUNTY,
     Action.decide_watch_list_exit: COUNTY,
     Action.manage_exposures: COUNTY,
+    # 审批平安曝光: a leader of the county office, who logs in with the office's role; the operation refuses
+    # whoever wrote or submitted the exposure (second person, docs/decisions.md).
+    Action.approve_exposures: COUNTY,
     Action.revoke_document: COUNTY,
     # 送达: the inspector who handed a notice over on site, the unit's township office, the county office; which
     # notice each may record is checked by ``letters.service.require_server``.
@@ -102,6 +109,7 @@ ACTION_LABELS = {
     Action.withdraw: ("撤销案件", "withdraw a case"),
     Action.convene_round: ("组织约谈", "convene an interview round"),
     Action.record_attendance: ("登记约谈到场", "record attendance"),
+    Action.record_training: ("登记警示教育活动", "record education sessions"),
     Action.issue_assignment: ("签发交办单", "issue an assignment order"),
     Action.receive_assignment: ("签收交办单", "acknowledge an assignment order"),
     Action.report_rectification: ("报告整改", "report rectification"),
@@ -115,6 +123,7 @@ ACTION_LABELS = {
     Action.configure_history_rules: ("设置复发提级和重点监管名单规则", "configure the rules of a unit's history"),
     Action.decide_watch_list_exit: ("决定移出重点监管名单", "take a unit off the watch list"),
     Action.manage_exposures: ("平安曝光", "manage exposures"),
+    Action.approve_exposures: ("审批平安曝光", "approve exposures"),
     Action.revoke_document: ("作废文书", "revoke a document"),
     Action.serve_document: ("登记文书送达", "record the service of a notice"),
     Action.correct_service: ("更正送达记录", "correct a record of service"),

@@ -54,6 +54,7 @@ from inspect_loop.web import (  # noqa: E402,F401  (the page modules register th
     office,
     referral_inbox,
     service_pages,
+    training_pages,
     unit_ledger,
     units,
     uploads,

@@ -1,6 +1,8 @@
-"""平安曝光 for the county safety office: drafts, publication, the last day on show, taking an exposure down.
+"""平安曝光 for the county safety office: drafts, submission, a second person's approval or return, the last day
+on show, taking an exposure down.
 
-Every page needs ``manage_exposures`` (the county office and the administrator); a county office sees and
+Every page needs ``manage_exposures`` (the county office and the administrator); approving and returning need
+``approve_exposures`` and a person who did not write the exposure (the operation checks); a county office sees and
 manages the exposures of its own county only. Drafts are never public; the public page is ``/exposures``
 (``inspect_loop.exposures.views``). Each POST calls one operation of ``inspect_loop.exposures.operations``.
 """
@@ -21,11 +23,14 @@ from inspect_loop.exposures import queries
 from inspect_loop.exposures.models import Exposure
 from inspect_loop.exposures.operations import (
     TITLE_LENGTH,
+    approve_exposure,
     create_exposure,
     discard_draft,
+    is_author,
     places_of,
-    publish_exposure,
+    return_exposure,
     set_expiry,
+    submit_exposure,
     take_down,
     update_draft,
 )
@@ -34,7 +39,7 @@ from inspect_loop.exposures.views import RECTIFICATION
 from inspect_loop.inspections.models import Finding
 from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.stats.excel import Column
-from inspect_loop.users.permissions import Action
+from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
 from inspect_loop.web.arguments import parse_day, query_id
 from inspect_loop.web.auth import permission_required
@@ -42,11 +47,15 @@ from inspect_loop.web.exports import MAX_EXPORT_ROWS, wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import domain_message, form_ids, form_text, paginate, search_text
 
 CANDIDATES_PER_PAGE = 30
-STATE_LABELS = {ExposureState.draft: _l("草稿"), ExposureState.shown: _l("公示中"), ExposureState.ended: _l("已下线")}
-STATE_TONES = {ExposureState.draft: "neutral", ExposureState.shown: "good", ExposureState.ended: "warn"}
+STATE_LABELS = {ExposureState.draft: _l("草稿"), ExposureState.awaiting: _l("待审批"), ExposureState.shown: _l("公示中"),
+                ExposureState.ended: _l("已下线")}
+STATE_TONES = {ExposureState.draft: "neutral", ExposureState.awaiting: "warn", ExposureState.shown: "good",
+               ExposureState.ended: "neutral"}
 ONLY_LABELS = {Only.major: _l("重大隐患"), Only.overdue: _l("逾期未整改"), Only.open: _l("整改中")}
 
 manage_required = permission_required(Action.manage_exposures)
+approve_required = permission_required(Action.approve_exposures)
+SUBMITTED = _l("已送审，须由本单位另一人审批通过后才会发布。")
 
 
 def acting_county_id() -> int | None:
@@ -147,15 +156,15 @@ def exposure_new():
     if request.method == "GET":
         return render_template("exposures/form.html", exposure=None, error=None, title="", expires_on="",
                                **picker([]))
-    publish_now = request.form.get("action") == "publish"
+    submit_now = request.form.get("action") == "submit"
     try:
         title, expires_on, findings = posted_exposure()
-        exposure = create_exposure(current_user, title=title, items=places_of(findings), draft=not publish_now,
+        exposure = create_exposure(current_user, title=title, items=places_of(findings), draft=not submit_now,
                                    expires_on=expires_on)
     except DomainError as error:
         return form_again("exposures/form.html", error, exposure=None)
     db.session.commit()
-    flash(_("平安曝光已发布，公众可在“平安曝光”页面查看。") if publish_now else _("已存为草稿，草稿不会公开。"), "success")
+    flash(SUBMITTED if submit_now else _("已存为草稿，草稿不会公开。"), "success")
     return redirect(url_for("web.exposure_admin", exposure_id=exposure.id))
 
 
@@ -164,7 +173,7 @@ def exposure_new():
 def exposure_edit(exposure_id: int):
     exposure = get_exposure(exposure_id)
     if queries.state_of(exposure, clock.today()) != ExposureState.draft:
-        flash(_("已发布的曝光不能再修改内容，只能修改公示截止日期或下线。"), "error")
+        flash(_("只有草稿可以修改；待审批的曝光须先由审批人退回。"), "error")
         return redirect(url_for("web.exposure_admin", exposure_id=exposure.id))
     if request.method == "GET":
         chosen = [finding for item in exposure.items for finding in item.findings]
@@ -210,8 +219,9 @@ def exposure_admin(exposure_id: int):
                  (_("公示截止"), exposure.expires_on.isoformat() if exposure.expires_on else _("未设定"))]
         return xlsx_list(_("平安曝光场所与问题"), columns, place_rows(exposure), f"{_('平安曝光')}-{exposure.id}",
                          filters=facts)
+    can_decide = allowed(current_user, Action.approve_exposures) and not is_author(current_user, exposure)
     return render_template("exposures/detail.html", exposure=exposure, today=clock.today(), **state_view(exposure),
-                           rectification=RECTIFICATION)
+                           rectification=RECTIFICATION, can_decide=can_decide)
 
 
 def act(exposure_id: int, operation, done: str):
@@ -228,11 +238,24 @@ def act(exposure_id: int, operation, done: str):
     return redirect(url_for("web.exposure_admin", exposure_id=exposure_id))
 
 
-@bp.post("/office/exposures/<int:exposure_id>/publish")
+@bp.post("/office/exposures/<int:exposure_id>/submit")
 @manage_required
-def exposure_publish(exposure_id: int):
-    return act(exposure_id, lambda exposure: publish_exposure(current_user, exposure),
-               _("平安曝光已发布，公众可在“平安曝光”页面查看。"))
+def exposure_submit(exposure_id: int):
+    return act(exposure_id, lambda exposure: submit_exposure(current_user, exposure), str(SUBMITTED))
+
+
+@bp.post("/office/exposures/<int:exposure_id>/approve")
+@approve_required
+def exposure_approve(exposure_id: int):
+    return act(exposure_id, lambda exposure: approve_exposure(current_user, exposure),
+               _("已审批通过，平安曝光已发布，公众可在“平安曝光”页面查看。"))
+
+
+@bp.post("/office/exposures/<int:exposure_id>/return")
+@approve_required
+def exposure_return(exposure_id: int):
+    return act(exposure_id, lambda exposure: return_exposure(current_user, exposure, form_text("reason")),
+               _("已退回修改，起草人可在草稿中看到退回原因。"))
 
 
 @bp.post("/office/exposures/<int:exposure_id>/expiry")

@@ -33,6 +33,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("web.extensions", _l("延期整改"), roles=frozenset({Role.admin, Role.safety_office, Role.regulator,
                                                           Role.township_office})),
     NavItem("web.office_rounds", _l("警示约谈"), action=Action.convene_round),
+    NavItem("web.training_sessions", _l("警示教育活动"), action=Action.record_training),
     NavItem("web.dashboard", _l("统计分析"), action=Action.view_stats),
     NavItem("web.ranking", _l("月晾晒"), action=Action.view_stats),
     NavItem("web.exposures_admin", _l("平安曝光"), action=Action.manage_exposures),

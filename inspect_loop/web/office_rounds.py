@@ -20,7 +20,14 @@ from inspect_loop.caching.pages import cached_page
 from inspect_loop.db import db
 from inspect_loop.errors import InvalidInput
 from inspect_loop.interviews.models import InterviewRound
-from inspect_loop.interviews.operations import convene_round, record_attendance, set_participants
+from inspect_loop.interviews.operations import (
+    MINUTES_MAX,
+    attach_commitment,
+    convene_round,
+    record_attendance,
+    record_minutes,
+    set_participants,
+)
 from inspect_loop.letters import batch
 from inspect_loop.stats.excel import Column
 from inspect_loop.users.permissions import Action
@@ -40,6 +47,7 @@ from inspect_loop.web.helpers import (
 )
 from inspect_loop.web.office import office_required
 from inspect_loop.web.office_forms import parse_count, parse_local_datetime, pdf_download
+from inspect_loop.web.uploads import posted_photos
 
 DEFAULT_VENUE = "平安警示教育站"
 DEFAULT_START = time(14, 30)  # rounds are usually held in the afternoon, a few days after they are called
@@ -248,6 +256,47 @@ def office_round_attendance(round_id: int):
         return render_round(db.session.get(InterviewRound, round_id), domain_message(refusal),
                             f"summons-{summons.id}", refusal.http_status)
     flash(_("已登记%(unit)s：%(word)s", unit=summons.unit.name, word=attendance_word(choice == "yes")), "success")
+    return back_to_round(round_id, f"summons-{summons.id}")
+
+
+@bp.post("/office/rounds/<int:round_id>/minutes")
+@permission_required(Action.record_attendance)
+def office_round_minutes(round_id: int):
+    interview_round = get_round(round_id)
+    case_id = form_text("case_id", 12)
+    summons = next((item for item in interview_round.summonses if str(item.case_id) == case_id), None)
+    if summons is None:
+        abort(404)
+    if not scope.can_see_case(current_user, summons.case):
+        abort(403)
+    refusal = commit_or_refusal(lambda: record_minutes(
+        current_user, interview_round, summons.case, form_text("minutes", MINUTES_MAX + 100),
+        reason=form_text("reason", 1000)))
+    key = f"minutes-{summons.id}"
+    if refusal:
+        return render_round(db.session.get(InterviewRound, round_id), domain_message(refusal), key,
+                            refusal.http_status)
+    flash(_("已保存%(unit)s的约谈记录", unit=summons.unit.name), "success")
+    return back_to_round(round_id, f"summons-{summons.id}")
+
+
+@bp.post("/office/rounds/<int:round_id>/commitments")
+@permission_required(Action.record_attendance)
+def office_round_commitments(round_id: int):
+    """The unit's signed 责任书/承诺书: its pages uploaded as photos (checked and re-encoded like every photo)."""
+    interview_round = get_round(round_id)
+    case_id = form_text("case_id", 12)
+    summons = next((item for item in interview_round.summonses if str(item.case_id) == case_id), None)
+    if summons is None:
+        abort(404)
+    if not scope.can_see_case(current_user, summons.case):
+        abort(403)
+    refusal = commit_or_refusal(lambda: attach_commitment(
+        current_user, interview_round, summons.case, posted_photos("photos", "photo_files", current_user)))
+    if refusal:
+        return render_round(db.session.get(InterviewRound, round_id), domain_message(refusal),
+                            f"commitment-{summons.id}", refusal.http_status)
+    flash(_("已保存%(unit)s的责任书（承诺书）", unit=summons.unit.name), "success")
     return back_to_round(round_id, f"summons-{summons.id}")
 
 

@@ -16,7 +16,7 @@ from inspect_loop.web.errors import error_page
 from inspect_loop.web.helpers import is_english
 from inspect_loop.web.security import FORM_TYPES
 
-MULTILINE_FIELDS = frozenset({"notes", "note", "reason", "action_taken", "decision"})
+MULTILINE_FIELDS = frozenset({"notes", "note", "reason", "action_taken", "decision", "minutes"})
 # The inspection form names each problem's description, and its note of a rectification on the spot, after
 # its hazard type: description_<id>, spot_note_<id>.
 DESCRIPTION_PREFIX = "description_"
@@ -36,6 +36,8 @@ FIELD_LABELS = {
     "attendee_title": _l("职务"), "decision_no": _l("决定书文号"), "amount": _l("罚款金额（元）"),
     "deadline": _l("整改期限"), "expires_on": _l("公示截止日期"), "full_name": _l("发文机关全称"),
     "contact_person": _l("联系人"), "legal_basis": _l("法律依据"), "venue_address": _l("约谈地点地址"),
+    "minutes": _l("约谈记录"), "topic": _l("主题"), "organiser": _l("组织单位"), "held_on": _l("活动日期"),
+    "person_times": _l("人次"),
     "action_taken": _l("办理情况"), "done_on": _l("办理日期"), "reply_number": _l("反馈文号"),
     "requested_deadline": _l("申请延至"), "granted_deadline": _l("准予延至"),
     SPOT_NOTE_PREFIX: _l("当场整改情况"), "decision": _l("复业决定"), "resumed_on": _l("复业日期"),

@@ -31,6 +31,7 @@ from inspect_loop.cases.queries import RISK_STATES, open_finding_columns, risk_c
 from inspect_loop.db import db
 from inspect_loop.errors import DomainError
 from inspect_loop.inspections.models import Finding, FindingStatus, Rectification
+from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.letters.models import Document, DocumentCheck, DocumentStatus
 from inspect_loop.letters.service import may_serve
 from inspect_loop.regions.models import Region, RegionLevel
@@ -208,6 +209,7 @@ def unit(unit_id: int):
     documents = unit_documents(unit, current_user)
     entries = current_entries(unit.id)
     return render_template("units/detail.html", unit=unit, risk=risk, case=case, cases=cases,
+                           interviews=interview_outcomes(unit, [item.id for item in cases]),
                            case_links={item.id: case_link(item) for item in cases},
                            findings=paginate(unit_findings(unit, current_user), arg="findings_page"),
                            events=paginate(unit_events(unit, current_user), per_page=30, arg="events_page"),
@@ -230,6 +232,18 @@ def ledger_moves(unit: Unit) -> dict[str, bool]:
             "resume": allowed(current_user, Action.resume_unit) and in_county and unit.status == UnitStatus.suspended,
             "deregister": (allowed(current_user, Action.deregister_unit) and in_county
                            and unit.status != UnitStatus.deregistered)}
+
+
+def interview_outcomes(unit: Unit, case_ids: list[int]) -> list[Summons]:
+    """The unit's interviews (of the cases the reader sees) with minutes or a signed pledge, the latest first."""
+    if not case_ids:
+        return []
+    return list(db.session.scalars(
+        select(Summons).join(InterviewRound, InterviewRound.id == Summons.round_id)
+        .where(Summons.unit_id == unit.id, Summons.case_id.in_(case_ids),
+               or_(Summons.minutes.is_not(None), Summons.commitment_pages.any()))
+        .order_by(InterviewRound.held_at.desc())
+        .options(selectinload(Summons.round), selectinload(Summons.commitment_pages))))
 
 
 class UnitForm(FlaskForm):

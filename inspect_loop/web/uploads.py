@@ -26,6 +26,7 @@ from inspect_loop.deadline_extensions.models import ExtensionRequest
 from inspect_loop.errors import DomainError, InvalidInput
 from inspect_loop.extensions import limiter
 from inspect_loop.inspections.models import Finding, Photo, Rectification
+from inspect_loop.interviews.models import Summons
 from inspect_loop.letters.models import DocumentService
 from inspect_loop.users.models import User
 from inspect_loop.users.permissions import Action, allowed
@@ -225,7 +226,8 @@ def _files_without_photo(keep_days: int) -> list[Path]:
 
 def may_upload(user: User) -> bool:
     return any(allowed(user, action) for action in
-               (Action.record_inspection, Action.report_rectification, Action.serve_document))
+               (Action.record_inspection, Action.report_rectification, Action.serve_document,
+                Action.record_attendance))
 
 
 def unattached_photos(ids: list[int], actor: User) -> list[Photo]:
@@ -263,12 +265,14 @@ def _case_of(photo: Photo) -> Case | None:
         return finding.case
     if photo.extension_id is not None:
         return db.session.get(ExtensionRequest, photo.extension_id).case
+    if photo.summons_id is not None:
+        return db.session.get(Summons, photo.summons_id).case
     return None
 
 
 def may_see_photo(user: User, photo: Photo) -> bool:
-    """A photo of a finding, of its rectification report or of an extension request is seen by whoever may see
-    the case (a regulator: only cases with a finding of its sectors, as on every page and in the API); a photo
+    """A photo of a finding, of its rectification report, of an extension request or of a unit's signed pledge
+    (its summons) is seen by whoever may see the case (a regulator: only cases with a finding of its sectors, as on every page and in the API); a photo
     of a signed 送达回证 by whoever may see its notice."""
     if photo.service_id is not None:
         service = db.session.get(DocumentService, photo.service_id)

@@ -15,7 +15,7 @@ ROLE_USERS = {
     Role.regulator: "fire",
     Role.viewer: "viewer",
 }
-USERS = ("admin", "office", "east", "west", "inspector", "inspector2", "fire", "market", "emergency", "viewer")
+USERS = ("admin", "office", "head", "east", "west", "inspector", "inspector2", "fire", "market", "emergency", "viewer")
 
 
 @pytest.fixture

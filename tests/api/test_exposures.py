@@ -1,4 +1,5 @@
-"""平安曝光 through the API: a draft is changed or discarded, published, given a last day, taken down."""
+"""平安曝光 through the API: a draft is changed or discarded, submitted, returned or approved by a second person,
+given a last day, taken down."""
 
 from sqlalchemy import func, select
 
@@ -8,7 +9,7 @@ from tests.factories import inspect
 from tests.helpers import at
 
 
-def test_a_draft_is_changed_published_given_a_last_day_and_taken_down(api, county, database):
+def test_a_draft_is_changed_submitted_approved_given_a_last_day_and_taken_down(api, county, database):
     with at("2026-05-06"):
         shop = inspect(county, county.units.shop, "XF-01", "YD-01").findings
         market = inspect(county, county.units.market, "SP-01").findings
@@ -24,8 +25,14 @@ def test_a_draft_is_changed_published_given_a_last_day_and_taken_down(api, count
     assert [len(item["findings"]) for item in changed["items"]] == [2, 1]
     refused(api.request("PUT", f"/exposures/{draft['id']}", "east", json={"title": "x", "items": []}), 403)
 
-    published = ok(api.post(f"/exposures/{draft['id']}/publish", "office", day="2026-05-12"))
-    assert published["published_on"] == "2026-05-12"
+    submitted = ok(api.post(f"/exposures/{draft['id']}/submit", "office", day="2026-05-12"))
+    assert (submitted["status"], submitted["submitted_by_id"]) == ("awaiting_approval", county.users.office.id)
+    assert ok(api.get("/exposures", "viewer"))["total"] == 0  # not public before approval
+    refused(api.post(f"/exposures/{draft['id']}/approve", "office", day="2026-05-12"), 403)  # the drafter
+    refused(api.post(f"/exposures/{draft['id']}/approve", "east", day="2026-05-12"), 403)
+    published = ok(api.post(f"/exposures/{draft['id']}/approve", "head", day="2026-05-12"))
+    assert published["published_on"] == "2026-05-12" and published["approved_by_id"] == county.users.head.id
+    assert published["status"] == "published"
     refused(api.request("PUT", f"/exposures/{draft['id']}", "office", day="2026-05-13", json={
         "title": "改", "items": [{"unit_id": market[0].unit_id, "finding_ids": [market[0].id]}]}), 409)
     refused(api.request("DELETE", f"/exposures/{draft['id']}", "office", day="2026-05-13"), 409)
@@ -77,5 +84,21 @@ def test_a_draft_is_seen_only_by_the_county_office_of_its_places(api, county, da
     assert [item["id"] for item in ok(api.get("/exposures", token=other))["items"]] == []
     refused(api.get(f"/exposures/{draft['id']}", token=other), 403)
     assert [item["id"] for item in ok(api.get("/exposures", "office"))["items"]] == [draft["id"]]
-    ok(api.post(f"/exposures/{draft['id']}/publish", "office", day="2026-05-12"))
+    ok(api.post(f"/exposures/{draft['id']}/submit", "office", day="2026-05-12"))
+    ok(api.post(f"/exposures/{draft['id']}/approve", "head", day="2026-05-12"))
     assert [item["id"] for item in ok(api.get("/exposures", token=other))["items"]] == [draft["id"]]
+
+
+def test_an_exposure_posted_goes_to_approval_and_is_returned_with_a_reason(api, county, database):
+    with at("2026-05-06"):
+        finding = inspect(county, county.units.shop, "XF-01").findings[0]
+    database.session.commit()
+    posted = ok(api.post("/exposures", "office", day="2026-05-10", json={
+        "title": "第二季度曝光", "items": [{"unit_id": finding.unit_id, "finding_ids": [finding.id]}]}), 201)
+    assert posted["status"] == "awaiting_approval" and posted["published_on"] is None
+    refused(api.post(f"/exposures/{posted['id']}/return", "head", json={"reason": " "}), 400, field="reason")
+    returned = ok(api.post(f"/exposures/{posted['id']}/return", "head", day="2026-05-11",
+                           json={"reason": "标题须写明年度"}))
+    assert (returned["status"], returned["return_reason"]) == ("draft", "标题须写明年度")
+    refused(api.post(f"/exposures/{posted['id']}/approve", "head", day="2026-05-11"), 409)  # a draft again
+    assert ok(api.get(f"/exposures/{posted['id']}", "office"))["return_reason"] == "标题须写明年度"

@@ -12,6 +12,7 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
+from inspect_loop import clock
 from inspect_loop.api.docs import PERMISSIONS_FILE, permissions_markdown
 from inspect_loop.api.routing import ROUTES
 from inspect_loop.assignments.operations import issue_assignment, sign_off
@@ -22,8 +23,11 @@ from inspect_loop.deadline_extensions.operations import request_extension
 from inspect_loop.enforcement.models import ActionKind
 from inspect_loop.enforcement.operations import record_enforcement
 from inspect_loop.exposures.operations import ExposedPlace, create_exposure
+from inspect_loop.inspections.models import Photo
 from inspect_loop.inspections.operations import report_rectification
-from inspect_loop.interviews.operations import convene_round
+from inspect_loop.interviews.models import TrainingKind
+from inspect_loop.interviews.operations import convene_round, record_attendance
+from inspect_loop.interviews.training import TrainingFacts, record_training
 from inspect_loop.letters.models import Document, ServiceMethod
 from inspect_loop.letters.service import ServiceDetails, record_service
 from inspect_loop.regions.models import ExtensionDecider
@@ -31,7 +35,7 @@ from inspect_loop.units.operations import create_unit
 from inspect_loop.users.models import Role
 from inspect_loop.users.permissions import MATRIX, Action
 from tests.api.conftest import ROLE_USERS
-from tests.factories import inspect
+from tests.factories import inspect, published_exposure
 from tests.helpers import at
 
 DAY = "2026-03-02"
@@ -118,6 +122,30 @@ class World:
                                  venue="警示教育站", convened_by=county.office, departments=[county.fire],
                                  cases=[self.case(Stage.warning)])
 
+    def attended_round(self):
+        """A round whose one unit attended: the path and body of its minutes."""
+        held = self.round()
+        summons = held.summonses[0]
+        with at(LATER, 9):
+            record_attendance(self.county.users.office, held, summons.case, attended=True, attendee_name="李四")
+        return f"/interview-rounds/{held.id}/minutes", {"case_id": summons.case_id, "minutes": "承诺签订安全责任书"}
+
+    def pledge(self):
+        """An attended round and a page of the pledge uploaded by the acting user: the path and body."""
+        path, body = self.attended_round()
+        user = getattr(self.county.users, ROLE_USERS[self.role])
+        with at(LATER, 10):
+            page = Photo(sha256=f"{next(serial):064x}", content_type="image/jpeg", size=1, width=1, height=1,
+                         uploaded_at=clock.now(), uploaded_by_id=user.id)
+            self.database.session.add(page)
+            self.database.session.flush()
+        return path.replace("/minutes", "/commitments"), {"case_id": body["case_id"], "photos": [page.id]}
+
+    def training(self):
+        with at(DAY):
+            return record_training(self.county.users.office, self.county.county, TrainingFacts(
+                held_on=date.fromisoformat(DAY), kind=TrainingKind.voluntary, topic="消防安全培训", person_times=30))
+
     def assignment(self):
         with at(LATER):
             return issue_assignment(self.county.users.office, self.case(Stage.warning), self.county.fire)
@@ -142,11 +170,16 @@ class World:
             record_enforcement(county.users.office, case, ActionKind.ban, departments=[county.fire])
         return case.unit
 
-    def exposure(self, draft):
+    def exposure(self, state):
+        """A draft or a published exposure; or one awaiting approval, written by the head so that the county
+        office's user acting for its role is a second person who may approve it."""
         case = self.case()
+        items = [ExposedPlace(case.unit, list(case.findings))]
         with at(LATER):
-            return create_exposure(self.county.users.office, title="平安曝光", draft=draft,
-                                   items=[ExposedPlace(case.unit, list(case.findings))])
+            if state == "published":
+                return published_exposure(self.county, title="平安曝光", items=items)
+            author = self.county.users.head if state == "submitted" else self.county.users.office
+            return create_exposure(author, title="平安曝光", draft=state == "draft", items=items)
 
 
 def unique_code():
@@ -195,6 +228,14 @@ PREPARE = {
     "post_attendance": lambda w: (lambda held: (f"/interview-rounds/{held.id}/attendance",
                                                 {"case_id": held.summonses[0].case_id, "attended": True,
                                                  "attendee_name": "李四"}))(w.round()),
+    "post_minutes": lambda w: w.attended_round(),
+    "post_commitments": lambda w: w.pledge(),
+    "post_training": lambda w: ("/training-sessions", {"held_on": DAY, "kind": "live_stream", "topic": "消防安全直播",
+                                                       "person_times": 800, "county_code": "330781"}),
+    "list_training": lambda w: ("/training-sessions", None),
+    "get_training": lambda w: (f"/training-sessions/{w.training().id}", None),
+    "put_training": lambda w: (f"/training-sessions/{w.training().id}", {
+        "held_on": DAY, "kind": "voluntary", "topic": "消防安全培训", "person_times": 31}),
     "list_assignments": lambda w: ("/assignments", None),
     "get_assignment": lambda w: (f"/assignments/{w.assignment().id}", None),
     "post_receipt": lambda w: (f"/assignments/{w.assignment().id}/receipt", None),
@@ -206,14 +247,16 @@ PREPARE = {
     "post_close": lambda w: (f"/findings/{w.reported_finding(signed=True).id}/close", {"note": "验收合格"}),
     "post_exposure": lambda w: (lambda case: ("/exposures", {"title": "平安曝光", "items": [
         {"unit_id": case.unit_id, "finding_ids": [case.findings[0].id]}]}))(w.case()),
-    "publish": lambda w: (f"/exposures/{w.exposure(draft=True).id}/publish", None),
+    "post_submit": lambda w: (f"/exposures/{w.exposure('draft').id}/submit", None),
+    "post_approve": lambda w: (f"/exposures/{w.exposure('submitted').id}/approve", None),
+    "post_return": lambda w: (f"/exposures/{w.exposure('submitted').id}/return", {"reason": "问题描述不准确"}),
     "list_exposures": lambda w: ("/exposures", None),
-    "get_exposure": lambda w: (f"/exposures/{w.exposure(draft=False).id}", None),
+    "get_exposure": lambda w: (f"/exposures/{w.exposure('published').id}", None),
     "put_exposure": lambda w: (lambda draft: (f"/exposures/{draft.id}", {"title": "平安曝光（修改）", "items": [
-        {"unit_id": draft.items[0].unit_id, "finding_ids": [draft.items[0].findings[0].id]}]}))(w.exposure(draft=True)),
-    "delete_exposure": lambda w: (f"/exposures/{w.exposure(draft=True).id}", None),
-    "post_expiry": lambda w: (f"/exposures/{w.exposure(draft=False).id}/expiry", {"expires_on": "2026-12-31"}),
-    "post_take_down": lambda w: (f"/exposures/{w.exposure(draft=False).id}/take-down", {"reason": "已整改完毕"}),
+        {"unit_id": draft.items[0].unit_id, "finding_ids": [draft.items[0].findings[0].id]}]}))(w.exposure('draft')),
+    "delete_exposure": lambda w: (f"/exposures/{w.exposure('draft').id}", None),
+    "post_expiry": lambda w: (f"/exposures/{w.exposure('published').id}/expiry", {"expires_on": "2026-12-31"}),
+    "post_take_down": lambda w: (f"/exposures/{w.exposure('published').id}/take-down", {"reason": "已整改完毕"}),
     "get_document": lambda w: (f"/documents/{w.document().id}", None),
     "get_document_pdf": lambda w: (f"/documents/{w.document().id}/pdf", None),
     "revoke_document": lambda w: (f"/documents/{w.document().id}/revoke", {"reason": "内容有误"}),

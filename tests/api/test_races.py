@@ -18,6 +18,7 @@ from inspect_loop.audit.models import Event
 from inspect_loop.cases.models import Case, CaseStatus, Stage
 from inspect_loop.db import db
 from inspect_loop.enforcement.models import EnforcementAction
+from inspect_loop.exposures.models import Exposure, ExposureStatus
 from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.letters.models import Document, DocumentKind, DocumentStatus
 from inspect_loop.users.models import ApiToken
@@ -310,6 +311,20 @@ def test_parallel_reissues_make_one_new_version(app, api, tokens, county):
     assert count(Document, Document.case_id == case_id, Document.status == DocumentStatus.valid) == 1
 
 
+# -- 约谈记录 -------------------------------------------------------------------------------------------------
+
+def test_parallel_first_minutes_keep_one_record(app, api, tokens, county):
+    case_id, _ = warning_case(api, county.units.shop.id)
+    round_id = ok(convene(api, [case_id]), 201)["id"]
+    ok(api.post(f"/interview-rounds/{round_id}/attendance", "office", day="2026-03-23", hour=17,
+                json={"case_id": case_id, "attended": True, "attendee_name": "李四"}))
+    winner = one_winner(at_once(app, tokens, "2026-03-23", lambda api, index: api.post(
+        f"/interview-rounds/{round_id}/minutes", ("office", "admin")[index % 2],
+        json={"case_id": case_id, "minutes": f"第{index}份约谈记录"}), hour=18))
+    summons = db.session.scalar(select(Summons).where(Summons.round_id == round_id))
+    assert summons.minutes == winner["minutes"] and events("summons.minutes") == 1
+
+
 # -- 平安曝光 -------------------------------------------------------------------------------------------------
 
 def draft_exposure(api, county):
@@ -319,16 +334,47 @@ def draft_exposure(api, county):
         "items": [{"unit_id": county.units.shop.id, "finding_ids": [finding_id]}]}), 201)["id"]
 
 
-def test_parallel_publications_publish_once(app, api, tokens, county):
+def submitted_exposure(api, county):
     exposure_id = draft_exposure(api, county)
-    one_winner(at_once(app, tokens, "2026-03-04", lambda api, _: api.post(f"/exposures/{exposure_id}/publish",
+    ok(api.post(f"/exposures/{exposure_id}/submit", "office", day="2026-03-03"))
+    return exposure_id
+
+
+def test_parallel_submissions_submit_once(app, api, tokens, county):
+    exposure_id = draft_exposure(api, county)
+    one_winner(at_once(app, tokens, "2026-03-04", lambda api, _: api.post(f"/exposures/{exposure_id}/submit",
                                                                           "office")))
+    assert events("exposure.submitted") == 1
+    assert db.session.get(Exposure, exposure_id).status == ExposureStatus.awaiting_approval
+
+
+def test_parallel_approvals_publish_once(app, api, tokens, county):
+    exposure_id = submitted_exposure(api, county)
+    one_winner(at_once(app, tokens, "2026-03-04", lambda api, index: api.post(
+        f"/exposures/{exposure_id}/approve", ("head", "admin")[index % 2])))
     assert events("exposure.published") == 1 and events("exposure.listed") == 1
 
 
+def test_an_approval_and_a_return_at_once_decide_once(app, api, tokens, county):
+    exposure_id = submitted_exposure(api, county)
+    answers = at_once(app, tokens, "2026-03-04", lambda api, index: (
+        api.post(f"/exposures/{exposure_id}/approve", "head") if index % 2 == 0
+        else api.post(f"/exposures/{exposure_id}/return", "admin", json={"reason": "问题描述不准确"})))
+    winner = one_winner(answers)
+    exposure = db.session.get(Exposure, exposure_id)
+    if winner["status"] == "published":
+        assert (exposure.status, events("exposure.published"), events("exposure.returned")) == (
+            ExposureStatus.published, 1, 0)
+        assert exposure.return_reason is None and events("exposure.listed") == 1
+    else:
+        assert (exposure.status, events("exposure.published"), events("exposure.returned")) == (
+            ExposureStatus.draft, 0, 1)
+        assert exposure.published_on is None and events("exposure.listed") == 0
+
+
 def test_parallel_take_downs_take_down_once(app, api, tokens, county):
-    exposure_id = draft_exposure(api, county)
-    ok(api.post(f"/exposures/{exposure_id}/publish", "office", day="2026-03-04"))
+    exposure_id = submitted_exposure(api, county)
+    ok(api.post(f"/exposures/{exposure_id}/approve", "head", day="2026-03-04"))
     one_winner(at_once(app, tokens, "2026-03-10", lambda api, _: api.post(
         f"/exposures/{exposure_id}/take-down", "office", json={"reason": "整改完毕"})))
     assert events("exposure.taken_down") == 1

@@ -62,6 +62,7 @@ UNITS = {
 }
 ACCOUNTS = [  # username, role, department
     ("office", Role.safety_office, "LX-PAB"),
+    ("head", Role.safety_office, "LX-PAB"),  # the office's head: approves what the office drafts
     ("east", Role.township_office, "LJ-PAB"),
     ("west", Role.township_office, "MJ-PAB"),
     ("inspector", Role.inspector, None),
@@ -309,11 +310,13 @@ def test_a_county_year_through_the_api(client, database):
     assert (shutdown["case"]["outcome"], shutdown["unit_status"]) == ("shut_down", "shut_down")
     assert ok(api.get(f"/units/{units['depot']}", "viewer"))["status"] == "shut_down"
 
-    # 平安曝光: one published at once, one drafted and published later.
+    # 平安曝光: one submitted at once and approved by the office's head, one drafted and published later.
     published = ok(api.post("/exposures", "office", json={
         "title": "2026年第1期平安曝光", "items": [
             {"unit_id": units["shop"], "finding_ids": [shop_wiring["id"]]},
             {"unit_id": units["hostel"], "finding_ids": [hostel["findings"][0]["id"]]}]}, day="2026-05-15"), 201)
+    assert published["status"] == "awaiting_approval"
+    published = ok(api.post(f"/exposures/{published['id']}/approve", "head", day="2026-05-15"))
     assert published["status"] == "published" and published["published_on"] == "2026-05-15"
     draft = ok(api.post("/exposures", "office", json={
         "title": "2026年第2期平安曝光", "draft": True, "expires_on": "2026-12-31",
@@ -321,8 +324,9 @@ def test_a_county_year_through_the_api(client, database):
     assert draft["status"] == "draft"
     assert [item["id"] for item in ok(api.get("/exposures", "viewer"))["items"]] == [published["id"]]
     refused(api.get(f"/exposures/{draft['id']}", "viewer"), 403)
-    ok(api.post(f"/exposures/{draft['id']}/publish", "office", day="2026-06-01"))
-    refused(api.post(f"/exposures/{draft['id']}/publish", "office"), 409)
+    ok(api.post(f"/exposures/{draft['id']}/submit", "office", day="2026-06-01"))
+    ok(api.post(f"/exposures/{draft['id']}/approve", "head", day="2026-06-01"))
+    refused(api.post(f"/exposures/{draft['id']}/approve", "head"), 409)
     assert [item["id"] for item in ok(api.get("/exposures", "viewer"))["items"]] == [draft["id"], published["id"]]
 
     # The year's cases, filtered as the office reads them.

@@ -95,10 +95,11 @@ def test_every_summary_figure_of_a_half_year_driven_through_the_api(client, data
     inspect(api, units["market"], "2026-06-09", "SP-01")  # 04-08 + two months + one day
     inspect(api, units["shop"], "2026-06-15", "XF-01")  # 04-15 + exactly two months
 
-    # 平安曝光: one published, one draft.
-    ok(api.post("/exposures", "office", day="2026-05-15", json={"title": "2026年第1期平安曝光", "items": [
+    # 平安曝光: one published (approved by the office's head), one draft.
+    exposure = ok(api.post("/exposures", "office", day="2026-05-15", json={"title": "2026年第1期平安曝光", "items": [
         {"unit_id": units["shop"], "finding_ids": [shop_fire]},
         {"unit_id": units["kiosk"], "finding_ids": [kiosk["findings"][0]["id"]]}]}), 201)
+    ok(api.post(f"/exposures/{exposure['id']}/approve", "head", day="2026-05-15"))
     ok(api.post("/exposures", "office", day="2026-05-20", json={"title": "草稿", "draft": True, "items": [
         {"unit_id": units["depot"], "finding_ids": [depot["findings"][0]["id"]]}]}), 201)
 

@@ -1,5 +1,6 @@
-"""平安曝光 operations: drafts are changed or discarded, published exposures get an end date or are taken down,
-every refusal changes nothing, and only the county office of the places' county may act."""
+"""平安曝光 operations: drafts are changed or discarded, submitted, approved by a second person or returned with a
+reason; published exposures get an end date or are taken down; every refusal changes nothing, and only the
+county office of the places' county may act."""
 
 from datetime import date
 
@@ -12,12 +13,14 @@ from inspect_loop.db import db
 from inspect_loop.errors import Forbidden, InvalidInput, TransitionRefused
 from inspect_loop.exposures.models import Exposure, ExposureStatus
 from inspect_loop.exposures.operations import (
+    approve_exposure,
     create_exposure,
     discard_draft,
     is_shown,
     places_of,
-    publish_exposure,
+    return_exposure,
     set_expiry,
+    submit_exposure,
     take_down,
     update_draft,
 )
@@ -25,7 +28,7 @@ from inspect_loop.regions.models import DepartmentKind, RegionLevel
 from inspect_loop.regions.operations import create_department, create_region
 from inspect_loop.users.models import Role
 from inspect_loop.users.operations import create_user
-from tests.factories import PASSWORD, inspect
+from tests.factories import PASSWORD, inspect, published_exposure
 from tests.helpers import at
 
 
@@ -55,7 +58,7 @@ def test_places_of_groups_problems_by_place_in_the_order_chosen(county, problems
         (county.units.factory, [factory[0]]), (county.units.shop, [shop[1], shop[0]])]
 
 
-def test_a_draft_is_changed_then_published(county, problems, database):
+def test_a_draft_is_changed_submitted_and_published_by_a_second_person(county, problems, database):
     shop, factory = problems
     with at("2026-03-10"):
         exposure = draft_of(county, [shop[0]])
@@ -69,7 +72,11 @@ def test_a_draft_is_changed_then_published(county, problems, database):
         assert not is_shown(exposure, date(2026, 3, 10))
         assert count("exposure.listed") == 0  # a draft is not public: no unit's history shows it
     with at("2026-03-11"):
-        publish_exposure(county.users.office, exposure)
+        submit_exposure(county.users.office, exposure)
+        assert exposure.status == ExposureStatus.awaiting_approval and not is_shown(exposure, date(2026, 3, 11))
+        assert count("exposure.listed") == 0
+        approve_exposure(county.users.head, exposure)
+    assert exposure.approved_by_id == county.users.head.id
     listed = database.session.scalars(select(Event.unit_id).where(Event.action == "exposure.listed")
                                       .order_by(Event.id)).all()
     assert listed == [county.units.shop.id, county.units.factory.id]  # one line per place, at publication
@@ -94,7 +101,7 @@ def test_a_draft_is_discarded_and_its_history_stays(county, problems, database):
 
 def test_end_date_and_taking_down(county, problems, database):
     with at("2026-03-10"):
-        exposure = create_exposure(county.users.office, title="2026年第1期平安曝光", items=places_of(problems[0]))
+        exposure = published_exposure(county, title="2026年第1期平安曝光", items=places_of(problems[0]))
         set_expiry(county.users.office, exposure, date(2026, 3, 31))
         assert exposure.expires_on == date(2026, 3, 31)
         with pytest.raises(InvalidInput) as error:
@@ -113,13 +120,18 @@ def test_end_date_and_taking_down(county, problems, database):
     assert count("exposure.taken_down") == 1 and count("exposure.expiry_set") == 2
 
 
-def test_a_draft_whose_end_date_has_passed_is_not_published(county, problems, database):
+def test_an_exposure_whose_end_date_has_passed_is_neither_submitted_nor_approved(county, problems, database):
     with at("2026-03-10"):
-        exposure = draft_of(county, problems[0], expires_on=date(2026, 3, 20))
+        draft = draft_of(county, problems[0], expires_on=date(2026, 3, 20))
+        submitted = create_exposure(county.users.office, title="待审批", items=places_of(problems[1]),
+                                    expires_on=date(2026, 3, 20))
         database.session.commit()
     with at("2026-03-25"), pytest.raises(InvalidInput) as error:
-        publish_exposure(county.users.office, exposure)
-    assert error.value.field == "expires_on" and exposure.status == ExposureStatus.draft
+        submit_exposure(county.users.office, draft)
+    assert error.value.field == "expires_on" and draft.status == ExposureStatus.draft
+    with at("2026-03-25"), pytest.raises(InvalidInput) as error:
+        approve_exposure(county.users.head, submitted)
+    assert error.value.field == "expires_on" and submitted.status == ExposureStatus.awaiting_approval
 
 
 def test_problems_of_a_withdrawn_case_are_not_exposed(county, problems, database):
@@ -135,16 +147,19 @@ def test_problems_of_a_withdrawn_case_are_not_exposed(county, problems, database
 def test_only_the_county_office_manages_exposures(county, problems, database, username):
     with at("2026-03-10"):
         draft = draft_of(county, problems[0])
-        published = create_exposure(county.users.office, title="已发布", items=places_of(problems[1]))
+        submitted = create_exposure(county.users.office, title="待审批", items=places_of(problems[0]))
+        published = published_exposure(county, title="已发布", items=places_of(problems[1]))
         database.session.commit()
         actor = getattr(county.users, username)
         for refused in (lambda: create_exposure(actor, title="曝光", items=places_of(problems[0])),
                         lambda: update_draft(actor, draft, title="改", items=places_of(problems[0]), expires_on=None),
-                        lambda: publish_exposure(actor, draft), lambda: discard_draft(actor, draft),
+                        lambda: submit_exposure(actor, draft), lambda: approve_exposure(actor, submitted),
+                        lambda: return_exposure(actor, submitted, "退回"), lambda: discard_draft(actor, draft),
                         lambda: set_expiry(actor, published, None), lambda: take_down(actor, published, "下线")):
             with pytest.raises(Forbidden):
                 refused()
     assert draft.status == ExposureStatus.draft and published.expires_on is None
+    assert submitted.status == ExposureStatus.awaiting_approval
 
 
 def test_another_countys_office_may_not_touch_this_countys_exposures(county, problems, database):
@@ -158,9 +173,62 @@ def test_another_countys_office_may_not_touch_this_countys_exposures(county, pro
         draft = draft_of(county, problems[0])
         with pytest.raises(Forbidden):
             create_exposure(stranger, title="曝光", items=places_of(problems[0]))
-        for refused in (lambda: publish_exposure(stranger, draft), lambda: discard_draft(stranger, draft),
+        submitted = create_exposure(county.users.office, title="待审批", items=places_of(problems[1]))
+        for refused in (lambda: submit_exposure(stranger, draft), lambda: approve_exposure(stranger, submitted),
+                        lambda: return_exposure(stranger, submitted, "退回"), lambda: discard_draft(stranger, draft),
                         lambda: set_expiry(stranger, draft, None),
                         lambda: update_draft(stranger, draft, title="改", items=places_of(problems[0]),
                                              expires_on=None)):
             with pytest.raises(Forbidden):
                 refused()
+
+
+def test_whoever_wrote_or_submitted_an_exposure_cannot_approve_or_return_it(county, problems, database):
+    office, head, admin = county.users.office, county.users.head, county.users.admin
+    with at("2026-03-10"):
+        exposure = draft_of(county, problems[0])  # drafted by the office
+        update_draft(head, exposure, title="主任改过的曝光", items=places_of(problems[0]), expires_on=None)
+        submit_exposure(office, exposure)
+        database.session.commit()
+        for author in (office, head):  # the drafter, and the head who changed the draft
+            with pytest.raises(Forbidden) as error:
+                approve_exposure(author, exposure)
+            assert "另一人" in error.value.message_zh
+            with pytest.raises(Forbidden):
+                return_exposure(author, exposure, "不行")
+        assert exposure.status == ExposureStatus.awaiting_approval and exposure.approved_by_id is None
+        approve_exposure(admin, exposure)  # a person who took no part in writing it
+    assert exposure.status == ExposureStatus.published and exposure.approved_by_id == admin.id
+
+
+def test_an_exposure_is_returned_with_a_reason_then_changed_and_submitted_again(county, problems, database):
+    office, head = county.users.office, county.users.head
+    shop, factory = problems
+    with at("2026-03-10"):
+        exposure = create_exposure(office, title="2026年第1期平安曝光", items=places_of(shop))
+        assert exposure.status == ExposureStatus.awaiting_approval  # not a draft: submitted at once
+        for refused in (lambda: update_draft(office, exposure, title="改", items=places_of(shop), expires_on=None),
+                        lambda: discard_draft(office, exposure), lambda: submit_exposure(office, exposure)):
+            with pytest.raises(TransitionRefused) as error:
+                refused()
+            assert "等待审批" in error.value.message_zh
+        with pytest.raises(InvalidInput) as error:
+            return_exposure(head, exposure, "  ")
+        assert error.value.field == "reason" and exposure.status == ExposureStatus.awaiting_approval
+        return_exposure(head, exposure, "请补充马涧五金加工厂的问题")
+        database.session.commit()
+    assert (exposure.status, exposure.return_reason) == (ExposureStatus.draft, "请补充马涧五金加工厂的问题")
+    returned = database.session.scalars(select(Event).where(Event.action == "exposure.returned")).one()
+    assert (returned.actor_id, returned.reason) == (head.id, "请补充马涧五金加工厂的问题")
+    with at("2026-03-11"):
+        with pytest.raises(TransitionRefused):
+            approve_exposure(head, exposure)  # a returned exposure is a draft, not awaiting approval
+        update_draft(office, exposure, title=exposure.title, items=places_of([*shop, *factory]), expires_on=None)
+        submit_exposure(office, exposure)
+        assert exposure.return_reason is None
+        approve_exposure(head, exposure)
+        with pytest.raises(TransitionRefused):
+            return_exposure(head, exposure, "已发布后不能退回")
+        database.session.commit()
+    assert exposure.published_on == date(2026, 3, 11)
+    assert count("exposure.submitted") == 2 and count("exposure.published") == 1

@@ -1,5 +1,6 @@
-"""平安曝光 pages of the county office: who may use them, draft → publish → end date / take down, refusals that
-change nothing, the downloads, and a public page without personal data."""
+"""平安曝光 pages of the county office: who may use them, draft → submit → approve by a second person or return
+with a reason → end date / take down, refusals that change nothing, the downloads, and a public page without
+personal data."""
 
 import re
 from datetime import date
@@ -74,7 +75,13 @@ def test_the_menu_offers_exposures_to_the_office_only(login):
         assert 'href="/office/exposures"' not in login("east").get("/units").get_data(as_text=True)
 
 
-def test_draft_edit_publish_end_date_and_statistics(login, anonymous, problems):
+def approved(login) -> None:
+    """The office's head approves the one exposure the office submitted."""
+    response = login("head").post(f"/office/exposures/{only_exposure().id}/approve")
+    assert response.status_code == 302 and only_exposure().status == ExposureStatus.published
+
+
+def test_draft_edit_submit_approve_end_date_and_statistics(login, anonymous, problems):
     shop, factory = problems
     with at("2026-03-10"):
         office = login("office")
@@ -98,7 +105,20 @@ def test_draft_edit_publish_end_date_and_statistics(login, anonymous, problems):
         exposure = only_exposure()
         assert (exposure.title, exposure.expires_on, [item.unit_id for item in exposure.items]) == (
             "2026年第1期平安曝光", date(2026, 3, 31), [problems[0][0].unit_id, problems[1][0].unit_id])
-        office.post(f"/office/exposures/{exposure.id}/publish")
+        office.post(f"/office/exposures/{exposure.id}/submit")
+        assert only_exposure().status == ExposureStatus.awaiting_approval
+        page = office.get(f"/office/exposures/{exposure.id}").get_data(as_text=True)
+        assert "须由本单位另一人审批" in page and "审批通过并发布" not in page  # the drafter does not approve
+        refused = office.post(f"/office/exposures/{exposure.id}/approve", follow_redirects=True)
+        assert "另一人审批" in refused.get_data(as_text=True)
+        assert only_exposure().status == ExposureStatus.awaiting_approval
+        head = login("head")
+        awaiting = head.get("/office/exposures?state=awaiting").get_data(as_text=True)
+        assert "2026年第1期平安曝光" in awaiting and "待审批" in awaiting
+        assert "审批通过并发布" in head.get(f"/office/exposures/{exposure.id}").get_data(as_text=True)
+    assert "2026年第1期平安曝光" not in public_page(anonymous, "2026-03-10")  # not public before approval
+    with at("2026-03-10"):
+        head.post(f"/office/exposures/{exposure.id}/approve")
         exposure = only_exposure()
         assert (exposure.status, exposure.published_on) == (ExposureStatus.published, date(2026, 3, 10))
         # Published: the content is fixed; only the end date changes.
@@ -120,10 +140,10 @@ def test_draft_edit_publish_end_date_and_statistics(login, anonymous, problems):
 def test_an_exposure_is_taken_down_with_a_reason_and_shown_again_by_a_new_end_date(login, anonymous, problems):
     with at("2026-03-10"):
         office = login("office")
-        office.post("/office/exposures/new", data={"title": "2026年第1期平安曝光", "action": "publish",
+        office.post("/office/exposures/new", data={"title": "2026年第1期平安曝光", "action": "submit",
                                                    "finding_ids": [str(problems[0][0].id)]})
+        approved(login)
         exposure = only_exposure()
-        assert exposure.status == ExposureStatus.published
         refused = office.post(f"/office/exposures/{exposure.id}/take-down", data={"reason": ""}, follow_redirects=True)
         assert "请填写下线原因" in refused.get_data(as_text=True) and only_exposure().expires_on is None
         office.post(f"/office/exposures/{exposure.id}/take-down", data={"reason": "问题已整改到位"})
@@ -160,7 +180,7 @@ def test_a_draft_is_discarded(login, anonymous, problems):
 ])
 def test_bad_input_is_refused_with_a_message_and_nothing_is_created(login, problems, form, message):
     shop_id = str(problems[0][0].id)
-    data = {**form, "action": "publish"}
+    data = {**form, "action": "submit"}
     if "finding_ids" in data:
         data["finding_ids"] = [shop_id if value == "SHOP" else value for value in data["finding_ids"]]
     with at("2026-03-10"):
@@ -180,9 +200,9 @@ def test_other_roles_change_nothing(login, problems, username):
                                                    "finding_ids": [str(problems[0][0].id)]})
         draft = only_exposure()
         other = login(username)
-        assert other.post("/office/exposures/new", data={"title": "曝光", "action": "publish",
+        assert other.post("/office/exposures/new", data={"title": "曝光", "action": "submit",
                                                          "finding_ids": [str(problems[0][0].id)]}).status_code == 403
-        for action, data in (("publish", {}), ("discard", {}), ("expiry", {"expires_on": ""}),
+        for action, data in (("submit", {}), ("approve", {}), ("return", {"reason": "退回"}), ("discard", {}), ("expiry", {"expires_on": ""}),
                              ("take-down", {"reason": "下线"}), ("edit", {"title": "改"})):
             assert other.post(f"/office/exposures/{draft.id}/{action}", data=data).status_code == 403, action
         assert other.get(f"/office/exposures/{draft.id}").status_code == 403
@@ -203,7 +223,8 @@ def test_another_countys_office_gets_403(login, county, problems):
         draft = only_exposure()
         stranger = login("yiwu")
         assert stranger.get(f"/office/exposures/{draft.id}").status_code == 403
-        assert stranger.post(f"/office/exposures/{draft.id}/publish").status_code == 403
+        for action in ("submit", "approve", "return"):
+            assert stranger.post(f"/office/exposures/{draft.id}/{action}", data={"reason": "退回"}).status_code == 403
         assert "兰溪的草稿" not in stranger.get("/office/exposures").get_data(as_text=True)
         picker = stranger.get("/office/exposures/new").get_data(as_text=True)
         assert "某电子商务商行" not in picker  # the picker offers its own county's problems only
@@ -226,8 +247,9 @@ def test_the_picker_searches_and_filters(login, problems):
 def test_the_downloads_list_the_exposures_and_their_problems(login, problems):
     with at("2026-03-10"):
         office = login("office")
-        office.post("/office/exposures/new", data={"title": "2026年第1期平安曝光", "action": "publish",
+        office.post("/office/exposures/new", data={"title": "2026年第1期平安曝光", "action": "submit",
                                                    "finding_ids": [str(finding.id) for finding in problems[0]]})
+        approved(login)
         listing = office.get("/office/exposures?format=xlsx")
         detail = office.get(f"/office/exposures/{only_exposure().id}?format=xlsx")
     assert listing.mimetype == XLSX and detail.mimetype == XLSX
@@ -242,13 +264,30 @@ def test_the_downloads_list_the_exposures_and_their_problems(login, problems):
 def test_a_published_exposure_shows_no_personal_data(login, anonymous, county, problems):
     with at("2026-03-10"):
         login("office").post("/office/exposures/new", data={
-            "title": "2026年第1期平安曝光", "action": "publish",
+            "title": "2026年第1期平安曝光", "action": "submit",
             "finding_ids": [str(finding.id) for findings in problems for finding in findings]})
+        approved(login)
     html = public_page(anonymous, "2026-03-20")
     assert "2026年第1期平安曝光" in html and "某电子商务商行" in html and "马涧五金加工厂" in html
     assert not MOBILE_NUMBER.search(html)
     for name in ("张三", "王五", "陈科长", "徐组长", "李平安", "管理员"):
         assert name not in html, name
     text = visible_text(html)
-    for username in ("root", "office", "east", "west", "inspector", "fire", "market", "emergency", "viewer"):
+    for username in ("root", "office", "head", "east", "west", "inspector", "fire", "market", "emergency", "viewer"):
         assert not re.search(rf"\b{username}\b", text), username
+
+
+def test_the_approver_returns_an_exposure_with_a_reason_the_drafter_reads(login, problems):
+    with at("2026-03-10"):
+        office = login("office")
+        office.post("/office/exposures/new", data={"title": "2026年第1期平安曝光", "action": "submit",
+                                                   "finding_ids": [str(problems[0][0].id)]})
+        exposure = only_exposure()
+        head = login("head")
+        refused = head.post(f"/office/exposures/{exposure.id}/return", data={"reason": " "}, follow_redirects=True)
+        assert "请填写退回原因" in refused.get_data(as_text=True)
+        assert only_exposure().status == ExposureStatus.awaiting_approval
+        head.post(f"/office/exposures/{exposure.id}/return", data={"reason": "请补充整改期限"})
+        assert only_exposure().status == ExposureStatus.draft
+        page = office.get(f"/office/exposures/{exposure.id}").get_data(as_text=True)
+        assert "审批人退回修改：请补充整改期限" in page and "修改草稿" in page

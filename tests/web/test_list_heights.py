@@ -25,7 +25,7 @@ from inspect_loop.cases.models import Stage
 from inspect_loop.clock import LOCAL_TZ
 from inspect_loop.db import db
 from inspect_loop.deadline_extensions.operations import request_extension
-from inspect_loop.exposures.operations import create_exposure, places_of
+from inspect_loop.exposures.operations import places_of
 from inspect_loop.inspections.models import InspectionKind
 from inspect_loop.inspections.operations import plan_inspection
 from inspect_loop.interviews.operations import convene_round, record_attendance
@@ -33,7 +33,7 @@ from inspect_loop.regions.models import RegionLevel
 from inspect_loop.regions.operations import create_region
 from inspect_loop.units.operations import create_unit
 from inspect_loop.users.passwords import hash_password
-from tests.factories import PASSWORD, build_county, inspect
+from tests.factories import PASSWORD, build_county, inspect, published_exposure
 from tests.helpers import at
 from tests.web.conftest import launch_chromium, needs_chromium
 
@@ -165,8 +165,8 @@ def build_lists_data() -> dict:
         for unit in units[:3]:
             plan_inspection(office, unit, date.fromisoformat(TODAY), [inspector])
         for number, case in enumerate(warned[:3], start=1):
-            create_exposure(office, title=f"2026年第{number}期安全隐患曝光", items=places_of(case.findings),
-                            expires_on=date(2026, 5, 31))
+            published_exposure(county, title=f"2026年第{number}期安全隐患曝光", items=places_of(case.findings),
+                               expires_on=date(2026, 5, 31))
     db.session.commit()
     return {"unit": interviewed[0].id}
 
