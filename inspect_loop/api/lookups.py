@@ -11,7 +11,7 @@ from inspect_loop.errors import InvalidInput, NotFound
 from inspect_loop.exposures.models import Exposure
 from inspect_loop.hazards.models import HazardType
 from inspect_loop.inspections.models import Finding, InspectionPlan, Photo
-from inspect_loop.interviews.models import InterviewRound
+from inspect_loop.interviews.models import InterviewRound, TrainingSession
 from inspect_loop.letters.models import Document
 from inspect_loop.regions.lookup import department_by_code, region_by_code
 from inspect_loop.regions.models import Department, Region, RegionLevel
@@ -29,6 +29,7 @@ LABELS = {
     InspectionPlan: ("暗访计划", "unannounced inspection plan"),
     Photo: ("照片", "photo"),
     ExtensionRequest: ("延期申请", "extension request"),
+    TrainingSession: ("警示教育活动", "education session"),
 }
 
 

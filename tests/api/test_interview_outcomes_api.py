@@ -82,3 +82,11 @@ def test_sessions_are_recorded_corrected_listed_and_counted(api, county, databas
     figures = ok(api.get("/stats/summary", "viewer", query={"from": "2026-04-01", "to": "2026-04-30"},
                          day="2026-05-01"))
     assert figures["education_person_times"] == 45 + 650
+
+
+def test_an_unknown_session_is_a_404_naming_it(api, county, database):
+    error = refused(api.get("/training-sessions/999999", "office"), 404, field="session_id")
+    assert "警示教育活动 999999" in error["message"]
+    refused(api.request("PUT", "/training-sessions/999999", "office", json={
+        "held_on": "2026-04-10", "kind": "live_stream", "topic": "燃气安全直播", "person_times": 650}), 404,
+        field="session_id")
