@@ -24,22 +24,24 @@ from inspect_loop.deadline_extensions.operations import (
 )
 from inspect_loop.errors import InvalidInput
 from inspect_loop.labels import zh
-from inspect_loop.regions.models import ExtensionDecider, Region, RegionLevel
+from inspect_loop.regions.models import ExtensionDecider
 from inspect_loop.stats.excel import Column
 from inspect_loop.units.models import Unit
 from inspect_loop.users.models import Role
-from inspect_loop.users.permissions import Action, allowed, home_county
+from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.web import bp
 from inspect_loop.web.arguments import parse_day, query_id
 from inspect_loop.web.auth import permission_required, roles_required
 from inspect_loop.web.exports import wants_xlsx, xlsx_list
 from inspect_loop.web.helpers import (
     commit_or_refusal,
+    configurable_counties,
     domain_message,
     form_ids,
     form_text,
     kept_photo_ids,
     paginate,
+    posted_county,
 )
 from inspect_loop.web.uploads import posted_photos
 
@@ -194,22 +196,13 @@ def extension_decision(extension_id: int):
     return redirect(url_for("web.extension_detail", extension_id=extension_id))
 
 
-def configurable_counties() -> list[Region]:
-    county = home_county(current_user)
-    if county is not None:
-        return [county]
-    return list(db.session.scalars(select(Region).where(Region.level == RegionLevel.county).order_by(Region.code)))
-
-
 @bp.route("/extensions/decider", methods=["GET", "POST"])
 @permission_required(Action.configure_extensions)
 def extension_decider():
     counties = configurable_counties()
     message, status = None, 200
     if request.method == "POST":
-        by_id = {county.id: county for county in counties}
-        value = form_text("county")
-        county = by_id.get(int(value)) if value.isdigit() else None
+        county = posted_county(counties)
         chosen = form_text("decider")
 
         def configure():

@@ -3,12 +3,15 @@ posted forms and committing one operation."""
 
 from flask import request
 from flask_babel import get_locale
+from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload
 
 from inspect_loop.db import MAX_ID, db
 from inspect_loop.errors import DomainError, InvalidInput
+from inspect_loop.regions.models import Region, RegionLevel
+from inspect_loop.users.permissions import home_county
 from inspect_loop.web.arguments import page_number, query_text
 
 PER_PAGE = 20
@@ -107,3 +110,18 @@ def kept_photo_ids(form) -> dict[str, list[int]]:
                    if part.strip().isdigit()]
             kept[name] = list(dict.fromkeys(ids))
     return kept
+
+
+def configurable_counties() -> list[Region]:
+    """The counties a county setting page changes: the county office's own, every county for the administrator."""
+    county = home_county(current_user)
+    if county is not None:
+        return [county]
+    return list(db.session.scalars(select(Region).where(Region.level == RegionLevel.county).order_by(Region.code)))
+
+
+def posted_county(counties: list[Region]) -> Region | None:
+    """The county the form chose among ``counties`` (None: none of them)."""
+    by_id = {county.id: county for county in counties}
+    value = form_text("county")
+    return by_id.get(int(value)) if value.isdigit() else None

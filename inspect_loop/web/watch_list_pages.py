@@ -5,24 +5,28 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_loop.api import scope
 from inspect_loop.api.serialize import watch_list_out
 from inspect_loop.caching.pages import cached_page
 from inspect_loop.db import db
 from inspect_loop.errors import InvalidInput
-from inspect_loop.regions.models import Region, RegionLevel
 from inspect_loop.stats.excel import Column
 from inspect_loop.units.models import Unit
-from inspect_loop.users.permissions import Action, allowed, home_county
+from inspect_loop.users.permissions import Action, allowed
 from inspect_loop.watch_list.operations import CLEAN_MONTHS_RANGE, decide_exit, set_history_rules
 from inspect_loop.watch_list.queries import listed_units
 from inspect_loop.web import bp
 from inspect_loop.web.arguments import query_id
 from inspect_loop.web.auth import permission_required
 from inspect_loop.web.exports import wants_xlsx, xlsx_list
-from inspect_loop.web.helpers import commit_or_refusal, domain_message, form_text
+from inspect_loop.web.helpers import (
+    commit_or_refusal,
+    configurable_counties,
+    domain_message,
+    form_text,
+    posted_county,
+)
 from inspect_loop.web.labels import label
 
 WATCH_LIST_COLUMNS = [
@@ -72,22 +76,13 @@ def watch_list_exit(unit_id: int):
     return redirect(url_for("web.unit", unit_id=unit_id, _anchor="watch-list"))
 
 
-def configurable_counties() -> list[Region]:
-    county = home_county(current_user)
-    if county is not None:
-        return [county]
-    return list(db.session.scalars(select(Region).where(Region.level == RegionLevel.county).order_by(Region.code)))
-
-
 @bp.route("/history-rules", methods=["GET", "POST"])
 @permission_required(Action.configure_history_rules)
 def history_rules():
     counties = configurable_counties()
     message, status = None, 200
     if request.method == "POST":
-        by_id = {county.id: county for county in counties}
-        value = form_text("county")
-        county = by_id.get(int(value)) if value.isdigit() else None
+        county = posted_county(counties)
         months = form_text("watch_list_clean_months")
 
         def configure():
