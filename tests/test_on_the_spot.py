@@ -10,7 +10,7 @@ from inspect_loop import clock
 from inspect_loop.cases.models import Case
 from inspect_loop.cases.queries import risk_color
 from inspect_loop.db import db
-from inspect_loop.errors import InvalidInput
+from inspect_loop.errors import Conflict, InvalidInput
 from inspect_loop.inspections.models import (
     CloseKind,
     Finding,
@@ -23,6 +23,7 @@ from inspect_loop.inspections.operations import NewFinding, record_inspection
 from inspect_loop.letters.models import Document, DocumentKind
 from inspect_loop.stats import by_category, monthly_trend
 from inspect_loop.stats.queries import summary
+from inspect_loop.units.models import UnitStatus
 from tests.factories import inspect
 from tests.helpers import at
 
@@ -98,6 +99,19 @@ def test_on_the_spot_needs_a_photo_and_a_general_hazard(county, database, findin
     with at("2026-03-02"), pytest.raises(InvalidInput) as refused:
         record(county, county.units.shop, finding(county))
     assert refused.value.field == field and words in refused.value.message_zh
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Inspection.id))) == 0
+
+
+@pytest.mark.parametrize("status", [UnitStatus.shut_down, UnitStatus.banned])
+def test_a_place_shut_down_or_banned_cannot_put_a_finding_right_on_the_spot(county, database, status):
+    """Found operating, it is 非法经营: the finding opens its case at 三次执法, not a closed problem."""
+    shop = county.units.shop
+    shop.status = status
+    db.session.commit()
+    with at("2026-03-02"), pytest.raises(Conflict) as refused:
+        record(county, shop, spot(county, "XF-01"))
+    assert refused.value.field == "on_the_spot" and "非法经营" in refused.value.message_zh
     db.session.rollback()
     assert db.session.scalar(select(func.count(Inspection.id))) == 0
 

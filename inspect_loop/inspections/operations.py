@@ -27,7 +27,7 @@ from inspect_loop.inspections.models import (
     Rectification,
     Verification,
 )
-from inspect_loop.units.models import Unit
+from inspect_loop.units.models import CLOSED_UNIT_STATUSES, Unit
 from inspect_loop.units.operations import refuse_inspection_of_deregistered
 from inspect_loop.users.models import Role, User
 from inspect_loop.users.permissions import Action, county_id_of, require, require_in_area
@@ -66,7 +66,7 @@ def record_inspection(actor: User, unit: Unit, kind: InspectionKind, *, findings
     if submission_key and (earlier := earlier_submission(actor, unit, submission_key)) is not None:
         return earlier
     refuse_inspection_of_deregistered(unit)
-    check_on_the_spot(findings)
+    check_on_the_spot(unit, findings)
     case = open_case_of(unit.id)
     today = clock.today()
     policy.check_verification(actor, case, kind, verified, today)
@@ -134,13 +134,18 @@ def earlier_submission(actor: User, unit: Unit, submission_key: str) -> Inspecti
     return earlier
 
 
-def check_on_the_spot(findings: list[NewFinding]) -> None:
-    """即查即改 needs a photo of the result, and is for general hazards: a major one (重大隐患) goes through the
-    loop, where it is supervised."""
+def check_on_the_spot(unit: Unit, findings: list[NewFinding]) -> None:
+    """即查即改 needs a photo of the result, and is for general hazards at a place in business: a major one
+    (重大隐患) goes through the loop, where it is supervised, and a place shut down or banned that is found
+    operating is 非法经营, which opens its case at 三次执法 (``cases/history.py``) whatever was put right."""
     for item in findings:
         if not item.on_the_spot:
             continue
         title = item.hazard_type.title
+        if unit.status in CLOSED_UNIT_STATUSES:
+            raise Conflict(f"该单位已被关停或取缔，发现的“{title}”不能即查即改，须按非法经营立案",
+                           f"This place was shut down or banned: “{title}” cannot be put right on the spot; the "
+                           "finding opens a case of illegal operation.", field="on_the_spot")
         if (item.severity or item.hazard_type.severity) == Severity.major:
             raise InvalidInput(f"“{title}”是重大隐患，须立案整改，不能即查即改",
                                f"“{title}” is a major hazard: it must be rectified through the loop, not on the spot.",
