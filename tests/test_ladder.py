@@ -161,6 +161,12 @@ def test_warning_is_closed_by_sign_off_and_close_out_after_a_refused_sign_off(co
         sign_off(county.users.fire, fire_finding, approved=False, note="照明仍未接通主电源")
         with pytest.raises(TransitionRefused):
             close_out(county.users.east, fire_finding)
+        # Refused: nothing to decide on again until the township office reports anew (a second look, or a
+        # second regulator's user at the same moment, must not sign off what was just refused).
+        for approved, note in ((True, None), (False, "仍未整改")):
+            with pytest.raises(TransitionRefused) as refused:
+                sign_off(county.users.fire, fire_finding, approved=approved, note=note)
+            assert "重新报告" in refused.value.message_zh
     assert fire_finding.status == FindingStatus.open
     with at("2026-03-28"):
         report_rectification(county.users.east, fire_finding, "已接通主电源")

@@ -165,6 +165,11 @@ def sign_off(actor: User, finding: Finding, *, approved: bool, note: str | None 
     if finding.first_reported_at is None:
         raise TransitionRefused(f"问题“{finding.hazard_type.title}”尚未报告整改情况，不能签认",
                                 f"No rectification of “{finding.hazard_type.title}” has been reported yet, so it cannot be signed off.")
+    if db.session.scalar(select(Finding.id).where(Finding.id == finding.id, policy.refused_since_last_report())):
+        raise TransitionRefused(
+            f"问题“{finding.hazard_type.title}”的签认已被退回，须属地乡镇（街道）平安办重新报告整改情况后再签认",
+            f"The sign-off of “{finding.hazard_type.title}” was refused: the township's Safety Office must report its "
+            "rectification again before it is decided on.")
     if finding.signed_off_at is not None:
         raise Conflict(f"问题“{finding.hazard_type.title}”已签认",
                        f"“{finding.hazard_type.title}” is already signed off.",
