@@ -261,6 +261,14 @@ def test_parallel_sign_offs_decide_once(app, api, tokens, county):
     assert count(SignOff) == 1
 
 
+def test_parallel_refusals_of_a_sign_off_decide_once(app, api, tokens, county):
+    _, finding_id = reported(api, county)
+    one_winner(at_once(app, tokens, "2026-03-27", lambda api, index: api.post(
+        f"/findings/{finding_id}/sign-off", "fire", json={"approved": index % 2 == 0, "note": "照明仍未接通"})),
+        won=201)
+    assert count(SignOff) == 1
+
+
 def test_parallel_close_outs_close_the_finding_and_the_case_once(app, api, tokens, county):
     case_id, finding_id = reported(api, county)
     ok(api.post(f"/findings/{finding_id}/sign-off", "fire", day="2026-03-27", json={"approved": True}), 201)
