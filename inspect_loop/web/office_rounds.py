@@ -19,7 +19,7 @@ from inspect_loop.api import scope
 from inspect_loop.caching.pages import cached_page
 from inspect_loop.db import db
 from inspect_loop.errors import InvalidInput
-from inspect_loop.interviews.models import InterviewRound
+from inspect_loop.interviews.models import InterviewRound, Summons
 from inspect_loop.interviews.operations import (
     MINUTES_MAX,
     attach_commitment,
@@ -231,16 +231,22 @@ def back_to_round(round_id: int, anchor: str | None = None):
                             q=query_text("q") or None, _anchor=anchor))
 
 
-@bp.post("/office/rounds/<int:round_id>/attendance")
-@permission_required(Action.record_attendance)
-def office_round_attendance(round_id: int):
-    interview_round = get_round(round_id)
+def posted_summons(interview_round: InterviewRound) -> Summons:
+    """The round's summons of the posted case (404 when the round has none, 403 when the reader may not see it)."""
     case_id = form_text("case_id", 12)
     summons = next((item for item in interview_round.summonses if str(item.case_id) == case_id), None)
     if summons is None:
         abort(404)
     if not scope.can_see_case(current_user, summons.case):
         abort(403)
+    return summons
+
+
+@bp.post("/office/rounds/<int:round_id>/attendance")
+@permission_required(Action.record_attendance)
+def office_round_attendance(round_id: int):
+    interview_round = get_round(round_id)
+    summons = posted_summons(interview_round)
     choice = form_text("attended", 3)
 
     def record():
@@ -263,12 +269,7 @@ def office_round_attendance(round_id: int):
 @permission_required(Action.record_attendance)
 def office_round_minutes(round_id: int):
     interview_round = get_round(round_id)
-    case_id = form_text("case_id", 12)
-    summons = next((item for item in interview_round.summonses if str(item.case_id) == case_id), None)
-    if summons is None:
-        abort(404)
-    if not scope.can_see_case(current_user, summons.case):
-        abort(403)
+    summons = posted_summons(interview_round)
     refusal = commit_or_refusal(lambda: record_minutes(
         current_user, interview_round, summons.case, form_text("minutes", MINUTES_MAX + 100),
         reason=form_text("reason", 1000)))
@@ -285,12 +286,7 @@ def office_round_minutes(round_id: int):
 def office_round_commitments(round_id: int):
     """The unit's signed 责任书/承诺书: its pages uploaded as photos (checked and re-encoded like every photo)."""
     interview_round = get_round(round_id)
-    case_id = form_text("case_id", 12)
-    summons = next((item for item in interview_round.summonses if str(item.case_id) == case_id), None)
-    if summons is None:
-        abort(404)
-    if not scope.can_see_case(current_user, summons.case):
-        abort(403)
+    summons = posted_summons(interview_round)
     refusal = commit_or_refusal(lambda: attach_commitment(
         current_user, interview_round, summons.case, posted_photos("photos", "photo_files", current_user)))
     if refusal:

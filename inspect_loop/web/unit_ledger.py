@@ -24,7 +24,7 @@ from inspect_loop.users.permissions import Action, require_in_area
 from inspect_loop.web import bp
 from inspect_loop.web.arguments import parse_day
 from inspect_loop.web.auth import permission_required
-from inspect_loop.web.helpers import attach_error, domain_message, form_text
+from inspect_loop.web.helpers import attach_error, commit_or_refusal, domain_message, form_text
 from inspect_loop.web.units import UnitForm, regions_for_units, visible_unit
 
 
@@ -79,14 +79,12 @@ def unit_resume(unit_id: int):
             flash(_("该单位不是停业整顿状态，无需办理复业"), "info")
             return redirect(url_for("web.unit", unit_id=unit_id))
         return render_ledger_form(unit, "resume", MultiDict({"resumed_on": clock.today().isoformat()}))
-    try:
-        resume_unit(current_user, unit, decision=form_text("decision", DECISION_MAX + 1),
-                    resumed_on=parse_day(form_text("resumed_on", 20), "resumed_on", "复业日期"))
-    except DomainError as error:
-        db.session.rollback()
+    error = commit_or_refusal(lambda: resume_unit(
+        current_user, unit, decision=form_text("decision", DECISION_MAX + 1),
+        resumed_on=parse_day(form_text("resumed_on", 20), "resumed_on", "复业日期")))
+    if error:
         return render_ledger_form(db.session.get(Unit, unit_id), "resume", request.form, domain_message(error),
                                   error.http_status)
-    db.session.commit()
     flash(_("已办理复业：%(name)s恢复正常经营", name=unit.name), "success")
     return redirect(url_for("web.unit", unit_id=unit_id))
 
@@ -100,13 +98,11 @@ def unit_deregister(unit_id: int):
             flash(_("该单位已注销"), "info")
             return redirect(url_for("web.unit", unit_id=unit_id))
         return render_ledger_form(unit, "deregister", MultiDict({"deregistered_on": clock.today().isoformat()}))
-    try:
-        deregister_unit(current_user, unit, reason=form_text("reason", DECISION_MAX + 1),
-                        deregistered_on=parse_day(form_text("deregistered_on", 20), "deregistered_on", "注销日期"))
-    except DomainError as error:
-        db.session.rollback()
+    error = commit_or_refusal(lambda: deregister_unit(
+        current_user, unit, reason=form_text("reason", DECISION_MAX + 1),
+        deregistered_on=parse_day(form_text("deregistered_on", 20), "deregistered_on", "注销日期")))
+    if error:
         return render_ledger_form(db.session.get(Unit, unit_id), "deregister", request.form, domain_message(error),
                                   error.http_status)
-    db.session.commit()
     flash(_("已注销单位：%(name)s（保留历史记录）", name=unit.name), "success")
     return redirect(url_for("web.unit", unit_id=unit_id))
